@@ -1,0 +1,333 @@
+//! The life of a contact: waiting in the queue, in conversation with one listener, ended.
+//!
+//! ```text
+//!            take (listener presses "next")
+//!   Waiting ───────────────────────────────▶ Active
+//!      ▲  │                                  │  │
+//!      │  │ person leaves / vanishes         │  │ person or listener ends,
+//!      │  ▼                                  │  ▼ person vanishes
+//!      │ Ended(abandoned)                    │ Ended
+//!      └─────────── requeue ─────────────────┘
+//!        (listener lost and not back in time)
+//! ```
+//! The store applies these transitions atomically; [`ContactState::apply`] is the rule it follows.
+
+use crate::ids::{CentreId, ContactId, UserId};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// How the person reached out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Real-time web chat.
+    Chat,
+}
+
+impl Channel {
+    /// Stable name used in storage and statistics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Chat => "chat",
+        }
+    }
+
+    /// Inverse of [`Channel::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "chat" => Some(Channel::Chat),
+            _ => None,
+        }
+    }
+}
+
+/// Where a contact is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum ContactState {
+    /// In the queue, waiting for a listener.
+    Waiting,
+    /// In conversation with `listener`.
+    Active {
+        /// The listener who took the contact.
+        listener: UserId,
+    },
+    /// Over; the reason says how.
+    Ended {
+        /// How it ended.
+        reason: EndReason,
+    },
+}
+
+/// Why a contact ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// The person ended the conversation.
+    PersonEnded,
+    /// The listener ended the conversation.
+    ListenerEnded,
+    /// The person left (or gave up) before a listener answered.
+    Abandoned,
+    /// The person disappeared during the conversation and did not come back in time.
+    PersonVanished,
+}
+
+impl EndReason {
+    /// Stable name used in storage, statistics and the protocol.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::PersonEnded => "person_ended",
+            EndReason::ListenerEnded => "listener_ended",
+            EndReason::Abandoned => "abandoned",
+            EndReason::PersonVanished => "person_vanished",
+        }
+    }
+
+    /// Inverse of [`EndReason::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            EndReason::PersonEnded,
+            EndReason::ListenerEnded,
+            EndReason::Abandoned,
+            EndReason::PersonVanished,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+
+    /// Whether a listener answered before the end (the contact counts as answered).
+    pub fn was_answered(self) -> bool {
+        !matches!(self, EndReason::Abandoned)
+    }
+}
+
+/// Something that happens to a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// A listener takes the contact from the queue.
+    Take {
+        /// Who takes it.
+        listener: UserId,
+    },
+    /// The listener was lost: the contact goes back to the head of the queue.
+    Requeue,
+    /// The person ends (while waiting this is an abandonment).
+    PersonEnds,
+    /// The listener ends.
+    ListenerEnds {
+        /// Who asks; only the contact's own listener may.
+        listener: UserId,
+    },
+    /// The person is gone and did not come back in time.
+    PersonVanishes,
+}
+
+/// A transition that the rules do not allow from the current state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    /// The contact is over; nothing more can happen to it.
+    #[error("the conversation has already ended")]
+    AlreadyEnded,
+    /// Only a waiting contact can be taken.
+    #[error("the contact is not waiting")]
+    NotWaiting,
+    /// Only a contact in conversation can be requeued.
+    #[error("the contact is not in conversation")]
+    NotActive,
+    /// A listener acted on a conversation that is not theirs.
+    #[error("this conversation belongs to another listener")]
+    NotYourContact,
+}
+
+impl ContactState {
+    /// The state after `t`, or why `t` is not allowed now.
+    pub fn apply(self, t: Transition) -> Result<ContactState, TransitionError> {
+        use ContactState::*;
+        match (self, t) {
+            (Ended { .. }, _) => Err(TransitionError::AlreadyEnded),
+            (Waiting, Transition::Take { listener }) => Ok(Active { listener }),
+            (Active { .. }, Transition::Take { .. }) => Err(TransitionError::NotWaiting),
+            (Active { .. }, Transition::Requeue) => Ok(Waiting),
+            (Waiting, Transition::Requeue) => Err(TransitionError::NotActive),
+            (Waiting, Transition::PersonEnds | Transition::PersonVanishes) => Ok(Ended {
+                reason: EndReason::Abandoned,
+            }),
+            (Active { .. }, Transition::PersonEnds) => Ok(Ended {
+                reason: EndReason::PersonEnded,
+            }),
+            (Active { .. }, Transition::PersonVanishes) => Ok(Ended {
+                reason: EndReason::PersonVanished,
+            }),
+            (Active { listener }, Transition::ListenerEnds { listener: who }) => {
+                if listener == who {
+                    Ok(Ended {
+                        reason: EndReason::ListenerEnded,
+                    })
+                } else {
+                    Err(TransitionError::NotYourContact)
+                }
+            }
+            (Waiting, Transition::ListenerEnds { .. }) => Err(TransitionError::NotYourContact),
+        }
+    }
+
+    /// The listener in conversation, if any.
+    pub fn listener(self) -> Option<UserId> {
+        match self {
+            ContactState::Active { listener } => Some(listener),
+            _ => None,
+        }
+    }
+
+    /// Stable name of the state: `waiting`, `active` or `ended`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ContactState::Waiting => "waiting",
+            ContactState::Active { .. } => "active",
+            ContactState::Ended { .. } => "ended",
+        }
+    }
+}
+
+/// A contact as stored: its state and the times that statistics need. Holds no identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    /// Its id.
+    pub id: ContactId,
+    /// The centre whose queue it is in (or that answered it).
+    pub centre: CentreId,
+    /// How the person reached out.
+    pub channel: Channel,
+    /// Current state.
+    pub state: ContactState,
+    /// Risk priority (0 normal; higher is served first).
+    pub priority: i32,
+    /// Whether it came back to the queue after losing its listener (served before others of
+    /// the same priority).
+    pub returning: bool,
+    /// When the person arrived.
+    pub created_at: Timestamp,
+    /// When it (last) entered the queue.
+    pub queued_at: Timestamp,
+    /// When a listener first answered, if one did.
+    pub answered_at: Option<Timestamp>,
+    /// When it ended, if it did.
+    pub ended_at: Option<Timestamp>,
+    /// Seconds the person waited before the first answer (or before giving up).
+    pub wait_seconds: Option<i64>,
+    /// Sequence number of the last message (0 when none).
+    pub last_seq: i64,
+}
+
+impl Contact {
+    /// Conversation length in seconds, from first answer to end (or to `now` while active).
+    pub fn talk_seconds(&self, now: Timestamp) -> Option<i64> {
+        let start = self.answered_at?;
+        Some(self.ended_at.unwrap_or(now).seconds_since(start))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ContactState::*;
+
+    const L1: UserId = UserId(1);
+    const L2: UserId = UserId(2);
+
+    #[test]
+    fn a_whole_conversation() {
+        let s = Waiting.apply(Transition::Take { listener: L1 }).unwrap();
+        assert_eq!(s, Active { listener: L1 });
+        let s = s.apply(Transition::ListenerEnds { listener: L1 }).unwrap();
+        assert_eq!(
+            s,
+            Ended {
+                reason: EndReason::ListenerEnded
+            }
+        );
+    }
+
+    #[test]
+    fn leaving_while_waiting_is_an_abandonment() {
+        for t in [Transition::PersonEnds, Transition::PersonVanishes] {
+            assert_eq!(
+                Waiting.apply(t),
+                Ok(Ended {
+                    reason: EndReason::Abandoned
+                })
+            );
+        }
+        assert!(!EndReason::Abandoned.was_answered());
+        assert!(EndReason::PersonVanished.was_answered());
+    }
+
+    #[test]
+    fn only_the_own_listener_ends() {
+        let s = Active { listener: L1 };
+        assert_eq!(
+            s.apply(Transition::ListenerEnds { listener: L2 }),
+            Err(TransitionError::NotYourContact)
+        );
+        assert_eq!(
+            Waiting.apply(Transition::ListenerEnds { listener: L1 }),
+            Err(TransitionError::NotYourContact)
+        );
+    }
+
+    #[test]
+    fn taken_twice_is_refused_and_ended_is_final() {
+        let s = Active { listener: L1 };
+        assert_eq!(
+            s.apply(Transition::Take { listener: L2 }),
+            Err(TransitionError::NotWaiting)
+        );
+        let ended = Ended {
+            reason: EndReason::PersonEnded,
+        };
+        for t in [
+            Transition::Take { listener: L1 },
+            Transition::Requeue,
+            Transition::PersonEnds,
+            Transition::PersonVanishes,
+            Transition::ListenerEnds { listener: L1 },
+        ] {
+            assert_eq!(ended.apply(t), Err(TransitionError::AlreadyEnded));
+        }
+    }
+
+    #[test]
+    fn requeue_only_from_conversation() {
+        assert_eq!(
+            Active { listener: L1 }.apply(Transition::Requeue),
+            Ok(Waiting)
+        );
+        assert_eq!(
+            Waiting.apply(Transition::Requeue),
+            Err(TransitionError::NotActive)
+        );
+        let s = Active { listener: L1 }
+            .apply(Transition::PersonVanishes)
+            .unwrap();
+        assert_eq!(
+            s,
+            Ended {
+                reason: EndReason::PersonVanished
+            }
+        );
+    }
+
+    #[test]
+    fn end_reason_names_round_trip() {
+        for r in [
+            EndReason::PersonEnded,
+            EndReason::ListenerEnded,
+            EndReason::Abandoned,
+            EndReason::PersonVanished,
+        ] {
+            assert_eq!(EndReason::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(EndReason::parse("x"), None);
+    }
+}

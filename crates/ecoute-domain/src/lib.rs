@@ -1,0 +1,24 @@
+//! The rules of ecoute, without I/O.
+//!
+//! Everything here is pure: time is passed in as a [`Timestamp`], nothing touches the network,
+//! the disk or a clock. The store persists these types and enforces the same rules atomically;
+//! the web layer translates them to HTTP and WebSocket frames.
+
+pub mod contact;
+pub mod ids;
+pub mod message;
+pub mod queue;
+pub mod stats;
+pub mod time;
+pub mod user;
+
+pub use contact::{Channel, Contact, ContactState, EndReason, Transition, TransitionError};
+pub use ids::{CentreId, ClientMessageId, ContactId, IdError, UserId};
+pub use message::{Author, Message, MessageBody, MessageError};
+pub use queue::{estimate_wait, mean_handle_seconds, QueueEntry, QueueSnapshot, WaitEstimate};
+pub use stats::{
+    AgeBand, ContactKind, Gender, RiskLevel, StatsSheet, StatsSheetError, StatsSheetInput, Theme,
+    THEMES,
+};
+pub use time::Timestamp;
+pub use user::{Password, Presence, Pseudonym, Role, UserError, Username};
