@@ -201,6 +201,9 @@ pub struct Contact {
     pub channel: Channel,
     /// Current state.
     pub state: ContactState,
+    /// The listener in conversation, or the last one who answered (kept after the end so that
+    /// they can fill in the statistics sheet).
+    pub listener: Option<UserId>,
     /// Risk priority (0 normal; higher is served first).
     pub priority: i32,
     /// Whether it came back to the queue after losing its listener (served before others of

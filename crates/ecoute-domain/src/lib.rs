@@ -5,6 +5,7 @@
 //! the web layer translates them to HTTP and WebSocket frames.
 
 pub mod contact;
+pub mod event;
 pub mod ids;
 pub mod message;
 pub mod queue;
@@ -13,6 +14,7 @@ pub mod time;
 pub mod user;
 
 pub use contact::{Channel, Contact, ContactState, EndReason, Transition, TransitionError};
+pub use event::{ContactEvent, Event, MessageEvent, Topic};
 pub use ids::{CentreId, ClientMessageId, ContactId, IdError, UserId};
 pub use message::{Author, Message, MessageBody, MessageError};
 pub use queue::{estimate_wait, mean_handle_seconds, QueueEntry, QueueSnapshot, WaitEstimate};

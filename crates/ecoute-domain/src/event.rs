@@ -1,0 +1,129 @@
+//! What happens in real time, as published on the event bus and fanned out to the sockets
+//! that care. Events carry no identity of the person: only contact ids and pseudonyms.
+
+use crate::contact::Contact;
+use crate::ids::{CentreId, ContactId, UserId};
+use crate::message::{Author, Message};
+use crate::user::Presence;
+use serde::{Deserialize, Serialize};
+
+/// Who listens for an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "t", content = "id", rename_all = "snake_case")]
+pub enum Topic {
+    /// Both sides of one conversation.
+    Contact(ContactId),
+    /// One listener's sockets (their workspace on every device).
+    Listener(UserId),
+    /// A centre's queue and duty roster: waiting people and listeners' boards.
+    Centre(CentreId),
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// A message was committed.
+    Message {
+        /// The message.
+        message: MessageEvent,
+    },
+    /// One side is typing.
+    Typing {
+        /// The conversation.
+        contact: ContactId,
+        /// Who types.
+        author: Author,
+    },
+    /// The contact changed state (taken, requeued, ended).
+    Contact {
+        /// The contact after the change.
+        contact: ContactEvent,
+    },
+    /// One side's connection dropped (`away = true`) or came back.
+    Connection {
+        /// The conversation.
+        contact: ContactId,
+        /// Whose connection.
+        author: Author,
+        /// Dropped or back.
+        away: bool,
+    },
+    /// The queue or the duty roster of a centre changed: positions must be recomputed.
+    QueueChanged {
+        /// The centre.
+        centre: CentreId,
+    },
+    /// A listener's presence changed.
+    Presence {
+        /// The listener.
+        user: UserId,
+        /// The new presence.
+        presence: Presence,
+    },
+    /// A newer socket of the same party took over: the older one closes.
+    Replaced {
+        /// The connection that took over.
+        connection: i64,
+    },
+}
+
+/// A committed message as carried on the bus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageEvent {
+    /// The conversation.
+    pub contact: ContactId,
+    /// Sequence number.
+    pub seq: i64,
+    /// Who wrote it.
+    pub author: Author,
+    /// The sender's id for it.
+    pub client_id: String,
+    /// The text.
+    pub body: String,
+    /// Commit time (ms).
+    pub at: i64,
+}
+
+impl From<&Message> for MessageEvent {
+    fn from(m: &Message) -> Self {
+        MessageEvent {
+            contact: m.contact,
+            seq: m.seq,
+            author: m.author,
+            client_id: m.client_id.as_str().to_owned(),
+            body: m.body.clone(),
+            at: m.at.millis(),
+        }
+    }
+}
+
+/// A contact's state as carried on the bus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactEvent {
+    /// The contact.
+    pub id: ContactId,
+    /// Its centre.
+    pub centre: CentreId,
+    /// `waiting`, `active` or `ended`.
+    pub state: String,
+    /// Current or last listener.
+    pub listener: Option<UserId>,
+    /// End reason when ended.
+    pub end_reason: Option<String>,
+}
+
+impl From<&Contact> for ContactEvent {
+    fn from(c: &Contact) -> Self {
+        ContactEvent {
+            id: c.id,
+            centre: c.centre,
+            state: c.state.name().to_owned(),
+            listener: c.listener,
+            end_reason: match c.state {
+                crate::ContactState::Ended { reason } => Some(reason.as_str().to_owned()),
+                _ => None,
+            },
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Persistence for ecoute, behind traits, and the real-time event bus.
+//!
+//! Each area of the data has its own trait ([`UserStore`], [`SessionStore`], [`ContactStore`],
+//! [`MessageStore`], [`PresenceStore`], [`StatsStore`]); [`Store`] is all of them. Two backends
+//! implement them — SQLite (the embedded default) and PostgreSQL (several instances) — and both
+//! must pass the same [`conformance`] suite. [`connect`] chooses the backend from the URL.
+//!
+//! Every method that changes state does so atomically: the rules of
+//! [`ecoute_domain::contact`] hold even when several listeners press "next" at once or several
+//! instances share one database.
+
+pub mod bus;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod error;
+pub mod sqlite;
+mod types;
+
+pub use bus::{EventBus, LocalBus};
+pub use error::{StoreError, StoreResult};
+pub use types::*;
+
+use async_trait::async_trait;
+use ecoute_domain::{
+    CentreId, ClientMessageId, Contact, ContactId, Message, MessageBody, Presence, QueueEntry,
+    StatsSheet, Timestamp, Transition, UserId,
+};
+use std::sync::Arc;
+
+/// Staff accounts.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates an account. [`StoreError::Conflict`] if the username is taken.
+    async fn create_user(&self, new: &NewUser, now: Timestamp) -> StoreResult<User>;
+    /// The account with this id.
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// The account with this (normalised) username and its password hash, for login.
+    async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
+    /// Every account, by username.
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// How many accounts exist (a fresh install has none).
+    async fn count_users(&self) -> StoreResult<u64>;
+    /// Replaces the password hash. [`StoreError::NotFound`] if there is no such account.
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> StoreResult<()>;
+    /// Disables or re-enables an account; disabling also ends its sessions.
+    async fn set_disabled(&self, id: UserId, disabled: bool) -> StoreResult<()>;
+}
+
+/// Staff login sessions. Only a hash of the session token is stored.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Records a new session.
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+    /// The session with this token hash, if it has not expired at `now` and its account is
+    /// enabled.
+    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<Session>>;
+    /// Ends a session (logout). Ending an unknown session is not an error.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Deletes sessions expired at `now`; returns how many.
+    async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
+}
+
+/// Contacts: the queue and the lifecycle of conversations.
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// Creates a waiting contact (queued at `new.now`).
+    async fn create_contact(&self, new: &NewContact) -> StoreResult<Contact>;
+    /// The contact with this id.
+    async fn contact(&self, id: ContactId) -> StoreResult<Option<Contact>>;
+    /// The contact whose resume token hashes to `resume_hash` (a person coming back).
+    async fn contact_by_resume(&self, resume_hash: &str) -> StoreResult<Option<Contact>>;
+    /// Atomically gives `listener` the head of `centre`'s queue (see
+    /// [`QueueEntry::serve_order`]), unless they already have `capacity` active contacts.
+    /// Two concurrent calls never get the same contact, and a waiting contact is never
+    /// skipped over.
+    async fn take_next(
+        &self,
+        centre: CentreId,
+        listener: UserId,
+        capacity: u32,
+        now: Timestamp,
+    ) -> StoreResult<TakeOutcome>;
+    /// Atomically applies `transition` (any but `Take`, which is [`ContactStore::take_next`])
+    /// and returns the contact after it. [`StoreError::Transition`] when the rules forbid it,
+    /// [`StoreError::NotFound`] when there is no such contact.
+    ///
+    /// Ending sets `ended_at`, and `wait_seconds` if nobody had answered; requeueing clears
+    /// the listener from the state, sets `returning` and `queued_at = now`.
+    async fn transition(
+        &self,
+        id: ContactId,
+        transition: Transition,
+        now: Timestamp,
+    ) -> StoreResult<Contact>;
+    /// The waiting contacts of `centre` (any order; the caller sorts with the domain rule).
+    async fn waiting(&self, centre: CentreId) -> StoreResult<Vec<QueueEntry>>;
+    /// The contacts in conversation with `listener`.
+    async fn active_for_listener(&self, listener: UserId) -> StoreResult<Vec<Contact>>;
+    /// Talk times (seconds, answer to end) of the `limit` most recently ended answered
+    /// contacts of `centre`, newest first.
+    async fn recent_talk_seconds(&self, centre: CentreId, limit: u32) -> StoreResult<Vec<i64>>;
+    /// Records that connection `conn` now carries the person's side (clears any absence).
+    async fn attach_person(&self, id: ContactId, conn: i64) -> StoreResult<()>;
+    /// Records that connection `conn` closed at `now`, if it is still the person's current
+    /// one; returns whether it was.
+    async fn detach_person(&self, id: ContactId, conn: i64, now: Timestamp) -> StoreResult<bool>;
+    /// Contacts not ended whose person has been away since `before` or earlier.
+    async fn persons_away_since(&self, before: Timestamp) -> StoreResult<Vec<ContactId>>;
+}
+
+/// Messages of conversations.
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Commits a message with the next sequence number of its conversation, and returns it
+    /// only once committed. A second call with the same `(contact, client_id)` stores nothing
+    /// and returns the first message with `created = false`, whatever the contact's state.
+    ///
+    /// Refused with [`StoreError::Transition`] if the contact has ended, or if a listener
+    /// writes to a conversation that is not theirs; [`StoreError::NotFound`] if there is no
+    /// such contact.
+    async fn append_message(
+        &self,
+        contact: ContactId,
+        sender: Sender,
+        client_id: &ClientMessageId,
+        body: &MessageBody,
+        now: Timestamp,
+    ) -> StoreResult<Appended>;
+    /// Messages of `contact` with `seq > after_seq`, in order, at most `limit`.
+    async fn messages_after(
+        &self,
+        contact: ContactId,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    /// Deletes the text of every conversation that ended at or before `ended_before` (and
+    /// its resume token); returns how many messages were deleted.
+    async fn purge_messages(&self, ended_before: Timestamp) -> StoreResult<u64>;
+}
+
+/// Listeners' presence and connections.
+#[async_trait]
+pub trait PresenceStore: Send + Sync {
+    /// Sets a listener's presence.
+    async fn set_presence(&self, user: UserId, presence: Presence, now: Timestamp)
+        -> StoreResult<()>;
+    /// A listener's presence (`Offline` if never set).
+    async fn presence(&self, user: UserId) -> StoreResult<Presence>;
+    /// Records that connection `conn` now carries the listener's workspace.
+    async fn attach_listener(&self, user: UserId, conn: i64) -> StoreResult<()>;
+    /// Records that connection `conn` closed at `now`, if it is still the listener's current
+    /// one; returns whether it was.
+    async fn detach_listener(&self, user: UserId, conn: i64, now: Timestamp)
+        -> StoreResult<bool>;
+    /// Listeners whose workspace has been away since `before` or earlier.
+    async fn listeners_away_since(&self, before: Timestamp) -> StoreResult<Vec<UserId>>;
+    /// Listeners of `centre` who are available, and how many of those have no conversation.
+    async fn duty(&self, centre: CentreId) -> StoreResult<Duty>;
+}
+
+/// Anonymous statistics sheets.
+#[async_trait]
+pub trait StatsStore: Send + Sync {
+    /// Saves the sheet of an ended contact that `listener` answered last.
+    /// [`StoreError::Conflict`] if it already has one; [`StoreError::Transition`] if the
+    /// contact has not ended or was not theirs.
+    async fn save_sheet(
+        &self,
+        sheet: &StatsSheet,
+        listener: UserId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// The sheet of a contact.
+    async fn sheet(&self, contact: ContactId) -> StoreResult<Option<StatsSheet>>;
+    /// Ended, answered contacts whose last listener is `listener` and that have no sheet yet.
+    async fn pending_sheets(&self, listener: UserId) -> StoreResult<Vec<Contact>>;
+}
+
+/// Everything ecoute persists.
+pub trait Store:
+    UserStore + SessionStore + ContactStore + MessageStore + PresenceStore + StatsStore
+{
+}
+
+impl<T> Store for T where
+    T: UserStore + SessionStore + ContactStore + MessageStore + PresenceStore + StatsStore
+{
+}
+
+/// Opens the store named by `url` and brings its schema up to date.
+/// `sqlite://PATH` (created if missing) is the embedded default.
+pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        let store = sqlite::SqliteStore::connect(url).await?;
+        Ok(Arc::new(store))
+    } else {
+        Err(StoreError::Config(format!(
+            "unsupported database URL scheme in {:?}: use sqlite://PATH",
+            url.split(':').next().unwrap_or("")
+        )))
+    }
+}

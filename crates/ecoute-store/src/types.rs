@@ -1,0 +1,130 @@
+//! Records the store reads and writes, beside the domain types.
+
+use ecoute_domain::{
+    CentreId, Channel, Contact, ContactId, Message, Pseudonym, Role, Timestamp, UserId, Username,
+};
+use serde::Serialize;
+
+/// A staff account to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Login name.
+    pub username: Username,
+    /// Name shown to callers and colleagues.
+    pub pseudonym: Pseudonym,
+    /// Role.
+    pub role: Role,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Centre the account belongs to.
+    pub centre: CentreId,
+}
+
+/// A staff account (without its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// Id.
+    pub id: UserId,
+    /// Login name.
+    pub username: String,
+    /// Pseudonym.
+    pub pseudonym: String,
+    /// Role.
+    pub role: ecoute_domain::Role,
+    /// Centre.
+    pub centre: CentreId,
+    /// Disabled accounts cannot log in.
+    pub disabled: bool,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// An account with its password hash, for login only.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The account.
+    pub user: User,
+    /// argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// A session to record.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 (hex) of the session token; the token itself is only in the cookie.
+    pub token_hash: String,
+    /// Account.
+    pub user: UserId,
+    /// Token that forms must echo (CSRF protection).
+    pub csrf_token: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Expiry time.
+    pub expires_at: Timestamp,
+}
+
+/// A live session with its account.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// SHA-256 (hex) of the session token.
+    pub token_hash: String,
+    /// The account.
+    pub user: User,
+    /// Token that forms must echo.
+    pub csrf_token: String,
+    /// Expiry time.
+    pub expires_at: Timestamp,
+}
+
+/// A contact to create.
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    /// Its id (random).
+    pub id: ContactId,
+    /// Centre whose queue it joins.
+    pub centre: CentreId,
+    /// Channel.
+    pub channel: Channel,
+    /// SHA-256 (hex) of the person's resume token.
+    pub resume_hash: String,
+    /// Arrival time.
+    pub now: Timestamp,
+}
+
+/// What "next" gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TakeOutcome {
+    /// The listener now talks with this contact.
+    Taken(Contact),
+    /// Nobody is waiting.
+    QueueEmpty,
+    /// The listener already has as many conversations as allowed.
+    AtCapacity,
+}
+
+/// Who sends a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sender {
+    /// The person (allowed while waiting or in conversation).
+    Person,
+    /// A listener (allowed only in their own conversation).
+    Listener(UserId),
+}
+
+/// Result of [`crate::MessageStore::append_message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// The committed message (the earlier one for a resend).
+    pub message: Message,
+    /// False when this was a resend of an already committed message.
+    pub created: bool,
+}
+
+/// Listeners on duty in a centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Duty {
+    /// Available listeners (free or in conversation).
+    pub on_duty: usize,
+    /// Available listeners with no conversation.
+    pub free: usize,
+}
