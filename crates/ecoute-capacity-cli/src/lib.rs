@@ -1,0 +1,1 @@
+//! The `ecoute capacity` command line (work in progress).
