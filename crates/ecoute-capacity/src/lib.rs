@@ -12,10 +12,16 @@
 //! with the crate). The crate does no I/O and every random draw comes from a seeded
 //! generator, so the same inputs and seed always give the same figures.
 
+pub mod dist;
 pub mod erlang;
 pub mod erlang_a;
 pub mod error;
+pub mod roster;
+pub mod sim;
 
+pub use dist::Dist;
 pub use erlang::{erlang_b, listeners_for_service_level, ErlangC, Load};
 pub use erlang_a::{listeners_for_target, ErlangA, ErlangAMetrics, Target};
 pub use error::{CapacityError, Result};
+pub use roster::{Roster, ShiftPattern, Staffing};
+pub use sim::{simulate, simulate_with_progress, Discipline, Redial, SimConfig, SimReport};

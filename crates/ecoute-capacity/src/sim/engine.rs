@@ -1,0 +1,387 @@
+//! The event loop.
+//!
+//! Three clocks drive the simulation: the next new person (drawn from the hour-of-week
+//! Poisson process), the next half-hour staffing slot, and a heap of scheduled events
+//! (conversations ending, callers giving up, callers dialling again). Waiting callers sit
+//! in one FIFO per class; one who gives up is only marked, and skipped when reached, so
+//! giving up costs O(1) instead of a search through the line.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+use rand::{Rng, SeedableRng};
+use rand_distr::Exp1;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::config::{Discipline, SimConfig};
+use super::report::{SimReport, Tally, WAIT_HISTOGRAM_SECS};
+use crate::dist::Sampler;
+use crate::error::Result;
+use crate::roster::{HOURS_PER_WEEK, SECS_PER_HOUR, SLOTS_PER_WEEK, SLOT_SECS};
+
+/// A scheduled event.
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    time: f64,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// A conversation (and its wrap-up) ends: one conversation slot frees.
+    ConversationEnd,
+    /// The caller in waiting slot `slot` runs out of patience, if still the same caller.
+    GiveUp { slot: u32, generation: u32 },
+    /// A person dials again: attempt number `attempt` (1-based), in class `class`.
+    Redial { attempt: u16, class: u8 },
+}
+
+// The heap is a max-heap: reverse on time so the earliest event comes first. Ties (rare
+// with continuous times) are broken by kind so the order never depends on chance.
+impl Ord for Event {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .time
+            .total_cmp(&self.time)
+            .then_with(|| other.kind.cmp(&self.kind))
+    }
+}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Event {}
+
+/// A caller in the line.
+#[derive(Debug, Clone, Copy)]
+struct Waiter {
+    arrival: f64,
+    attempt: u16,
+    class: u8,
+    /// Bumped each time the slot is reused, so stale give-up events can be told apart.
+    generation: u32,
+    /// False once the caller gave up (the entry stays in the FIFO until reached).
+    waiting: bool,
+}
+
+/// Independent random streams, one per kind of draw, so that changing the staffing does
+/// not change who arrives when or how long they talk: plans compared with the same seed
+/// see the same callers (common random numbers), which makes their difference sharper.
+struct Streams {
+    arrivals: Xoshiro256PlusPlus,
+    handle: Xoshiro256PlusPlus,
+    patience: Xoshiro256PlusPlus,
+    redial: Xoshiro256PlusPlus,
+}
+
+impl Streams {
+    fn new(seed: u64) -> Self {
+        let arrivals = Xoshiro256PlusPlus::seed_from_u64(seed);
+        // Jumps of 2^128 draws: streams that can never overlap.
+        let mut handle = arrivals.clone();
+        handle.jump();
+        let mut patience = handle.clone();
+        patience.jump();
+        let mut redial = patience.clone();
+        redial.jump();
+        Streams {
+            arrivals,
+            handle,
+            patience,
+            redial,
+        }
+    }
+}
+
+pub(crate) struct Engine<'a> {
+    config: &'a SimConfig,
+    rng: Streams,
+    handle: Sampler,
+    patience: Sampler,
+    redial_delay: Sampler,
+    /// Arrival rate per second for each hour of the week.
+    rates: Vec<f64>,
+    high_share: f64,
+    horizon: f64,
+
+    now: f64,
+    heap: BinaryHeap<Event>,
+    next_fresh: f64,
+    next_slot: f64,
+    slot_index: usize,
+    /// Conversations the listeners on duty can hold now.
+    capacity: u32,
+    /// Conversations under way (may exceed `capacity` just after a shift ends: listeners
+    /// finish the conversation they are in).
+    busy: u32,
+    waiting: u32,
+    queues: [VecDeque<u32>; 2],
+    waiters: Vec<Waiter>,
+    free_waiters: Vec<u32>,
+    tally: Tally,
+}
+
+impl<'a> Engine<'a> {
+    pub(crate) fn new(config: &'a SimConfig, seed: u64) -> Result<Self> {
+        config.validate()?;
+        let high_share = match config.discipline {
+            Discipline::Fifo => 0.0,
+            Discipline::Priority { high_share } => high_share,
+        };
+        let mut engine = Engine {
+            config,
+            rng: Streams::new(seed),
+            handle: config.handle.sampler(),
+            patience: config.patience.sampler(),
+            redial_delay: config.redial.delay.sampler(),
+            rates: config
+                .fresh_per_hour
+                .iter()
+                .map(|r| r / SECS_PER_HOUR)
+                .collect(),
+            high_share,
+            horizon: config.horizon_days * 86_400.0,
+            now: 0.0,
+            heap: BinaryHeap::with_capacity(1024),
+            next_fresh: 0.0,
+            next_slot: SLOT_SECS,
+            slot_index: 0,
+            capacity: config.staffing.slots()[0] * config.conversations_per_listener,
+            busy: 0,
+            waiting: 0,
+            queues: [VecDeque::with_capacity(256), VecDeque::with_capacity(1024)],
+            waiters: Vec::with_capacity(1024),
+            free_waiters: Vec::with_capacity(1024),
+            tally: Tally::new(config.redial.max_attempts as usize),
+        };
+        engine.next_fresh = engine.draw_next_fresh(0.0);
+        Ok(engine)
+    }
+
+    /// Runs to the horizon, calling `progress` with the simulated fraction at every
+    /// half-hour slot.
+    pub(crate) fn run(mut self, seed: u64, progress: &mut dyn FnMut(f64)) -> SimReport {
+        loop {
+            let heap_time = self.heap.peek().map_or(f64::INFINITY, |e| e.time);
+            let t = heap_time.min(self.next_fresh).min(self.next_slot);
+            if t >= self.horizon {
+                self.advance_to(self.horizon);
+                break;
+            }
+            self.advance_to(t);
+            if t == self.next_slot {
+                self.change_slot();
+                progress(self.now / self.horizon);
+            } else if t == self.next_fresh {
+                let class = u8::from(
+                    !(self.high_share > 0.0 && self.rng.arrivals.random::<f64>() < self.high_share),
+                );
+                let hour = self.hour();
+                self.tally.by_hour[hour].first_attempts += 1;
+                self.arrive(1, class);
+                self.next_fresh = self.draw_next_fresh(self.now);
+            } else if let Some(event) = self.heap.pop() {
+                match event.kind {
+                    Kind::ConversationEnd => {
+                        self.busy -= 1;
+                        self.dispatch();
+                    }
+                    Kind::GiveUp { slot, generation } => self.give_up(slot, generation),
+                    Kind::Redial { attempt, class } => self.arrive(attempt, class),
+                }
+            }
+        }
+        progress(1.0);
+        let unfinished = u64::from(self.waiting) + u64::from(self.busy);
+        self.tally.finish(
+            seed,
+            self.config.horizon_days,
+            unfinished,
+            self.config.conversations_per_listener,
+        )
+    }
+
+    /// Hour of the week of the current time.
+    #[inline]
+    fn hour(&self) -> usize {
+        ((self.now / SECS_PER_HOUR) as usize) % HOURS_PER_WEEK
+    }
+
+    /// Moves the clock, crediting on-duty and busy time to the hour being left. Slot
+    /// changes every half hour guarantee an interval never straddles two hours.
+    #[inline]
+    fn advance_to(&mut self, t: f64) {
+        let dt = t - self.now;
+        if dt > 0.0 {
+            let hour = self.hour();
+            let stats = &mut self.tally.by_hour[hour];
+            stats.on_duty_secs += dt * f64::from(self.config.staffing.slots()[self.slot_index]);
+            stats.busy_secs += dt * f64::from(self.busy);
+            self.now = t;
+        }
+    }
+
+    fn change_slot(&mut self) {
+        self.slot_index = (self.slot_index + 1) % SLOTS_PER_WEEK;
+        self.next_slot += SLOT_SECS;
+        self.capacity =
+            self.config.staffing.slots()[self.slot_index] * self.config.conversations_per_listener;
+        self.dispatch();
+    }
+
+    /// Next first attempt after `t` for a Poisson process whose rate is constant within
+    /// each hour: spend one Exp(1) draw of cumulative rate, hour by hour.
+    fn draw_next_fresh(&mut self, mut t: f64) -> f64 {
+        let mut budget: f64 = self.rng.arrivals.sample(Exp1);
+        // A week without any demand would loop for ever: stop at the horizon.
+        while t < self.horizon {
+            let hour = ((t / SECS_PER_HOUR) as usize) % HOURS_PER_WEEK;
+            let rate = self.rates[hour];
+            let hour_end = ((t / SECS_PER_HOUR).floor() + 1.0) * SECS_PER_HOUR;
+            if rate > 0.0 {
+                let dt = budget / rate;
+                if t + dt < hour_end {
+                    return t + dt;
+                }
+                budget -= rate * (hour_end - t);
+            }
+            t = hour_end;
+        }
+        f64::INFINITY
+    }
+
+    /// An attempt reaches the line.
+    fn arrive(&mut self, attempt: u16, class: u8) {
+        let hour = self.hour();
+        self.tally.by_hour[hour].attempts += 1;
+        self.tally.class_attempts[usize::from(class)] += 1;
+        if self.busy < self.capacity && self.waiting == 0 {
+            self.answer(self.now, attempt, class);
+            return;
+        }
+        if self
+            .config
+            .queue_capacity
+            .is_some_and(|cap| self.waiting >= cap)
+        {
+            self.tally.by_hour[hour].blocked += 1;
+            self.failed(attempt, class);
+            return;
+        }
+        let patience = self.patience.sample(&mut self.rng.patience);
+        let slot = match self.free_waiters.pop() {
+            Some(slot) => slot,
+            None => {
+                self.waiters.push(Waiter {
+                    arrival: 0.0,
+                    attempt: 0,
+                    class: 0,
+                    generation: 0,
+                    waiting: false,
+                });
+                (self.waiters.len() - 1) as u32
+            }
+        };
+        let w = &mut self.waiters[slot as usize];
+        w.arrival = self.now;
+        w.attempt = attempt;
+        w.class = class;
+        w.waiting = true;
+        let generation = w.generation;
+        self.queues[usize::from(class)].push_back(slot);
+        self.waiting += 1;
+        self.heap.push(Event {
+            time: self.now + patience,
+            kind: Kind::GiveUp { slot, generation },
+        });
+    }
+
+    /// Starts a conversation with an attempt that arrived at `arrival`.
+    fn answer(&mut self, arrival: f64, attempt: u16, class: u8) {
+        let wait = self.now - arrival;
+        let stats = &mut self.tally.by_hour[hour_of(arrival)];
+        stats.answered += 1;
+        stats.wait_answered_secs += wait;
+        self.tally.wait_histogram[(wait as usize).min(WAIT_HISTOGRAM_SECS)] += 1;
+        self.tally.answered_on_attempt[usize::from(attempt) - 1] += 1;
+        self.tally.class_answered[usize::from(class)] += 1;
+        self.busy += 1;
+        let talk = self.handle.sample(&mut self.rng.handle);
+        self.heap.push(Event {
+            time: self.now + talk + self.config.wrap_up_secs,
+            kind: Kind::ConversationEnd,
+        });
+    }
+
+    /// Free conversation slots take the next callers, priority class first.
+    fn dispatch(&mut self) {
+        while self.busy < self.capacity && self.waiting > 0 {
+            let Some(slot) = self.queues[0]
+                .pop_front()
+                .or_else(|| self.queues[1].pop_front())
+            else {
+                break;
+            };
+            let w = self.waiters[slot as usize];
+            self.release(slot);
+            if w.waiting {
+                self.waiting -= 1;
+                self.answer(w.arrival, w.attempt, w.class);
+            }
+        }
+    }
+
+    /// Returns a waiting slot to the free list; its generation changes so a pending
+    /// give-up event for the previous occupant is ignored.
+    fn release(&mut self, slot: u32) {
+        let w = &mut self.waiters[slot as usize];
+        w.generation = w.generation.wrapping_add(1);
+        w.waiting = false;
+        self.free_waiters.push(slot);
+    }
+
+    fn give_up(&mut self, slot: u32, generation: u32) {
+        let w = &mut self.waiters[slot as usize];
+        if w.generation != generation || !w.waiting {
+            return; // answered meanwhile
+        }
+        // Stay in the FIFO, marked, until reached; the slot is freed then.
+        w.waiting = false;
+        let (arrival, attempt, class) = (w.arrival, w.attempt, w.class);
+        self.waiting -= 1;
+        let stats = &mut self.tally.by_hour[hour_of(arrival)];
+        stats.abandoned += 1;
+        stats.wait_abandoned_secs += self.now - arrival;
+        self.failed(attempt, class);
+    }
+
+    /// An attempt ended unanswered: the person may try again.
+    fn failed(&mut self, attempt: u16, class: u8) {
+        let redial = &self.config.redial;
+        if u32::from(attempt) < redial.max_attempts
+            && self.rng.redial.random::<f64>() < redial.probability
+        {
+            let delay = self.redial_delay.sample(&mut self.rng.redial);
+            self.heap.push(Event {
+                time: self.now + delay,
+                kind: Kind::Redial {
+                    attempt: attempt + 1,
+                    class,
+                },
+            });
+        } else {
+            self.tally.lost_after_attempts[usize::from(attempt) - 1] += 1;
+        }
+    }
+}
+
+#[inline]
+fn hour_of(t: f64) -> usize {
+    ((t / SECS_PER_HOUR) as usize) % HOURS_PER_WEEK
+}

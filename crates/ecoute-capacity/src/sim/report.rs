@@ -1,0 +1,250 @@
+//! What a simulation counts, and the figures derived from the counts.
+
+use serde::Serialize;
+
+use crate::roster::{hour_label, HOURS_PER_WEEK};
+
+/// Waits are histogrammed by the second up to this bound (3 hours) for percentiles.
+pub(crate) const WAIT_HISTOGRAM_SECS: usize = 3 * 3600;
+
+/// Counts for one hour of the week, summed over every week of the run. Attempts are
+/// filed under the hour in which they arrived.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HourStats {
+    /// Hour of the week, 0 = Monday 00:00.
+    pub hour_of_week: usize,
+    /// "Mon 00:00".
+    pub label: String,
+    /// Attempts that arrived (first attempts and redials).
+    pub attempts: u64,
+    /// First attempts: new people.
+    pub first_attempts: u64,
+    /// Attempts answered.
+    pub answered: u64,
+    /// Attempts that gave up while waiting.
+    pub abandoned: u64,
+    /// Attempts that found the waiting line full.
+    pub blocked: u64,
+    /// Sum of the waits of answered attempts, in seconds.
+    pub wait_answered_secs: f64,
+    /// Sum of the waits of abandoned attempts, in seconds.
+    pub wait_abandoned_secs: f64,
+    /// Listener-seconds on duty.
+    pub on_duty_secs: f64,
+    /// Conversation-seconds (talk and wrap-up).
+    pub busy_secs: f64,
+}
+
+impl HourStats {
+    /// Share of attempts answered (0 when there were none).
+    pub fn answered_share(&self) -> f64 {
+        ratio(self.answered as f64, self.attempts as f64)
+    }
+
+    /// Mean wait of answered attempts, in seconds.
+    pub fn mean_wait_answered_secs(&self) -> f64 {
+        ratio(self.wait_answered_secs, self.answered as f64)
+    }
+
+    /// Share of on-duty time spent in conversation (per conversation slot).
+    pub fn occupancy(&self, conversations_per_listener: u32) -> f64 {
+        ratio(
+            self.busy_secs,
+            self.on_duty_secs * f64::from(conversations_per_listener),
+        )
+    }
+
+    /// Mean listeners on duty in this hour.
+    pub fn mean_on_duty(&self, weeks: f64) -> f64 {
+        ratio(self.on_duty_secs / 3600.0, weeks)
+    }
+}
+
+pub(crate) fn ratio(num: f64, den: f64) -> f64 {
+    if den > 0.0 {
+        num / den
+    } else {
+        0.0
+    }
+}
+
+/// Whole-run totals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Totals {
+    /// Attempts offered, redials included.
+    pub attempts: u64,
+    /// Attempts answered (= people answered: each person is answered at most once).
+    pub answered: u64,
+    /// Attempts that gave up while waiting.
+    pub abandoned: u64,
+    /// Attempts that found the line full.
+    pub blocked: u64,
+    /// Attempts still waiting or talking when the run ended.
+    pub unfinished: u64,
+    /// People: episodes of one to several attempts by the same person.
+    pub people: u64,
+    /// People answered on one of their attempts.
+    pub people_answered: u64,
+    /// People who stopped trying without being answered.
+    pub people_lost: u64,
+    /// Of those, people who had tried more than once.
+    pub people_lost_after_retrying: u64,
+    /// Share of attempts answered.
+    pub answered_share: f64,
+    /// Share of people answered.
+    pub people_answered_share: f64,
+    /// Mean attempts per person.
+    pub attempts_per_person: f64,
+    /// Mean wait of answered attempts, seconds.
+    pub mean_wait_answered_secs: f64,
+    /// 90th percentile of the wait of answered attempts, seconds.
+    pub p90_wait_answered_secs: f64,
+    /// Mean time before hanging up of abandoned attempts, seconds.
+    pub mean_wait_abandoned_secs: f64,
+    /// Listener-hours on duty.
+    pub listener_hours: f64,
+    /// Share of listener time in conversation.
+    pub occupancy: f64,
+    /// Answered attempts per listener-hour.
+    pub answered_per_listener_hour: f64,
+}
+
+/// Everything a simulation reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimReport {
+    /// Seed of the run.
+    pub seed: u64,
+    /// Simulated days.
+    pub horizon_days: f64,
+    /// Whole-run totals.
+    pub totals: Totals,
+    /// Per hour of the week, summed over the weeks.
+    pub by_hour: Vec<HourStats>,
+    /// `answered_on_attempt[k]`: people answered on their (k+1)-th attempt.
+    pub answered_on_attempt: Vec<u64>,
+    /// `lost_after_attempts[k]`: people who stopped after k+1 unanswered attempts.
+    pub lost_after_attempts: Vec<u64>,
+    /// Share of attempts answered in the priority class and in the normal class
+    /// (equal to the overall share under FIFO order).
+    pub answered_share_by_class: [f64; 2],
+    /// Conversations per listener, copied from the configuration for occupancy.
+    pub conversations_per_listener: u32,
+}
+
+impl SimReport {
+    /// Number of weeks simulated.
+    pub fn weeks(&self) -> f64 {
+        self.horizon_days / 7.0
+    }
+
+    /// Share of attempts answered over a set of hours of the day (e.g. the night 0–7).
+    pub fn answered_share_in_hours_of_day(&self, hours: &[usize]) -> f64 {
+        let (mut ans, mut att) = (0u64, 0u64);
+        for h in &self.by_hour {
+            if hours.contains(&(h.hour_of_week % 24)) {
+                ans += h.answered;
+                att += h.attempts;
+            }
+        }
+        ratio(ans as f64, att as f64)
+    }
+}
+
+/// Running tallies kept by the engine.
+pub(crate) struct Tally {
+    pub by_hour: Vec<HourStats>,
+    pub wait_histogram: Vec<u64>,
+    pub answered_on_attempt: Vec<u64>,
+    pub lost_after_attempts: Vec<u64>,
+    pub class_attempts: [u64; 2],
+    pub class_answered: [u64; 2],
+}
+
+impl Tally {
+    pub(crate) fn new(max_attempts: usize) -> Self {
+        Tally {
+            by_hour: (0..HOURS_PER_WEEK)
+                .map(|h| HourStats {
+                    hour_of_week: h,
+                    label: hour_label(h),
+                    ..HourStats::default()
+                })
+                .collect(),
+            wait_histogram: vec![0; WAIT_HISTOGRAM_SECS + 1],
+            answered_on_attempt: vec![0; max_attempts],
+            lost_after_attempts: vec![0; max_attempts],
+            class_attempts: [0; 2],
+            class_answered: [0; 2],
+        }
+    }
+
+    pub(crate) fn finish(
+        self,
+        seed: u64,
+        horizon_days: f64,
+        unfinished: u64,
+        conversations_per_listener: u32,
+    ) -> SimReport {
+        let sum = |f: fn(&HourStats) -> u64| self.by_hour.iter().map(f).sum::<u64>();
+        let sumf = |f: fn(&HourStats) -> f64| self.by_hour.iter().map(f).sum::<f64>();
+        let attempts = sum(|h| h.attempts);
+        let answered = sum(|h| h.answered);
+        let people = sum(|h| h.first_attempts);
+        let people_lost: u64 = self.lost_after_attempts.iter().sum();
+        let on_duty = sumf(|h| h.on_duty_secs);
+        let busy = sumf(|h| h.busy_secs);
+        let totals = Totals {
+            attempts,
+            answered,
+            abandoned: sum(|h| h.abandoned),
+            blocked: sum(|h| h.blocked),
+            unfinished,
+            people,
+            people_answered: answered,
+            people_lost,
+            people_lost_after_retrying: people_lost - self.lost_after_attempts[0],
+            answered_share: ratio(answered as f64, attempts as f64),
+            people_answered_share: ratio(answered as f64, people as f64),
+            attempts_per_person: ratio(attempts as f64, people as f64),
+            mean_wait_answered_secs: ratio(sumf(|h| h.wait_answered_secs), answered as f64),
+            p90_wait_answered_secs: percentile(&self.wait_histogram, 0.9),
+            mean_wait_abandoned_secs: ratio(
+                sumf(|h| h.wait_abandoned_secs),
+                sum(|h| h.abandoned) as f64,
+            ),
+            listener_hours: on_duty / 3600.0,
+            occupancy: ratio(busy, on_duty * f64::from(conversations_per_listener)),
+            answered_per_listener_hour: ratio(answered as f64, on_duty / 3600.0),
+        };
+        SimReport {
+            seed,
+            horizon_days,
+            totals,
+            by_hour: self.by_hour,
+            answered_on_attempt: self.answered_on_attempt,
+            lost_after_attempts: self.lost_after_attempts,
+            answered_share_by_class: [
+                ratio(self.class_answered[0] as f64, self.class_attempts[0] as f64),
+                ratio(self.class_answered[1] as f64, self.class_attempts[1] as f64),
+            ],
+            conversations_per_listener,
+        }
+    }
+}
+
+/// The `q`-quantile of a one-second histogram, in seconds (upper edge of the bin).
+fn percentile(histogram: &[u64], q: f64) -> f64 {
+    let total: u64 = histogram.iter().sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let rank = (q * total as f64).ceil() as u64;
+    let mut seen = 0;
+    for (secs, &count) in histogram.iter().enumerate() {
+        seen += count;
+        if seen >= rank {
+            return secs as f64;
+        }
+    }
+    (histogram.len() - 1) as f64
+}
