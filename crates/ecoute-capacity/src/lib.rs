@@ -17,6 +17,7 @@ pub mod erlang;
 pub mod erlang_a;
 pub mod error;
 pub mod roster;
+pub mod scenario;
 pub mod sim;
 
 pub use dist::Dist;
@@ -24,4 +25,5 @@ pub use erlang::{erlang_b, listeners_for_service_level, ErlangC, Load};
 pub use erlang_a::{listeners_for_target, ErlangA, ErlangAMetrics, Target};
 pub use error::{CapacityError, Result};
 pub use roster::{Roster, ShiftPattern, Staffing};
+pub use scenario::Scenario;
 pub use sim::{simulate, simulate_with_progress, Discipline, Redial, SimConfig, SimReport};

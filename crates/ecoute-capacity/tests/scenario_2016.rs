@@ -1,0 +1,46 @@
+//! The shipped SOS Amitié 2016 scenario reproduces the published totals.
+//!
+//! Published (SOS Amitié, 2016): about 700,000 calls answered out of about 2.1 million,
+//! "one call in three"; "one in ten" at night; 1,600 listeners × 46 four-hour shifts ≈
+//! 294,400 listener-hours. The scenario file states the tolerance: ±5 % on counts and ±2
+//! points on shares. The year is simulated in full with two seeds: the default one and
+//! another, so the match is not one lucky draw.
+
+use ecoute_capacity::{simulate, Scenario};
+
+#[test]
+fn the_2016_year_matches_the_published_totals() {
+    let scenario = Scenario::builtin("sos-amitie-2016").expect("built-in scenario parses");
+    let config = scenario.sim_config().expect("valid");
+    for seed in [scenario.seed, 7] {
+        let report = simulate(&config, seed).expect("simulates");
+        let comparisons = scenario.compare(&report);
+        assert_eq!(comparisons.len(), 5, "every published figure is compared");
+        for c in &comparisons {
+            assert!(
+                c.within_tolerance,
+                "seed {seed}: {} simulated {:.4} vs published {:.4} ({})",
+                c.figure, c.simulated, c.published, c.tolerance
+            );
+        }
+        // The line is saturated: listeners are nearly always in conversation.
+        assert!(
+            report.totals.occupancy > 0.95,
+            "{}",
+            report.totals.occupancy
+        );
+    }
+}
+
+#[test]
+fn the_2016_roster_has_the_published_listener_hours() {
+    let scenario = Scenario::builtin("sos-amitie-2016").expect("parses");
+    let roster = scenario.roster().expect("valid");
+    let weeks = scenario.horizon_days / 7.0;
+    let hours = roster.listener_hours_per_week() * weeks;
+    // 1,600 listeners × 46 shifts × 4 h = 294,400 h.
+    assert!((hours - 294_400.0).abs() / 294_400.0 < 0.01, "{hours}");
+    // About 34 listeners on duty on average.
+    let mean = roster.staffing().mean_on_duty();
+    assert!((33.0..35.0).contains(&mean), "{mean}");
+}
