@@ -102,9 +102,13 @@ mod tests {
         let bus = LocalBus::new();
         let mut a = bus.subscribe(Topic::Listener(UserId(1)));
         let mut b = bus.subscribe(Topic::Centre(CentreId(1)));
-        bus.publish(Topic::Listener(UserId(1)), ev(1)).await.unwrap();
-        bus.publish(Topic::Listener(UserId(2)), ev(2)).await.unwrap();
-        assert_eq!(a.recv().await.unwrap(), ev(1));
+        bus.publish(Topic::Listener(UserId(1)), ev(1))
+            .await
+            .expect("publish");
+        bus.publish(Topic::Listener(UserId(2)), ev(2))
+            .await
+            .expect("publish");
+        assert_eq!(a.recv().await.expect("delivered"), ev(1));
         assert!(a.try_recv().is_err());
         assert!(b.try_recv().is_err());
     }
@@ -117,7 +121,9 @@ mod tests {
         }
         assert!(bus.topic_count() < 200, "{} topics kept", bus.topic_count());
         let _keep = bus.subscribe(Topic::Listener(UserId(5000)));
-        bus.publish(Topic::Listener(UserId(7)), ev(1)).await.unwrap();
+        bus.publish(Topic::Listener(UserId(7)), ev(1))
+            .await
+            .expect("publish");
         assert!(bus.topic_count() >= 1);
     }
 }

@@ -13,6 +13,7 @@ pub mod bus;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
+mod records;
 pub mod sqlite;
 mod types;
 
@@ -92,6 +93,10 @@ pub trait ContactStore: Send + Sync {
         transition: Transition,
         now: Timestamp,
     ) -> StoreResult<Contact>;
+    /// Sets a contact's risk priority (triage; higher is served first) and returns the
+    /// contact. [`StoreError::Transition`] if it has ended, [`StoreError::NotFound`] when
+    /// there is no such contact.
+    async fn set_priority(&self, id: ContactId, priority: i32) -> StoreResult<Contact>;
     /// The waiting contacts of `centre` (any order; the caller sorts with the domain rule).
     async fn waiting(&self, centre: CentreId) -> StoreResult<Vec<QueueEntry>>;
     /// The contacts in conversation with `listener`.
@@ -142,16 +147,19 @@ pub trait MessageStore: Send + Sync {
 #[async_trait]
 pub trait PresenceStore: Send + Sync {
     /// Sets a listener's presence.
-    async fn set_presence(&self, user: UserId, presence: Presence, now: Timestamp)
-        -> StoreResult<()>;
+    async fn set_presence(
+        &self,
+        user: UserId,
+        presence: Presence,
+        now: Timestamp,
+    ) -> StoreResult<()>;
     /// A listener's presence (`Offline` if never set).
     async fn presence(&self, user: UserId) -> StoreResult<Presence>;
     /// Records that connection `conn` now carries the listener's workspace.
     async fn attach_listener(&self, user: UserId, conn: i64) -> StoreResult<()>;
     /// Records that connection `conn` closed at `now`, if it is still the listener's current
     /// one; returns whether it was.
-    async fn detach_listener(&self, user: UserId, conn: i64, now: Timestamp)
-        -> StoreResult<bool>;
+    async fn detach_listener(&self, user: UserId, conn: i64, now: Timestamp) -> StoreResult<bool>;
     /// Listeners whose workspace has been away since `before` or earlier.
     async fn listeners_away_since(&self, before: Timestamp) -> StoreResult<Vec<UserId>>;
     /// Listeners of `centre` who are available, and how many of those have no conversation.
