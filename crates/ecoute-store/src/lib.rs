@@ -13,6 +13,7 @@ pub mod bus;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
+pub mod postgres;
 mod records;
 pub mod sqlite;
 mod types;
@@ -196,15 +197,37 @@ impl<T> Store for T where
 }
 
 /// Opens the store named by `url` and brings its schema up to date.
-/// `sqlite://PATH` (created if missing) is the embedded default.
+/// `sqlite://PATH` (created if missing) is the embedded default; `postgres://…` or
+/// `postgresql://…` selects PostgreSQL, for several instances sharing one database.
 pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
-        let store = sqlite::SqliteStore::connect(url).await?;
-        Ok(Arc::new(store))
+        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::connect(url).await?))
     } else {
         Err(StoreError::Config(format!(
-            "unsupported database URL scheme in {:?}: use sqlite://PATH",
+            "unsupported database URL scheme in {:?}: use sqlite://PATH or postgres://…",
             url.split(':').next().unwrap_or("")
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::migrate::Migrator;
+
+    fn versions(m: &Migrator) -> Vec<(i64, String)> {
+        m.iter()
+            .map(|m| (m.version, m.description.to_string()))
+            .collect()
+    }
+
+    /// Both backends must describe the same schema history: a migration added to one and
+    /// not the other fails here.
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let sqlite = versions(&crate::sqlite::MIGRATOR);
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, versions(&crate::postgres::MIGRATOR));
     }
 }

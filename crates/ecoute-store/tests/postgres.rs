@@ -1,0 +1,246 @@
+//! The conformance suite on PostgreSQL, each test in a schema of its own so that tests run in
+//! parallel on one database.
+//!
+//! Set `ECOUTE_TEST_POSTGRES_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`) to run
+//! them. Unset, each test says it is skipped and passes (a local convenience); set with the
+//! server unreachable, every test fails.
+
+use ecoute_store::conformance::Fixture;
+use ecoute_store::postgres::PgStore;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, Executor, PgConnection};
+use std::str::FromStr;
+use std::sync::Arc;
+
+const VAR: &str = "ECOUTE_TEST_POSTGRES_URL";
+
+/// The server's URL, or `None` (after saying so) when the tests are not configured.
+fn server_url() -> Option<String> {
+    match std::env::var(VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!("skipped: {VAR} is not set");
+            None
+        }
+    }
+}
+
+/// Creates a schema with a random name and options whose connections use it.
+async fn fresh_schema(url: &str) -> (String, PgConnectOptions) {
+    let schema = format!("ecoute_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("{VAR} is set but PostgreSQL is unreachable at {url}: {e}"));
+    admin
+        .execute(format!("CREATE SCHEMA {schema}").as_str())
+        .await
+        .expect("create the test schema");
+    admin.close().await.expect("close");
+    let options = PgConnectOptions::from_str(url)
+        .expect("valid URL")
+        .options([("search_path", schema.as_str())]);
+    (schema, options)
+}
+
+/// Drops `schema`; called from `Drop`, so it runs its own small runtime on its own thread.
+fn drop_schema(url: String, schema: String) {
+    let done = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let mut admin = PgConnection::connect(&url).await?;
+            admin
+                .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
+                .await?;
+            admin.close().await
+        })
+    })
+    .join();
+    if let Ok(Err(e)) = done {
+        eprintln!("could not drop a test schema: {e}");
+    }
+}
+
+/// A schema dropped when this is dropped.
+struct Schema {
+    url: String,
+    name: String,
+    /// Connection options that use the schema.
+    options: PgConnectOptions,
+}
+
+impl Schema {
+    async fn new(url: String) -> Self {
+        let (name, options) = fresh_schema(&url).await;
+        Schema { url, name, options }
+    }
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        drop_schema(self.url.clone(), self.name.clone());
+    }
+}
+
+async fn fresh_store() -> Option<Fixture> {
+    let schema = Schema::new(server_url()?).await;
+    let store = PgStore::connect_with(schema.options.clone())
+        .await
+        .expect("open the PostgreSQL store");
+    Some(Fixture::new(Arc::new(store), move || drop(schema)))
+}
+
+ecoute_store::conformance_tests!(fresh_store);
+
+/// `connect` picks PostgreSQL from the URL scheme (both spellings).
+#[tokio::test]
+async fn connect_by_url() {
+    let Some(url) = server_url() else { return };
+    for scheme in ["postgres://", "postgresql://"] {
+        let url = url.replacen("postgres://", scheme, 1);
+        let (schema, _) = fresh_schema(&url).await;
+        let url_in_schema = format!(
+            "{url}{}options=-c%20search_path%3D{schema}",
+            if url.contains('?') { '&' } else { '?' }
+        );
+        let store = ecoute_store::connect(&url_in_schema)
+            .await
+            .expect("connect by URL");
+        assert_eq!(store.count_users().await.expect("count"), 0);
+        drop(store);
+        drop_schema(url.clone(), schema);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// What SKIP LOCKED must and must not skip (see src/postgres.rs), made deterministic by
+// holding the row locks by hand from a second connection.
+
+use ecoute_domain::{CentreId, Channel, ContactId, Pseudonym, Role, Timestamp, Username};
+use ecoute_store::{ContactStore, NewContact, NewUser, TakeOutcome, UserStore};
+use std::time::Duration;
+
+async fn listener(store: &PgStore, name: &str) -> ecoute_domain::UserId {
+    store
+        .create_user(
+            &NewUser {
+                username: Username::parse(name).expect("username"),
+                pseudonym: Pseudonym::parse(name).expect("pseudonym"),
+                role: Role::Listener,
+                password_hash: "x".into(),
+                centre: CentreId::DEFAULT,
+            },
+            Timestamp(0),
+        )
+        .await
+        .expect("listener")
+        .id
+}
+
+async fn waiting(store: &PgStore, at: i64) -> ContactId {
+    let id = ContactId::new_random();
+    store
+        .create_contact(&NewContact {
+            id,
+            centre: CentreId::DEFAULT,
+            channel: Channel::Chat,
+            resume_hash: format!("r-{id}"),
+            now: Timestamp(at),
+        })
+        .await
+        .expect("contact");
+    id
+}
+
+fn taken_id(outcome: TakeOutcome) -> ContactId {
+    match outcome {
+        TakeOutcome::Taken(c) => c.id,
+        other => panic!("expected a contact, got {other:?}"),
+    }
+}
+
+/// A person writing while waiting locks their row for a moment: "next" waits for that write
+/// and serves them, instead of skipping to the second person in line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_waits_for_a_write_instead_of_skipping() {
+    let Some(url) = server_url() else { return };
+    let schema = Schema::new(url).await;
+    let store = Arc::new(
+        PgStore::connect_with(schema.options.clone())
+            .await
+            .expect("store"),
+    );
+    let l = listener(&store, "lina").await;
+    let head = waiting(&store, 0).await;
+    let second = waiting(&store, 1).await;
+
+    // What append_message holds while it commits a message: a NO KEY UPDATE row lock.
+    let mut other = PgConnection::connect_with(&schema.options)
+        .await
+        .expect("connect");
+    other.execute("BEGIN").await.expect("begin");
+    sqlx::query("UPDATE contacts SET last_seq = last_seq WHERE id = $1")
+        .bind(head.0)
+        .execute(&mut other)
+        .await
+        .expect("lock the head");
+
+    let next = {
+        let store = store.clone();
+        tokio::spawn(async move { store.take_next(CentreId::DEFAULT, l, 2, Timestamp(5)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!next.is_finished(), "next did not wait for the write");
+    other.execute("COMMIT").await.expect("commit");
+    let got = taken_id(next.await.expect("task").expect("take"));
+    assert_eq!(got, head, "the head of the queue, not {second}");
+}
+
+/// A contact another listener is taking is skipped at once: the next person is served, and
+/// when nobody else waits the answer is "queue empty" without waiting for the other take.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_skips_a_contact_being_taken() {
+    let Some(url) = server_url() else { return };
+    let schema = Schema::new(url).await;
+    let store = PgStore::connect_with(schema.options.clone())
+        .await
+        .expect("store");
+    let ls = [
+        listener(&store, "lina").await,
+        listener(&store, "marc").await,
+    ];
+    let head = waiting(&store, 0).await;
+    let second = waiting(&store, 1).await;
+
+    // What take_next holds on the contact it is taking: a FOR UPDATE row lock.
+    let mut other = PgConnection::connect_with(&schema.options)
+        .await
+        .expect("connect");
+    other.execute("BEGIN").await.expect("begin");
+    sqlx::query("SELECT id FROM contacts WHERE id = $1 FOR UPDATE")
+        .bind(head.0)
+        .execute(&mut other)
+        .await
+        .expect("lock the head");
+
+    let quick = Duration::from_secs(3);
+    let got = tokio::time::timeout(
+        quick,
+        store.take_next(CentreId::DEFAULT, ls[0], 2, Timestamp(5)),
+    )
+    .await
+    .expect("next did not wait for the other take")
+    .expect("take");
+    assert_eq!(taken_id(got), second);
+    let got = tokio::time::timeout(
+        quick,
+        store.take_next(CentreId::DEFAULT, ls[1], 2, Timestamp(6)),
+    )
+    .await
+    .expect("next did not wait for the other take")
+    .expect("take");
+    assert_eq!(got, TakeOutcome::QueueEmpty);
+    other.execute("ROLLBACK").await.expect("rollback");
+}
