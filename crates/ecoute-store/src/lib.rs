@@ -10,6 +10,7 @@
 //! instances share one database.
 
 pub mod bus;
+pub mod bus_postgres;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
