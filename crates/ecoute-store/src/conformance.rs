@@ -1355,7 +1355,8 @@ pub async fn purge_respects_cutoff_and_keeps_sheets(store: Arc<dyn Store>) {
 // Presence
 
 /// Presence defaults to offline and can be set; the listener's workspace connection follows
-/// the same stale-connection rule as the person's.
+/// the same stale-connection rule as the person's; an away listener is reported while they
+/// still hold a presence other than offline or a conversation.
 pub async fn presence_and_listener_connections(store: Arc<dyn Store>) {
     let ls = listeners(&*store, 2).await;
     assert_eq!(
@@ -1412,6 +1413,10 @@ pub async fn presence_and_listener_connections(store: Arc<dyn Store>) {
         store.presence(ls[1]).await.expect("presence"),
         Presence::Offline
     );
+    store
+        .set_presence(ls[1], Presence::Available, at(7))
+        .await
+        .expect("set");
     assert!(store
         .detach_listener(ls[1], 20, at(8))
         .await
@@ -1433,6 +1438,23 @@ pub async fn presence_and_listener_connections(store: Arc<dyn Store>) {
     store.attach_listener(ls[0], 12).await.expect("back");
     assert_eq!(
         store.listeners_away_since(at(9)).await.expect("away"),
+        vec![ls[1]]
+    );
+    // Once released (offline, no conversation) a listener is no longer reported away…
+    store
+        .set_presence(ls[1], Presence::Offline, at(10))
+        .await
+        .expect("set");
+    assert!(store
+        .listeners_away_since(at(10))
+        .await
+        .expect("away")
+        .is_empty());
+    // …unless a conversation is still theirs.
+    waiting(&*store, 11).await;
+    take(&*store, ls[1], 12).await;
+    assert_eq!(
+        store.listeners_away_since(at(12)).await.expect("away"),
         vec![ls[1]]
     );
     assert!(!store

@@ -162,7 +162,9 @@ pub trait PresenceStore: Send + Sync {
     /// Records that connection `conn` closed at `now`, if it is still the listener's current
     /// one; returns whether it was.
     async fn detach_listener(&self, user: UserId, conn: i64, now: Timestamp) -> StoreResult<bool>;
-    /// Listeners whose workspace has been away since `before` or earlier.
+    /// Listeners whose workspace has been away since `before` or earlier and who still hold
+    /// something to release: a presence other than `Offline`, or a conversation. (A listener
+    /// already released is not reported again at every sweep.)
     async fn listeners_away_since(&self, before: Timestamp) -> StoreResult<Vec<UserId>>;
     /// Listeners of `centre` who are available, and how many of those have no conversation.
     async fn duty(&self, centre: CentreId) -> StoreResult<Duty>;

@@ -40,7 +40,8 @@
 use crate::records::{
     after_take, after_transition, check_may_file_sheet, check_may_write, check_resend, count, get,
     parse_presence, state_columns, write_error, ContactRecord, MessageRecord, SheetRecord,
-    UserRecord, DUTY_QUERY, SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET, SELECT_USER, SERVE_ORDER,
+    UserRecord, DUTY_QUERY, LISTENERS_AWAY_QUERY, SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET,
+    SELECT_USER, SERVE_ORDER,
 };
 use crate::{
     Appended, ContactStore, Credentials, Duty, MessageStore, NewContact, NewSession, NewUser,
@@ -815,13 +816,10 @@ impl PresenceStore for PgStore {
     }
 
     async fn listeners_away_since(&self, before: Timestamp) -> StoreResult<Vec<UserId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT user_id FROM listener_presence WHERE away_since <= $1 \
-             ORDER BY away_since, user_id",
-        )
-        .bind(before.0)
-        .fetch_all(&self.pool)
-        .await?;
+        let ids: Vec<i64> = sqlx::query_scalar(LISTENERS_AWAY_QUERY)
+            .bind(before.0)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(ids.into_iter().map(UserId).collect())
     }
 

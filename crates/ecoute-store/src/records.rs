@@ -73,6 +73,12 @@ pub(crate) const DUTY_QUERY: &str = "SELECT COUNT(*) AS on_duty, \
     FROM users u JOIN listener_presence p ON p.user_id = u.id \
     WHERE u.centre_id = $1 AND p.presence = 'available' AND NOT u.disabled";
 
+/// Listeners away since `$1` or earlier who still hold a presence or a conversation.
+pub(crate) const LISTENERS_AWAY_QUERY: &str = "SELECT p.user_id FROM listener_presence p \
+    WHERE p.away_since <= $1 AND (p.presence <> 'offline' OR EXISTS (SELECT 1 FROM contacts c \
+        WHERE c.state = 'active' AND c.listener_id = p.user_id)) \
+    ORDER BY p.away_since, p.user_id";
+
 /// The serve order of [`ecoute_domain::QueueEntry::serve_order`] in SQL.
 pub(crate) const SERVE_ORDER: &str = "priority DESC, is_returning DESC, queued_at ASC, id ASC";
 
