@@ -588,6 +588,7 @@ pub async fn take_next_capacity_and_empty(store: Arc<dyn Store>) {
         TakeOutcome::Taken(c) => assert_eq!(c.id, b.id),
         other => panic!("expected b, got {other:?}"),
     }
+    assert_not_found(store.take_next(CENTRE, UserId(9_999), 5, at(82)).await);
     assert_eq!(
         store
             .take_next(CentreId(2), l, 5, at(82))

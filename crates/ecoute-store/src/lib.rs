@@ -3,7 +3,11 @@
 //! Each area of the data has its own trait ([`UserStore`], [`SessionStore`], [`ContactStore`],
 //! [`MessageStore`], [`PresenceStore`], [`StatsStore`]); [`Store`] is all of them. Two backends
 //! implement them — SQLite (the embedded default) and PostgreSQL (several instances) — and both
-//! must pass the same [`conformance`] suite. [`connect`] chooses the backend from the URL.
+//! must pass the same `conformance` suite (feature `conformance`). [`connect`] chooses the
+//! backend from the URL.
+//!
+//! Real-time events go through an [`EventBus`]: [`LocalBus`] within one instance,
+//! [`bus_postgres::PgBus`] (LISTEN/NOTIFY) across instances sharing a PostgreSQL database.
 //!
 //! Every method that changes state does so atomically: the rules of
 //! [`ecoute_domain::contact`] hold even when several listeners press "next" at once or several
@@ -76,6 +80,7 @@ pub trait ContactStore: Send + Sync {
     /// [`QueueEntry::serve_order`]), unless they already have `capacity` active contacts.
     /// Two concurrent calls never get the same contact, and a waiting contact is never
     /// skipped over.
+    /// [`StoreError::NotFound`] if there is no such listener.
     async fn take_next(
         &self,
         centre: CentreId,

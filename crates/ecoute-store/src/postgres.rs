@@ -1,7 +1,7 @@
 //! The PostgreSQL backend, for several instances sharing one database.
 //!
 //! Writes run in `READ COMMITTED` transactions with row locks; the rules are those of
-//! [`crate::records`], shared with SQLite.
+//! `records.rs`, shared with SQLite.
 //!
 //! # How "next" stays atomic and fair
 //!

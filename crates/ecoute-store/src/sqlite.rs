@@ -425,6 +425,13 @@ impl ContactStore for SqliteStore {
         // The write lock is held from the first statement: counting the listener's
         // conversations, choosing the head and taking it happen as one step.
         let mut tx = self.begin_write().await?;
+        let known: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+            .bind(listener.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::NotFound);
+        }
         let active: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM contacts WHERE state = 'active' AND listener_id = $1",
         )
