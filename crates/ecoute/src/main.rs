@@ -1,1 +1,72 @@
-fn main() {}
+//! `ecoute`: serve the helpline, try it with demo accounts, manage accounts, migrate the
+//! database, plan capacity.
+
+mod commands;
+mod settings;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use settings::Settings;
+
+/// ecoute — an anonymous listening helpline, self-hosted.
+#[derive(Parser)]
+#[command(name = "ecoute", version, about)]
+struct Cli {
+    /// TOML configuration file (default: ./ecoute.toml if present). Also ECOUTE_CONFIG.
+    #[arg(long, global = true, env = "ECOUTE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve ecoute (the default).
+    Serve,
+    /// Serve with demo accounts (printed with their passwords) on a separate demo database.
+    Demo,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(commands::users::UserCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("ecoute: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    commands::init_logs(&settings.server.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ecoute: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => commands::serve::run(settings, false).await,
+            Command::Demo => commands::serve::run(settings, true).await,
+            Command::Migrate => commands::migrate(settings).await,
+            Command::User(cmd) => commands::users::run(settings, cmd).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ecoute: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! The web layer's settings, with safe defaults. The binary fills them from the TOML file and
+//! `ECOUTE_*` variables; tests build them directly.
+
+use ecoute_domain::{MessageBody, Theme};
+use serde::Deserialize;
+
+/// Everything the web layer can be told.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// The address people use to reach ecoute, e.g. `https://ecoute.example.org`. Decides
+    /// whether cookies are `Secure` and which `Origin` the listener socket accepts.
+    pub public_url: String,
+    /// Conversations.
+    pub chat: ChatConfig,
+    /// Retention.
+    pub privacy: PrivacyConfig,
+    /// Staff sessions.
+    pub auth: AuthConfig,
+    /// The public site.
+    pub site: SiteConfig,
+    /// Themes of the statistics sheet (empty means the default taxonomy).
+    pub themes: Vec<Theme>,
+}
+
+/// Conversation rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChatConfig {
+    /// Longest message, in characters.
+    pub max_message_chars: usize,
+    /// How long a person's conversation waits for them to reconnect before it ends.
+    pub person_return_seconds: u64,
+    /// How long a conversation waits for its listener to reconnect before it goes back to the
+    /// head of the queue.
+    pub listener_return_seconds: u64,
+    /// Conversations a listener may hold at once (1 or 2).
+    pub max_conversations: u32,
+    /// Most people waiting at once; beyond, newcomers are told the line is full.
+    pub max_waiting: usize,
+    /// Conversation length assumed for estimates until real ones are known, in minutes.
+    pub default_handle_minutes: u32,
+}
+
+/// What is kept and for how long.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Hours after its end that a conversation's text is deleted (0: at the next purge).
+    pub purge_after_hours: u64,
+    /// How often the purge runs, in seconds.
+    pub purge_interval_seconds: u64,
+}
+
+/// Staff sessions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Session lifetime, in hours (a night shift is 10.5 h).
+    pub session_hours: u64,
+}
+
+/// The public site.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The helpline's name, shown on pages.
+    pub name: String,
+    /// Where the quick-exit button goes: a neutral page.
+    pub quick_exit_url: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            public_url: "http://localhost:8080".into(),
+            chat: ChatConfig::default(),
+            privacy: PrivacyConfig::default(),
+            auth: AuthConfig::default(),
+            site: SiteConfig::default(),
+            themes: Vec::new(),
+        }
+    }
+}
+
+impl Default for ChatConfig {
+    fn default() -> Self {
+        ChatConfig {
+            max_message_chars: MessageBody::DEFAULT_MAX_CHARS,
+            person_return_seconds: 120,
+            listener_return_seconds: 60,
+            max_conversations: 1,
+            max_waiting: 1000,
+            default_handle_minutes: 20,
+        }
+    }
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig {
+            purge_after_hours: 24,
+            purge_interval_seconds: 300,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig { session_hours: 12 }
+    }
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            name: "ecoute".into(),
+            quick_exit_url: "https://www.google.com/search?q=m%C3%A9t%C3%A9o".into(),
+        }
+    }
+}
+
+/// A setting outside what ecoute accepts; the message names it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid setting {key}: {reason}")]
+pub struct ConfigError {
+    /// The setting, as written in the TOML file.
+    pub key: &'static str,
+    /// What is wrong.
+    pub reason: String,
+}
+
+fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key,
+        reason: reason.into(),
+    }
+}
+
+impl WebConfig {
+    /// Checks every bound; returns the first setting that is out of them.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let url = &self.public_url;
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2000 {
+            return Err(invalid("public_url", "must start with http:// or https://"));
+        }
+        let c = &self.chat;
+        if !(1..=20_000).contains(&c.max_message_chars) {
+            return Err(invalid(
+                "chat.max_message_chars",
+                "must be between 1 and 20000",
+            ));
+        }
+        if !(1..=2).contains(&c.max_conversations) {
+            return Err(invalid("chat.max_conversations", "must be 1 or 2"));
+        }
+        if !(1..=86_400).contains(&c.person_return_seconds) {
+            return Err(invalid(
+                "chat.person_return_seconds",
+                "must be between 1 and 86400",
+            ));
+        }
+        if !(1..=86_400).contains(&c.listener_return_seconds) {
+            return Err(invalid(
+                "chat.listener_return_seconds",
+                "must be between 1 and 86400",
+            ));
+        }
+        if !(1..=1_000_000).contains(&c.max_waiting) {
+            return Err(invalid("chat.max_waiting", "must be between 1 and 1000000"));
+        }
+        if !(1..=600).contains(&c.default_handle_minutes) {
+            return Err(invalid(
+                "chat.default_handle_minutes",
+                "must be between 1 and 600",
+            ));
+        }
+        if self.privacy.purge_after_hours > 24 * 366 {
+            return Err(invalid(
+                "privacy.purge_after_hours",
+                "must be at most 8784 (a year)",
+            ));
+        }
+        if !(1..=86_400).contains(&self.privacy.purge_interval_seconds) {
+            return Err(invalid(
+                "privacy.purge_interval_seconds",
+                "must be between 1 and 86400",
+            ));
+        }
+        if !(1..=24 * 7).contains(&self.auth.session_hours) {
+            return Err(invalid("auth.session_hours", "must be between 1 and 168"));
+        }
+        let exit = &self.site.quick_exit_url;
+        if !(exit.starts_with("https://") || exit.starts_with("http://") || exit.starts_with('/')) {
+            return Err(invalid(
+                "site.quick_exit_url",
+                "must be an http(s) URL or a path",
+            ));
+        }
+        if self.site.name.trim().is_empty() || self.site.name.chars().count() > 80 {
+            return Err(invalid("site.name", "must be 1 to 80 characters"));
+        }
+        for t in &self.themes {
+            if !Theme::valid_code(&t.code) {
+                return Err(invalid(
+                    "themes",
+                    format!("bad code {:?}: use a-z, 0-9, _", t.code),
+                ));
+            }
+            if t.fr.trim().is_empty() || t.en.trim().is_empty() {
+                return Err(invalid(
+                    "themes",
+                    format!("theme {} needs fr and en labels", t.code),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The statistics taxonomy in force.
+    pub fn themes(&self) -> Vec<Theme> {
+        if self.themes.is_empty() {
+            Theme::defaults()
+        } else {
+            self.themes.clone()
+        }
+    }
+
+    /// Whether cookies must be `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(WebConfig::default().validate(), Ok(()));
+        assert_eq!(WebConfig::default().themes().len(), 11);
+    }
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        let mut c = WebConfig::default();
+        c.chat.max_conversations = 3;
+        assert_eq!(c.validate().unwrap_err().key, "chat.max_conversations");
+        let mut c = WebConfig::default();
+        c.public_url = "ftp://x".into();
+        assert_eq!(c.validate().unwrap_err().key, "public_url");
+        let mut c = WebConfig::default();
+        c.themes = vec![Theme {
+            code: "Bad".into(),
+            fr: "x".into(),
+            en: "x".into(),
+        }];
+        assert_eq!(c.validate().unwrap_err().key, "themes");
+        let mut c = WebConfig::default();
+        c.privacy.purge_after_hours = 0;
+        assert_eq!(c.validate(), Ok(()));
+    }
+}

@@ -1,0 +1,191 @@
+//! ecoute's web layer: the pages, the JSON API, the two WebSocket conversations, staff
+//! authentication, and the background jobs (queue snapshots, reconnection delays, purge).
+//!
+//! [`Server::bind`] builds everything on a listener (port 0 in tests) and [`Server::run`]
+//! serves until the shutdown future completes.
+
+mod api;
+mod assets;
+pub mod auth;
+mod clock;
+pub mod config;
+mod error;
+mod forms;
+mod i18n;
+pub mod live;
+mod pages;
+mod state;
+mod ws;
+
+pub use config::{ConfigError, WebConfig};
+pub use error::WebError;
+pub use pages::admin::new_user;
+pub use state::AppState;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use ecoute_store::{EventBus, Store};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest accepted request body (forms are small).
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Content Security Policy: only our own scripts, styles and sockets.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// The application state and router, before binding.
+pub fn app(
+    config: WebConfig,
+    store: Arc<dyn Store>,
+    bus: Arc<dyn EventBus>,
+    dummy_hash: String,
+) -> (AppState, Router) {
+    let default_handle_seconds = f64::from(config.chat.default_handle_minutes) * 60.0;
+    let queues = Arc::new(live::QueueBoards::new(
+        store.clone(),
+        bus.clone(),
+        default_handle_seconds,
+    ));
+    let state = AppState {
+        themes: config.themes().into(),
+        config: Arc::new(config),
+        store,
+        bus,
+        queues,
+        dummy_hash: dummy_hash.into(),
+    };
+    let pages = pages::router()
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::html_errors,
+        ))
+        .layer(middleware::from_fn(pages::no_store));
+    let router = Router::new()
+        .merge(pages)
+        .merge(api::router())
+        .route("/ws/person", get(ws::person_upgrade))
+        .route("/ws/listener", get(ws::listener_upgrade))
+        .route("/static/{name}", get(assets::asset))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state.clone());
+    (state, router)
+}
+
+/// Logs method, route pattern, status and duration — never the address, the user agent, the
+/// query string or a contact id of the person.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::debug!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// A bound, ready-to-run server.
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Server {
+    /// Validates `config`, binds `addr` (port 0 picks a free port) and builds the app.
+    pub async fn bind(
+        addr: &str,
+        config: WebConfig,
+        store: Arc<dyn Store>,
+        bus: Arc<dyn EventBus>,
+    ) -> anyhow::Result<Server> {
+        config.validate()?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        let dummy_hash = auth::hash_password(auth::random_token()).await?;
+        let (state, router) = app(config, store, bus, dummy_hash);
+        Ok(Server {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Starts the background jobs and serves until `shutdown` completes; open sockets then
+    /// get a few seconds to finish before the server stops.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let jobs = [
+            tokio::spawn(live::run_sweeper(self.state.clone())),
+            tokio::spawn(live::run_purge(
+                self.state.store.clone(),
+                self.state.config.privacy.clone(),
+            )),
+        ];
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let graceful = async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        };
+        let serve = axum::serve(self.listener, self.router).with_graceful_shutdown(graceful);
+        let mut stop_rx = stop_rx;
+        let deadline = async move {
+            let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            // WebSockets do not end by themselves: give them a moment, then stop.
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        };
+        let result = tokio::select! {
+            r = serve => r,
+            _ = deadline => Ok(()),
+        };
+        for job in jobs {
+            job.abort();
+        }
+        result
+    }
+
+    /// The state (for tests and the demo).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+}

@@ -1,0 +1,37 @@
+//! What runs in the background: live queue snapshots, the sweeper that applies the
+//! reconnection delays, and the purge of conversation text.
+
+mod purge;
+mod queue_board;
+mod sweeper;
+
+pub use purge::run_purge;
+pub use queue_board::QueueBoards;
+pub use sweeper::run_sweeper;
+
+use ecoute_domain::{Contact, ContactEvent, Event, Topic};
+use ecoute_store::EventBus;
+
+/// Tells both sides of a conversation, and the centre's queue, that a contact changed state.
+pub async fn publish_contact_change(bus: &dyn EventBus, contact: &Contact) {
+    let event = Event::Contact {
+        contact: ContactEvent::from(contact),
+    };
+    publish(bus, Topic::Contact(contact.id), event).await;
+    publish(
+        bus,
+        Topic::Centre(contact.centre),
+        Event::QueueChanged {
+            centre: contact.centre,
+        },
+    )
+    .await;
+}
+
+/// Publishes, logging (not failing) when the bus is down: the change itself is committed, and
+/// clients re-read the state when they reconnect.
+pub async fn publish(bus: &dyn EventBus, topic: Topic, event: Event) {
+    if let Err(e) = bus.publish(topic, event).await {
+        tracing::warn!(error = %e, "event bus publish failed");
+    }
+}

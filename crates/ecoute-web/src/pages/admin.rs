@@ -1,0 +1,199 @@
+//! Account administration (administrators only).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ecoute_domain::{CentreId, Password, Pseudonym, Role, UserId, Username};
+use ecoute_store::{NewUser, StoreError};
+use serde::Deserialize;
+
+use super::staff::CsrfForm;
+use super::{lang_query, page_layout, render_status, LangQuery, Layout};
+use crate::auth::{hash_password, StaffSession};
+use crate::clock;
+use crate::error::WebError;
+use crate::forms::Form;
+use crate::state::AppState;
+
+/// One row of the accounts table.
+struct UserRow {
+    id: i64,
+    username: String,
+    pseudonym: String,
+    role_key: &'static str,
+    disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    layout: Layout,
+    users: Vec<UserRow>,
+    own_id: i64,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+page_layout!(UsersPage);
+
+async fn users_response(
+    state: &AppState,
+    q: &LangQuery,
+    session: &StaffSession,
+    status: StatusCode,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let users = state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id.0,
+            username: u.username,
+            pseudonym: u.pseudonym,
+            role_key: match u.role {
+                Role::Listener => "role_listener",
+                Role::Supervisor => "role_supervisor",
+                Role::Admin => "role_admin",
+            },
+            disabled: u.disabled,
+        })
+        .collect();
+    let layout = Layout::staff(state, q.lang(), "/admin/users", session);
+    let notice = notice.map(|k| layout.t.get(k));
+    render_status(
+        status,
+        &UsersPage {
+            layout,
+            users,
+            own_id: session.user.id.0,
+            notice,
+            error,
+        },
+    )
+}
+
+/// `GET /admin/users`.
+pub async fn users_page(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    session: StaffSession,
+) -> Result<Response, WebError> {
+    session.require(Role::Admin)?;
+    users_response(&state, &q, &session, StatusCode::OK, None, None).await
+}
+
+/// The new-account form.
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    csrf: String,
+    username: String,
+    pseudonym: String,
+    role: String,
+    password: String,
+}
+
+/// Validates the new-account fields into a store record (password hashed).
+pub async fn new_user(
+    username: &str,
+    pseudonym: &str,
+    role: &str,
+    password: &str,
+    centre: CentreId,
+) -> Result<NewUser, String> {
+    let username = Username::parse(username).map_err(|e| e.to_string())?;
+    let pseudonym = Pseudonym::parse(pseudonym).map_err(|e| e.to_string())?;
+    let role = Role::parse(role).ok_or_else(|| ecoute_domain::UserError::Role.to_string())?;
+    let password = Password::parse(password).map_err(|e| e.to_string())?;
+    let password_hash = hash_password(password.expose().to_owned())
+        .await
+        .map_err(|e| format!("could not hash the password: {e}"))?;
+    Ok(NewUser {
+        username,
+        pseudonym,
+        role,
+        password_hash,
+        centre,
+    })
+}
+
+/// `POST /admin/users`.
+pub async fn create_user(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    session: StaffSession,
+    Form(form): Form<NewUserForm>,
+) -> Result<Response, WebError> {
+    session.require(Role::Admin)?;
+    session.check_csrf(&form.csrf)?;
+    let new = match new_user(
+        &form.username,
+        &form.pseudonym,
+        &form.role,
+        &form.password,
+        session.user.centre,
+    )
+    .await
+    {
+        Ok(n) => n,
+        Err(message) => {
+            return users_response(
+                &state,
+                &q,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(message),
+            )
+            .await
+        }
+    };
+    match state.store.create_user(&new, clock::now()).await {
+        Ok(user) => {
+            tracing::info!(
+                user = user.id.0,
+                role = user.role.as_str(),
+                "account created"
+            );
+            users_response(
+                &state,
+                &q,
+                &session,
+                StatusCode::CREATED,
+                Some("user_created"),
+                None,
+            )
+            .await
+        }
+        Err(StoreError::Conflict(m)) => {
+            users_response(&state, &q, &session, StatusCode::CONFLICT, None, Some(m)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /admin/users/{id}/disable` and `/enable`.
+pub async fn set_disabled(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    Path((id, action)): Path<(i64, String)>,
+    session: StaffSession,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    session.require(Role::Admin)?;
+    session.check_csrf(&form.csrf)?;
+    let disabled = match action.as_str() {
+        "disable" => true,
+        "enable" => false,
+        _ => return Err(WebError::NotFound),
+    };
+    if id == session.user.id.0 {
+        return Err(WebError::Conflict(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    state.store.set_disabled(UserId(id), disabled).await?;
+    Ok(Redirect::to(&format!("/admin/users{}", lang_query(q.lang()))).into_response())
+}

@@ -1,0 +1,67 @@
+//! The public page where a person reaches out.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+
+use super::{page_layout, render, LangQuery, Layout};
+use crate::error::WebError;
+use crate::state::AppState;
+
+/// Strings the visitor script needs.
+const SCRIPT_TEXTS: &[&str] = &[
+    "starting",
+    "start_chat",
+    "queue_position",
+    "queue_first",
+    "wait_soon",
+    "wait_minutes",
+    "wait_none_on_duty",
+    "wait_hint",
+    "assigned",
+    "listener_typing",
+    "listener_away",
+    "listener_back",
+    "requeued",
+    "ended",
+    "you",
+    "sending",
+    "delivered",
+    "end_chat",
+    "leave_queue",
+    "confirm_end",
+    "offline",
+    "online",
+    "replaced",
+    "chars_left",
+    "error_generic",
+    "queue_full",
+    "take_over",
+    "send_failed",
+    "conversation_gone",
+];
+
+#[derive(Template)]
+#[template(path = "visitor.html")]
+struct VisitorPage {
+    layout: Layout,
+    quick_exit_url: String,
+    max_message_chars: usize,
+    texts_json: String,
+}
+page_layout!(VisitorPage);
+
+/// `GET /`.
+pub async fn visitor_page(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, WebError> {
+    let layout = Layout::public(&state, q.lang(), "/");
+    let texts_json = layout.t.json(SCRIPT_TEXTS);
+    render(&VisitorPage {
+        layout,
+        quick_exit_url: state.config.site.quick_exit_url.clone(),
+        max_message_chars: state.config.chat.max_message_chars,
+        texts_json,
+    })
+}

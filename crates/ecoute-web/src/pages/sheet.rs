@@ -1,0 +1,263 @@
+//! The anonymous statistics sheet, filled in by the listener after a contact.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ecoute_domain::{
+    AgeBand, Contact, ContactId, ContactKind, ContactState, Gender, RiskLevel, Role, StatsSheet,
+    StatsSheetInput,
+};
+use serde::Deserialize;
+
+use super::{lang_query, page_layout, render_status, LangQuery, Layout};
+use crate::auth::StaffSession;
+use crate::clock;
+use crate::error::WebError;
+use crate::forms::Form;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use ecoute_store::StoreError;
+
+/// One checkbox or radio button.
+struct Choice {
+    value: String,
+    label: String,
+    checked: bool,
+}
+
+/// A group of radio buttons.
+struct ChoiceField {
+    name: &'static str,
+    options: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "sheet.html")]
+struct SheetPage {
+    layout: Layout,
+    contact_id: String,
+    label: String,
+    error: Option<String>,
+    duration_minutes: i64,
+    themes: Vec<Choice>,
+    choice_fields: Vec<ChoiceField>,
+    debrief_wanted: bool,
+}
+page_layout!(SheetPage);
+
+/// Labels of the closed choices, per language.
+fn choice_label(lang: Lang, value: &str) -> &'static str {
+    let (fr, en) = match value {
+        "unknown" => ("Ne sait pas", "Unknown"),
+        "under_18" => ("Moins de 18 ans", "Under 18"),
+        "18_24" => ("18–24 ans", "18–24"),
+        "25_39" => ("25–39 ans", "25–39"),
+        "40_59" => ("40–59 ans", "40–59"),
+        "60_74" => ("60–74 ans", "60–74"),
+        "75_plus" => ("75 ans et plus", "75 and over"),
+        "woman" => ("Femme", "Woman"),
+        "man" => ("Homme", "Man"),
+        "other" => ("Autre", "Other"),
+        "first" => ("Premier contact", "First contact"),
+        "regular" => ("Contact habituel", "Regular contact"),
+        "none" => ("Aucun", "None"),
+        "low" => ("Faible", "Low"),
+        "moderate" => ("Modéré", "Moderate"),
+        "high" => ("Élevé", "High"),
+        "imminent" => ("Danger imminent", "Imminent danger"),
+        _ => ("?", "?"),
+    };
+    match lang {
+        Lang::Fr => fr,
+        Lang::En => en,
+    }
+}
+
+fn field(lang: Lang, name: &'static str, values: &[&'static str], selected: &str) -> ChoiceField {
+    ChoiceField {
+        name,
+        options: values
+            .iter()
+            .map(|v| Choice {
+                value: (*v).to_owned(),
+                label: choice_label(lang, v).to_owned(),
+                checked: *v == selected,
+            })
+            .collect(),
+    }
+}
+
+fn names<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|v| f(*v)).collect()
+}
+
+fn sheet_form(
+    state: &AppState,
+    lang: Lang,
+    session: &StaffSession,
+    contact: &Contact,
+    input: &StatsSheetInput,
+    error: Option<String>,
+) -> SheetPage {
+    let path = format!("/listener/sheet/{}", contact.id);
+    let layout = Layout::staff(state, lang, &path, session);
+    let themes = state
+        .themes
+        .iter()
+        .map(|t| Choice {
+            value: t.code.clone(),
+            label: match lang {
+                Lang::Fr => t.fr.clone(),
+                Lang::En => t.en.clone(),
+            },
+            checked: input.themes.contains(&t.code),
+        })
+        .collect();
+    SheetPage {
+        layout,
+        contact_id: contact.id.to_string(),
+        label: contact.id.person_label(),
+        error,
+        duration_minutes: input.duration_minutes,
+        themes,
+        choice_fields: vec![
+            field(
+                lang,
+                "age_band",
+                &names(AgeBand::ALL, AgeBand::as_str),
+                &input.age_band,
+            ),
+            field(
+                lang,
+                "gender",
+                &names(Gender::ALL, Gender::as_str),
+                &input.gender,
+            ),
+            field(
+                lang,
+                "contact_kind",
+                &names(ContactKind::ALL, ContactKind::as_str),
+                &input.contact_kind,
+            ),
+            field(
+                lang,
+                "risk",
+                &names(RiskLevel::ALL, RiskLevel::as_str),
+                &input.risk,
+            ),
+        ],
+        debrief_wanted: input.debrief_wanted,
+    }
+}
+
+/// The contact if `session`'s listener may fill its sheet now.
+async fn own_ended_contact(
+    state: &AppState,
+    session: &StaffSession,
+    contact_id: &str,
+) -> Result<Contact, WebError> {
+    session.require(Role::Listener)?;
+    let id: ContactId = contact_id.parse().map_err(|_| WebError::NotFound)?;
+    let contact = state.store.contact(id).await?.ok_or(WebError::NotFound)?;
+    if contact.listener != Some(session.user.id) || contact.answered_at.is_none() {
+        return Err(WebError::NotFound);
+    }
+    if !matches!(contact.state, ContactState::Ended { .. }) {
+        return Err(WebError::Conflict(
+            "the conversation is still going on; end it first".into(),
+        ));
+    }
+    if state.store.sheet(id).await?.is_some() {
+        return Err(WebError::Conflict(
+            "this sheet has already been filled in".into(),
+        ));
+    }
+    Ok(contact)
+}
+
+/// `GET /listener/sheet/{contact_id}`.
+pub async fn sheet_page(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    Path(contact_id): Path<String>,
+    session: StaffSession,
+) -> Result<Response, WebError> {
+    let contact = own_ended_contact(&state, &session, &contact_id).await?;
+    let minutes = (contact.talk_seconds(clock::now()).unwrap_or(0) + 59) / 60;
+    let input = StatsSheetInput {
+        duration_minutes: minutes,
+        age_band: "unknown".into(),
+        gender: "unknown".into(),
+        contact_kind: "unknown".into(),
+        risk: "none".into(),
+        ..Default::default()
+    };
+    let page = sheet_form(&state, q.lang(), &session, &contact, &input, None);
+    render_status(StatusCode::OK, &page)
+}
+
+/// The sheet form as posted.
+#[derive(Deserialize)]
+pub struct SheetForm {
+    csrf: String,
+    duration_minutes: String,
+    #[serde(default)]
+    themes: Vec<String>,
+    #[serde(default)]
+    age_band: String,
+    #[serde(default)]
+    gender: String,
+    #[serde(default)]
+    contact_kind: String,
+    #[serde(default)]
+    risk: String,
+    #[serde(default)]
+    debrief_wanted: Option<String>,
+}
+
+/// `POST /listener/sheet/{contact_id}`.
+pub async fn save_sheet(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    Path(contact_id): Path<String>,
+    session: StaffSession,
+    Form(form): Form<SheetForm>,
+) -> Result<Response, WebError> {
+    session.check_csrf(&form.csrf)?;
+    let contact = own_ended_contact(&state, &session, &contact_id).await?;
+    let input = StatsSheetInput {
+        duration_minutes: form.duration_minutes.trim().parse().unwrap_or(-1),
+        themes: form.themes.into_iter().take(64).collect(),
+        age_band: form.age_band,
+        gender: form.gender,
+        contact_kind: form.contact_kind,
+        risk: form.risk,
+        debrief_wanted: form.debrief_wanted.is_some(),
+    };
+    let sheet = match StatsSheet::validate(contact.id, &input, &state.themes) {
+        Ok(s) => s,
+        Err(e) => {
+            let lang = q.lang();
+            let page = sheet_form(
+                &state,
+                lang,
+                &session,
+                &contact,
+                &input,
+                Some(e.to_string()),
+            );
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    match state
+        .store
+        .save_sheet(&sheet, session.user.id, clock::now())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(m)) => return Err(WebError::Conflict(m)),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/listener{}", lang_query(q.lang()))).into_response())
+}

@@ -1,0 +1,236 @@
+//! Staff login, logout, and the listener workspace page.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use ecoute_domain::Role;
+use ecoute_store::NewSession;
+use serde::Deserialize;
+
+use super::{lang_query, page_layout, render, render_status, LangQuery, Layout};
+use crate::auth::{
+    clear_session_cookie, constant_time_eq, cookie, random_token, session_cookie, sha256_hex,
+    verify_password, StaffSession,
+};
+use crate::clock;
+use crate::error::WebError;
+use crate::forms::Form;
+use crate::state::AppState;
+
+/// Short-lived cookie binding the login form to the browser that loaded it.
+const LOGIN_CSRF_COOKIE: &str = "ecoute_login_csrf";
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    error: Option<&'static str>,
+    username: String,
+}
+page_layout!(LoginPage);
+
+fn login_csrf_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+fn login_form(
+    state: &AppState,
+    q: &LangQuery,
+    status: StatusCode,
+    error: Option<&'static str>,
+    username: String,
+) -> Result<Response, WebError> {
+    let token = random_token();
+    let mut layout = Layout::public(state, q.lang(), "/login");
+    layout.csrf = token.clone();
+    let mut response = render_status(
+        status,
+        &LoginPage {
+            layout,
+            error,
+            username,
+        },
+    )?;
+    let cookie = login_csrf_cookie(&token, state.config.secure_cookies());
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// `GET /login`.
+pub async fn login_page(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, WebError> {
+    login_form(&state, &q, StatusCode::OK, None, String::new())
+}
+
+/// The login form's fields.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    username: String,
+    password: String,
+}
+
+/// `POST /login`.
+pub async fn login(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if expected.is_empty() || !constant_time_eq(expected, &form.csrf) {
+        return Err(WebError::Csrf);
+    }
+    let failed = |state: &AppState, username: String| {
+        login_form(
+            state,
+            &q,
+            StatusCode::UNAUTHORIZED,
+            Some(q.lang_text("login_failed")),
+            username,
+        )
+    };
+    let username = form.username.trim().to_ascii_lowercase();
+    if username.len() > 64 || form.password.chars().count() > ecoute_domain::Password::MAX_CHARS {
+        return failed(&state, String::new());
+    }
+    let credentials = state.store.credentials(&username).await?;
+    let (user, hash) = match credentials {
+        Some(c) if !c.user.disabled => (Some(c.user), c.password_hash),
+        _ => (None, state.dummy_hash.to_string()),
+    };
+    // Verified even for unknown accounts, so that timing does not tell which exist.
+    let matches = verify_password(form.password, hash).await;
+    let Some(user) = user.filter(|_| matches) else {
+        tracing::info!("failed staff login");
+        return failed(&state, username);
+    };
+
+    let token = random_token();
+    let now = clock::now();
+    let lifetime_s = state.config.auth.session_hours * 3600;
+    state
+        .store
+        .create_session(&NewSession {
+            token_hash: sha256_hex(&token),
+            user: user.id,
+            csrf_token: random_token(),
+            created_at: now,
+            expires_at: now.plus_millis((lifetime_s * 1000) as i64),
+        })
+        .await?;
+    tracing::info!(user = user.id.0, "staff login");
+    let target = if user.role >= Role::Admin && state.store.count_users().await? <= 1 {
+        "/admin/users"
+    } else {
+        "/listener"
+    };
+    let mut response = Redirect::to(&format!("{target}{}", lang_query(q.lang()))).into_response();
+    let secure = state.config.secure_cookies();
+    for c in [
+        session_cookie(&token, lifetime_s, secure),
+        format!("{LOGIN_CSRF_COOKIE}=; Path=/login; Max-Age=0"),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Ok(response)
+}
+
+impl LangQuery {
+    fn lang_text(&self, key: &'static str) -> &'static str {
+        crate::i18n::Texts::new(self.lang()).get(key)
+    }
+}
+
+/// A form carrying only the CSRF token.
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    session.check_csrf(&form.csrf)?;
+    state.store.delete_session(&session.token_hash).await?;
+    let mut response = Redirect::to("/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&clear_session_cookie(state.config.secure_cookies())) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// Strings the workspace script needs.
+const SCRIPT_TEXTS: &[&str] = &[
+    "next",
+    "queue_empty",
+    "no_conversation",
+    "conversation_with",
+    "returning",
+    "person_away",
+    "person_back",
+    "person_typing",
+    "ended_for_listener",
+    "reason_person_ended",
+    "reason_listener_ended",
+    "reason_abandoned",
+    "reason_person_vanished",
+    "requeued_listener",
+    "fill_sheet",
+    "you",
+    "person_label",
+    "sending",
+    "delivered",
+    "confirm_end",
+    "offline",
+    "online",
+    "replaced",
+    "error_generic",
+    "presence_available",
+    "presence_pause",
+    "presence_offline",
+    "take_over",
+    "send_failed",
+    "conversation_left",
+    "error_busy",
+    "error_not_available",
+];
+
+#[derive(Template)]
+#[template(path = "workspace.html")]
+struct WorkspacePage {
+    layout: Layout,
+    max_message_chars: usize,
+    texts_json: String,
+}
+page_layout!(WorkspacePage);
+
+/// `GET /listener`.
+pub async fn workspace_page(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    session: StaffSession,
+) -> Result<Response, WebError> {
+    session.require(Role::Listener)?;
+    let layout = Layout::staff(&state, q.lang(), "/listener", &session);
+    let texts_json = layout.t.json(SCRIPT_TEXTS);
+    render(&WorkspacePage {
+        layout,
+        max_message_chars: state.config.chat.max_message_chars,
+        texts_json,
+    })
+}

@@ -1,0 +1,26 @@
+//! What every handler shares.
+
+use ecoute_domain::Theme;
+use ecoute_store::{EventBus, Store};
+use std::sync::Arc;
+
+use crate::config::WebConfig;
+use crate::live::QueueBoards;
+
+/// Shared state of the web layer; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Persistence.
+    pub store: Arc<dyn Store>,
+    /// Real-time fan-out.
+    pub bus: Arc<dyn EventBus>,
+    /// Settings.
+    pub config: Arc<WebConfig>,
+    /// The statistics taxonomy in force.
+    pub themes: Arc<[Theme]>,
+    /// Live queue snapshots per centre.
+    pub queues: Arc<QueueBoards>,
+    /// A hash of a random password, checked when a login names an unknown account so that a
+    /// failed login takes as long whether or not the account exists.
+    pub dummy_hash: Arc<str>,
+}
