@@ -239,3 +239,15 @@ mod tests {
         assert_eq!(sqlite, versions(&crate::postgres::MIGRATOR));
     }
 }
+
+/// A store and the event bus that goes with it: the in-process bus for SQLite (one instance),
+/// PostgreSQL LISTEN/NOTIFY for PostgreSQL (events cross every instance on the database).
+pub async fn connect_with_bus(url: &str) -> StoreResult<(Arc<dyn Store>, Arc<dyn EventBus>)> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = postgres::PgStore::connect(url).await?;
+        let bus = bus_postgres::PgBus::start(store.pool().clone()).await?;
+        Ok((Arc::new(store), Arc::new(bus)))
+    } else {
+        Ok((connect(url).await?, Arc::new(LocalBus::new())))
+    }
+}

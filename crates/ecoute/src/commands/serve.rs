@@ -1,8 +1,7 @@
 //! `ecoute serve` and `ecoute demo`.
 
 use ecoute_domain::{CentreId, Role};
-use ecoute_store::{LocalBus, Store};
-use std::sync::Arc;
+use ecoute_store::Store;
 
 use super::users::now;
 use crate::settings::Settings;
@@ -21,7 +20,7 @@ pub async fn run(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
         // The demo never touches the real database.
         settings.database.url = "sqlite://data/demo.db".into();
     }
-    let store = ecoute_store::connect(&settings.database.url).await?;
+    let (store, bus) = ecoute_store::connect_with_bus(&settings.database.url).await?;
     if demo {
         print_demo_accounts(store.as_ref()).await?;
     } else if store.count_users().await? == 0 {
@@ -31,7 +30,6 @@ pub async fn run(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
              (or try ecoute with demo accounts: ecoute demo)"
         );
     }
-    let bus = Arc::new(LocalBus::new());
     let server =
         ecoute_web::Server::bind(&settings.server.bind, settings.web(), store, bus).await?;
     let addr = server.local_addr()?;
