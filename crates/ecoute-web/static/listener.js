@@ -1,0 +1,329 @@
+// The listener's workspace: presence, the board, "next", and one panel per conversation.
+// The socket is same-origin, so the browser sends the session cookie with it.
+
+import {
+  ChatSocket,
+  MessageList,
+  langQuery,
+  loadTexts,
+  newMessageId,
+  sendOnEnter,
+  throttledTyping,
+} from "./socket.js";
+
+const PENDING_KEY = "ecoute.listener.pending";
+const TYPING_SHOWN_MS = 5000;
+/** Failed connections in a row after which we check whether the session is still valid. */
+const FAILURES_BEFORE_SESSION_CHECK = 3;
+/** "Connected" is shown this long after a reconnection, then hidden. */
+const ONLINE_SHOWN_MS = 3000;
+
+const t = loadTexts();
+const $ = (id) => document.getElementById(id);
+const ui = {
+  presence: $("presence"),
+  board: { waiting: $("board-waiting"), on_duty: $("board-on-duty"), free: $("board-free") },
+  next: $("next"),
+  status: $("workspace-status"),
+  connection: $("connection"),
+  takeOver: $("take-over"),
+  pending: $("pending"),
+  pendingList: $("pending-list"),
+  conversations: $("conversations"),
+  noConversation: $("no-conversation"),
+  template: $("conversation-template"),
+};
+
+/** Open panels by contact id. */
+const views = new Map();
+let failuresInARow = 0;
+let wasDown = false;
+let onlineTimer = null;
+
+const socket = new ChatSocket("/ws/listener", {
+  hello: () => ({ type: "hello", last_seqs: socket.lastSeqs() }),
+  storageKey: PENDING_KEY,
+});
+
+/** One conversation's panel, cloned from `#conversation-template`. */
+class ConversationView {
+  constructor({ contact_id, label }) {
+    this.id = contact_id;
+    this.label = label;
+    this.open = true;
+    this.typingTimer = null;
+    const article = ui.template.content.firstElementChild.cloneNode(true);
+    this.article = article;
+    this.title = article.querySelector(".conversation-title");
+    this.note = article.querySelector(".conversation-note");
+    this.typing = article.querySelector(".typing");
+    this.composer = article.querySelector(".composer");
+    this.textarea = article.querySelector("textarea");
+    this.endButton = article.querySelector(".end");
+    this.sheetLink = article.querySelector(".sheet-link");
+    const titleId = `conversation-${contact_id}`;
+    this.title.id = titleId;
+    this.title.textContent = t("conversation_with", { label });
+    article.setAttribute("aria-labelledby", titleId);
+    article.dataset.contactId = contact_id;
+    this.list = new MessageList(article.querySelector(".messages"), {
+      t,
+      isOwn: (author) => author === "listener",
+      authorName: (author) => (author === "listener" ? t("you") : label),
+    });
+
+    this.composer.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.send();
+    });
+    sendOnEnter(this.textarea, () => this.send());
+    throttledTyping(this.textarea, () => socket.send({ type: "typing", contact_id: this.id }));
+    this.endButton.addEventListener("click", () => this.end());
+  }
+
+  send() {
+    const body = this.textarea.value;
+    if (!this.open || body.trim() === "") return;
+    const id = newMessageId();
+    this.list.addPending(id, body, "listener");
+    socket.sendMessage({ type: "send", contact_id: this.id, id, body });
+    this.textarea.value = "";
+    this.textarea.focus();
+  }
+
+  end() {
+    if (!window.confirm(t("confirm_end"))) return;
+    if (!socket.send({ type: "end", contact_id: this.id })) showStatus(t("offline"));
+  }
+
+  setNote(text) {
+    this.note.textContent = text;
+  }
+
+  showTyping() {
+    this.typing.textContent = t("person_typing");
+    this.typing.hidden = false;
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.hideTyping(), TYPING_SHOWN_MS);
+  }
+
+  hideTyping() {
+    this.typing.hidden = true;
+    this.typing.textContent = "";
+  }
+
+  /** No more writing here; with `sheetUrl`, the statistics sheet is the next step. */
+  close(noteText, sheetUrl) {
+    if (!this.open) return;
+    this.open = false;
+    this.hideTyping();
+    this.setNote(noteText);
+    this.list.note(noteText);
+    this.composer.hidden = true;
+    socket.forget(this.id);
+    if (sheetUrl) {
+      this.sheetLink.href = sheetUrl + langQuery();
+      this.sheetLink.hidden = false;
+      this.sheetLink.focus();
+    }
+  }
+}
+
+function onFrame(frame) {
+  switch (frame.type) {
+    case "welcome":
+      onWelcome(frame);
+      break;
+    case "board":
+      ui.board.waiting.textContent = String(frame.waiting);
+      ui.board.on_duty.textContent = String(frame.on_duty);
+      ui.board.free.textContent = String(frame.free);
+      break;
+    case "presence":
+      showPresence(frame.presence);
+      break;
+    case "assigned": {
+      showStatus("");
+      const view = openView(frame.conversation);
+      view.textarea.focus();
+      break;
+    }
+    case "queue_empty":
+      showStatus(t("queue_empty"));
+      break;
+    case "message": {
+      const view = views.get(frame.contact_id);
+      if (!view) break;
+      view.list.show(frame);
+      if (frame.author === "person") view.hideTyping();
+      break;
+    }
+    case "ack":
+      views.get(frame.contact_id)?.list.acknowledge(frame.id, frame.seq);
+      break;
+    case "typing":
+      views.get(frame.contact_id)?.showTyping();
+      break;
+    case "person_away":
+      views.get(frame.contact_id)?.setNote(t("person_away"));
+      break;
+    case "person_back":
+      views.get(frame.contact_id)?.setNote(t("person_back"));
+      break;
+    case "ended": {
+      const reason = t(`reason_${frame.reason}`);
+      views.get(frame.contact_id)?.close(t("ended_for_listener", { reason }), frame.sheet_url);
+      updateEmptyHint();
+      break;
+    }
+    case "requeued":
+      views.get(frame.contact_id)?.close(t("requeued_listener"), null);
+      updateEmptyHint();
+      break;
+    case "replaced":
+      break; // the close (4409) that follows says it
+    case "error":
+      onError(frame);
+      break;
+  }
+}
+
+function onWelcome({ presence, conversations, pending_sheets }) {
+  showPresence(presence);
+  const current = new Set(conversations.map((c) => c.contact_id));
+  for (const conversation of conversations) {
+    const view = views.get(conversation.contact_id) ?? openView(conversation);
+    if (conversation.person_away) view.setNote(t("person_away"));
+  }
+  // Panels still open here that the server no longer lists ended or left while we were away.
+  const sheets = new Set(pending_sheets.map((s) => s.contact_id));
+  for (const view of views.values()) {
+    if (!view.open || current.has(view.id)) continue;
+    const sheetUrl = sheets.has(view.id) ? `/listener/sheet/${view.id}` : null;
+    view.close(t("conversation_left"), sheetUrl);
+  }
+  showPendingSheets(pending_sheets);
+  updateEmptyHint();
+}
+
+function openView(conversation) {
+  const existing = views.get(conversation.contact_id);
+  if (existing?.open) return existing;
+  existing?.article.remove();
+  const view = new ConversationView(conversation);
+  views.set(view.id, view);
+  if (conversation.returning) view.setNote(t("returning"));
+  ui.conversations.append(view.article);
+  // Messages typed before a reload and never acknowledged: shown now, resent by the socket.
+  for (const frame of socket.pendingMessages()) {
+    if (frame.contact_id === view.id) view.list.addPending(frame.id, frame.body, "listener");
+  }
+  updateEmptyHint();
+  return view;
+}
+
+function showPendingSheets(sheets) {
+  ui.pendingList.replaceChildren(
+    ...sheets.map(({ contact_id, label }) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = `/listener/sheet/${encodeURIComponent(contact_id)}${langQuery()}`;
+      a.textContent = `${t("fill_sheet")} — ${label}`;
+      li.append(a);
+      return li;
+    }),
+  );
+  ui.pending.hidden = sheets.length === 0;
+}
+
+function showPresence(presence) {
+  for (const radio of ui.presence.querySelectorAll("input[name=presence]")) {
+    radio.checked = radio.value === presence;
+  }
+  ui.presence.dataset.current = presence;
+}
+
+function updateEmptyHint() {
+  ui.noConversation.hidden = [...views.values()].some((v) => v.open);
+}
+
+const ERROR_TEXTS = { busy: "error_busy", not_available: "error_not_available" };
+
+function onError(frame) {
+  if (frame.code === "session_expired") return; // the close (4401) that follows says it
+  const view = frame.contact_id ? views.get(frame.contact_id) : null;
+  if (frame.id) view?.list.refuse(frame.id);
+  if (frame.code === "internal" && frame.id) return; // retried by the socket
+  const key = ERROR_TEXTS[frame.code];
+  showStatus(key ? t(key) : t("error_generic", { message: frame.message }));
+}
+
+function showStatus(text) {
+  ui.status.textContent = text;
+}
+
+function showConnection(text) {
+  clearTimeout(onlineTimer);
+  ui.connection.hidden = text === null;
+  ui.connection.textContent = text ?? "";
+}
+
+function goToLogin() {
+  sessionStorage.removeItem(PENDING_KEY);
+  location.assign(`/login${langQuery()}`);
+}
+
+/** Several failed connections: if the session is over, the socket is refused with 401 for
+ *  ever, and only the login page can help. The workspace page tells: it redirects to /login. */
+async function checkSession() {
+  try {
+    const response = await fetch(`/listener${langQuery()}`, { method: "HEAD", redirect: "manual" });
+    if (response.type === "opaqueredirect" || response.status === 401) goToLogin();
+  } catch {
+    // offline: keep trying to reconnect
+  }
+}
+
+socket.addEventListener("frame", (event) => onFrame(event.detail));
+socket.addEventListener("ready", () => {
+  failuresInARow = 0;
+  if (!wasDown) return showConnection(null);
+  wasDown = false;
+  showConnection(t("online"));
+  onlineTimer = setTimeout(() => showConnection(null), ONLINE_SHOWN_MS);
+});
+socket.addEventListener("down", () => {
+  wasDown = true;
+  failuresInARow += 1;
+  showConnection(t("offline"));
+  if (failuresInARow >= FAILURES_BEFORE_SESSION_CHECK) checkSession();
+});
+socket.addEventListener("closed", ({ detail }) => {
+  if (detail.code === 4401) return goToLogin();
+  if (detail.code === 4409) {
+    showConnection(t("replaced"));
+    ui.takeOver.hidden = false;
+    return;
+  }
+  showConnection(t("error_generic", { message: detail.code }));
+});
+
+ui.presence.addEventListener("change", (event) => {
+  if (event.target.name !== "presence") return;
+  if (!socket.send({ type: "presence", presence: event.target.value })) {
+    // Not sent: show the presence the server still has.
+    showPresence(ui.presence.dataset.current);
+    showStatus(t("offline"));
+  }
+});
+ui.next.addEventListener("click", () => {
+  showStatus("");
+  if (!socket.send({ type: "next" })) showStatus(t("offline"));
+});
+ui.takeOver.addEventListener("click", () => {
+  ui.takeOver.hidden = true;
+  showConnection(null);
+  socket.connect();
+});
+
+socket.connect();

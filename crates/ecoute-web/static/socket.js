@@ -1,0 +1,441 @@
+// What both chat pages share: the WebSocket client (hello, reconnection, resending what the
+// server has not acknowledged), the page strings, and the list of messages.
+//
+// The protocol is in docs/protocol.md. The delivery rules this file relies on:
+// - the server acknowledges a `send` only once the message is committed, and a resend with the
+//   same id is acknowledged again without storing anything new: so resending every
+//   unacknowledged message after a reconnect is always safe;
+// - on each connection the server sends every message after the `last_seq` given in `hello`,
+//   in order, including our own: so a page that keeps the highest seq it has shown sees each
+//   message exactly once.
+
+/** Close codes after which reconnecting cannot help (docs/protocol.md, "Close codes"). */
+const FINAL_CLOSE_CODES = new Set([
+  4400, // protocol: no hello
+  4401, // authentication: bad token, session over
+  4409, // replaced by a newer connection
+]);
+
+/** Error codes that refuse a `send` for good: resending the same message would fail again. */
+const REFUSED_SEND_CODES = new Set([
+  "message_invalid",
+  "bad_message_id",
+  "contact_ended",
+  "not_your_contact",
+]);
+
+const FIRST_RETRY_MS = 1000;
+const LAST_RETRY_MS = 10000;
+/** After an `internal` error nothing was committed; try that message again after this delay. */
+const INTERNAL_RETRY_MS = 3000;
+
+/** A fresh message id: a UUID, as the protocol suggests. */
+export function newMessageId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  // randomUUID exists only in secure contexts (https, localhost); a helpline trying ecoute on
+  // plain http over its local network still needs ids.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A WebSocket that says hello on every connection, reconnects with backoff when the
+ * connection drops, and resends unacknowledged messages once the server has welcomed it.
+ *
+ * Events (all `CustomEvent`s):
+ * - `frame`: every frame from the server, in `detail`;
+ * - `ready`: the server welcomed this connection (sent after the `welcome` frame event);
+ * - `down`: the connection dropped; a reconnection is scheduled;
+ * - `closed`: the server closed for good (`detail.code`: 4400, 4401 or 4409); no reconnection.
+ */
+export class ChatSocket extends EventTarget {
+  #path;
+  #hello;
+  #storageKey;
+  #ws = null;
+  #ready = false;
+  #stopped = true;
+  #failures = 0;
+  #retryTimer = null;
+  /** Unacknowledged `send` frames by id, oldest first. */
+  #pending = new Map();
+  /** Highest seq shown, per conversation ("" on the person's page, which has one). */
+  #lastSeq = new Map();
+
+  /**
+   * @param {string} path  e.g. "/ws/person"
+   * @param {object} options
+   * @param {() => object} options.hello  builds the hello frame; called on every connection,
+   *   so it can carry the current `last_seq`.
+   * @param {string} [options.storageKey]  where unacknowledged messages are kept in
+   *   sessionStorage, so that a reload does not lose what was typed.
+   */
+  constructor(path, { hello, storageKey }) {
+    super();
+    this.#path = path;
+    this.#hello = hello;
+    this.#storageKey = storageKey;
+    for (const frame of this.#loadPending()) this.#pending.set(frame.id, frame);
+  }
+
+  /** Opens the connection (and keeps it open until `close`). */
+  connect() {
+    this.#stopped = false;
+    window.addEventListener("online", this.#onOnline);
+    if (!this.#ws) this.#open();
+  }
+
+  /** Closes for good: no reconnection. Unacknowledged messages stay stored unless cleared. */
+  close() {
+    this.#stopped = true;
+    window.removeEventListener("online", this.#onOnline);
+    clearTimeout(this.#retryTimer);
+    const ws = this.#ws;
+    this.#ws = null;
+    this.#ready = false;
+    if (ws) ws.close(1000);
+  }
+
+  /** Whether the server has welcomed the current connection. */
+  get ready() {
+    return this.#ready;
+  }
+
+  /** Sends a frame that may be lost (typing, presence…). Returns whether it was sent. */
+  send(frame) {
+    if (!this.#ready) return false;
+    this.#ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Sends a `send` frame (it must have an `id`) and keeps it until the server acknowledges it. */
+  sendMessage(frame) {
+    this.#pending.set(frame.id, frame);
+    this.#savePending();
+    this.send(frame);
+  }
+
+  /** The unacknowledged `send` frames, oldest first. */
+  pendingMessages() {
+    return [...this.#pending.values()];
+  }
+
+  /** Forgets every unacknowledged message (the conversation is over). */
+  clearPending() {
+    this.#pending.clear();
+    this.#savePending();
+  }
+
+  /** The highest seq shown for `conversation` (0 if none). */
+  lastSeq(conversation = "") {
+    return this.#lastSeq.get(conversation) ?? 0;
+  }
+
+  /** `{conversation: lastSeq}` for the listener's hello. */
+  lastSeqs() {
+    return Object.fromEntries(this.#lastSeq);
+  }
+
+  /** Stops tracking `conversation` (it left the page). */
+  forget(conversation) {
+    this.#lastSeq.delete(conversation);
+  }
+
+  #open() {
+    const url = new URL(this.#path, location.href);
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(url);
+    this.#ws = ws;
+    ws.addEventListener("open", () => ws.send(JSON.stringify(this.#hello())));
+    ws.addEventListener("message", (event) => {
+      if (this.#ws !== ws) return;
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return; // the server only sends JSON; anything else is not ours to interpret
+      }
+      this.#receive(frame);
+    });
+    ws.addEventListener("close", (event) => {
+      if (this.#ws !== ws) return; // an older socket, already replaced by us
+      this.#ws = null;
+      this.#ready = false;
+      this.#onClose(event.code);
+    });
+  }
+
+  #receive(frame) {
+    switch (frame.type) {
+      case "welcome":
+        this.#failures = 0;
+        this.#ready = true;
+        break;
+      case "message": {
+        const key = frame.contact_id ?? "";
+        if (frame.seq > this.lastSeq(key)) this.#lastSeq.set(key, frame.seq);
+        break;
+      }
+      case "ack":
+        if (this.#pending.delete(frame.id)) this.#savePending();
+        break;
+      case "error":
+        if (frame.id && REFUSED_SEND_CODES.has(frame.code)) {
+          if (this.#pending.delete(frame.id)) this.#savePending();
+        } else if (frame.id && frame.code === "internal") {
+          setTimeout(() => this.#resend(frame.id), INTERNAL_RETRY_MS);
+        }
+        break;
+    }
+    this.dispatchEvent(new CustomEvent("frame", { detail: frame }));
+    if (frame.type === "welcome") {
+      // After the page has handled the welcome: the server answers these after the catch-up.
+      for (const id of this.#pending.keys()) this.#resend(id);
+      this.dispatchEvent(new CustomEvent("ready"));
+    }
+  }
+
+  #resend(id) {
+    const frame = this.#pending.get(id);
+    if (frame) this.send(frame);
+  }
+
+  #onClose(code) {
+    if (this.#stopped) return;
+    if (FINAL_CLOSE_CODES.has(code)) {
+      this.close();
+      this.dispatchEvent(new CustomEvent("closed", { detail: { code } }));
+      return;
+    }
+    this.dispatchEvent(new CustomEvent("down"));
+    this.#scheduleRetry();
+  }
+
+  #scheduleRetry() {
+    clearTimeout(this.#retryTimer);
+    // 1 s, 2 s, 4 s, 8 s, then 10 s; each between half and all of that, so that a thousand
+    // pages cut off by the same outage do not all come back in the same second.
+    const ceiling = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * 2 ** this.#failures);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.#failures += 1;
+    this.#retryTimer = setTimeout(() => {
+      if (!this.#stopped && !this.#ws) this.#open();
+    }, delay);
+  }
+
+  /** The network came back: no need to wait for the next retry. */
+  #onOnline = () => {
+    if (this.#stopped || this.#ws) return;
+    clearTimeout(this.#retryTimer);
+    this.#open();
+  };
+
+  #loadPending() {
+    if (!this.#storageKey) return [];
+    try {
+      const frames = JSON.parse(sessionStorage.getItem(this.#storageKey) ?? "[]");
+      return Array.isArray(frames) ? frames.filter((f) => f && typeof f.id === "string") : [];
+    } catch {
+      return [];
+    }
+  }
+
+  #savePending() {
+    if (!this.#storageKey) return;
+    try {
+      if (this.#pending.size === 0) sessionStorage.removeItem(this.#storageKey);
+      else sessionStorage.setItem(this.#storageKey, JSON.stringify([...this.#pending.values()]));
+    } catch {
+      // Storage full or refused (private mode): the messages are still kept in memory.
+    }
+  }
+}
+
+/**
+ * The page's strings, from the JSON `#i18n` element the server renders, as a function:
+ * `t("chars_left", {n: 12})` fills `{n}`. A missing key shows as itself, like on the server.
+ */
+export function loadTexts() {
+  let table = {};
+  try {
+    table = JSON.parse(document.getElementById("i18n")?.textContent ?? "{}");
+  } catch {
+    // keep the keys: an ugly page still works
+  }
+  return (key, values = {}) =>
+    (table[key] ?? key).replace(/\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
+}
+
+/** `""` or `"?lang=en"`, to keep the page's language on links the scripts build. */
+export function langQuery() {
+  return document.documentElement.lang === "en" ? "?lang=en" : "";
+}
+
+/** Calls `send` on Enter; Shift+Enter (and Enter while composing with an IME) adds a line. */
+export function sendOnEnter(textarea, send) {
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  });
+}
+
+/** Calls `notify` when the user types, at most once every `everyMs` (the protocol asks 2 s). */
+export function throttledTyping(textarea, notify, everyMs = 2000) {
+  let last = 0;
+  textarea.addEventListener("input", () => {
+    const now = Date.now();
+    if (textarea.value.trim() === "" || now - last < everyMs) return;
+    last = now;
+    notify();
+  });
+}
+
+/**
+ * The messages of one conversation, in an `<ol>`: sequenced messages in seq order, then the
+ * ones still being sent. Each message is shown once, however often the server or a reconnect
+ * delivers it, and every text goes in through `textContent`: a body is never HTML.
+ */
+export class MessageList {
+  #ol;
+  #t;
+  #isOwn;
+  #authorName;
+  #timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "fr", {
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+
+  /**
+   * @param {HTMLOListElement} ol
+   * @param {object} options
+   * @param {Function} options.t  the page's strings
+   * @param {(author: string) => boolean} options.isOwn  whether `author` is this page's side
+   * @param {(author: string) => string} options.authorName  the name shown for `author`
+   */
+  constructor(ol, { t, isOwn, authorName }) {
+    this.#ol = ol;
+    this.#t = t;
+    this.#isOwn = isOwn;
+    this.#authorName = authorName;
+  }
+
+  /** Shows an own message that is not acknowledged yet ("sending…"). */
+  addPending(id, body, author) {
+    if (this.#byId(id)) return;
+    const li = this.#item(author, body, null);
+    li.dataset.id = id;
+    this.#setDelivery(li, "sending");
+    this.#ol.append(li);
+    this.#reveal(li);
+  }
+
+  /** Marks an own message as committed by the server. */
+  acknowledge(id, seq) {
+    const li = this.#byId(id);
+    if (!li) return;
+    this.#setDelivery(li, "delivered");
+    if (!li.dataset.seq) {
+      li.dataset.seq = String(seq);
+      this.#place(li);
+    }
+  }
+
+  /** Marks an own message as refused: it was not saved and will not be resent. */
+  refuse(id) {
+    const li = this.#byId(id);
+    if (li) this.#setDelivery(li, "send_failed");
+  }
+
+  /** Shows a `message` frame unless it is already shown. Returns whether it was new. */
+  show(frame) {
+    if (this.#ol.querySelector(`li[data-seq="${Number(frame.seq)}"]`)) return false;
+    const own = this.#isOwn(frame.author);
+    const existing = typeof frame.id === "string" ? this.#byId(frame.id) : null;
+    if (existing && own) {
+      // Our own message coming back from the server: it is committed.
+      this.acknowledge(frame.id, frame.seq);
+      return false;
+    }
+    const li = this.#item(frame.author, frame.body, frame.at);
+    li.dataset.seq = String(Number(frame.seq));
+    if (typeof frame.id === "string") li.dataset.id = frame.id;
+    if (own) this.#setDelivery(li, "delivered");
+    this.#place(li);
+    this.#reveal(li);
+    return true;
+  }
+
+  /** A line about the conversation itself (someone joined, left…), between the messages. */
+  note(text) {
+    const li = document.createElement("li");
+    li.className = "note";
+    li.textContent = text;
+    this.#ol.append(li);
+    this.#reveal(li);
+  }
+
+  /** How many messages (not notes) are shown. */
+  get count() {
+    return this.#ol.querySelectorAll("li.message").length;
+  }
+
+  #byId(id) {
+    return [...this.#ol.querySelectorAll("li.message")].find((li) => li.dataset.id === id) ?? null;
+  }
+
+  #item(author, body, at) {
+    const li = document.createElement("li");
+    li.className = `message ${this.#isOwn(author) ? "own" : "other"}`;
+    const meta = document.createElement("p");
+    meta.className = "meta";
+    const who = document.createElement("span");
+    who.className = "author";
+    who.textContent = this.#authorName(author);
+    meta.append(who);
+    const when = document.createElement("time");
+    const date = at ? new Date(at) : new Date();
+    when.dateTime = date.toISOString();
+    when.textContent = this.#timeFormat.format(date);
+    meta.append(" ", when);
+    const text = document.createElement("p");
+    text.className = "body";
+    text.textContent = body;
+    li.append(meta, text);
+    return li;
+  }
+
+  #setDelivery(li, key) {
+    let status = li.querySelector(".delivery");
+    if (!status) {
+      status = document.createElement("p");
+      status.className = "delivery";
+      li.append(status);
+    }
+    status.textContent = this.#t(key);
+    li.dataset.delivery = key;
+  }
+
+  /** Moves a sequenced item after every item with a lower seq and before the unsent ones. */
+  #place(li) {
+    const seq = Number(li.dataset.seq);
+    let before = null;
+    for (let node = this.#ol.lastElementChild; node; node = node.previousElementSibling) {
+      if (node === li) continue;
+      const unsent = node.classList.contains("message") && !node.dataset.seq;
+      const later = node.dataset.seq && Number(node.dataset.seq) > seq;
+      if (!unsent && !later) break;
+      before = node;
+    }
+    if (before) this.#ol.insertBefore(li, before);
+    else if (li.parentNode !== this.#ol || li !== this.#ol.lastElementChild) this.#ol.append(li);
+  }
+
+  /** Keeps the newest line in view when the reader was already at the bottom. */
+  #reveal(li) {
+    const ol = this.#ol;
+    const nearBottom = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 80 + li.offsetHeight;
+    if (nearBottom) ol.scrollTop = ol.scrollHeight;
+  }
+}

@@ -1,0 +1,320 @@
+// The page of the person who reaches out: join the queue, wait with an honest position, talk,
+// end. The only thing kept is the conversation's token, in sessionStorage: it survives a
+// reload and disappears with the tab (and with the quick exit).
+
+import { ChatSocket, MessageList, loadTexts, newMessageId, sendOnEnter, throttledTyping } from "./socket.js";
+
+const CONTACT_KEY = "ecoute.contact";
+const PENDING_KEY = "ecoute.pending";
+/** A typing indicator fades if no new typing frame comes (they come at most every 2 s). */
+const TYPING_SHOWN_MS = 5000;
+
+const t = loadTexts();
+const $ = (id) => document.getElementById(id);
+const ui = {
+  welcome: $("welcome"),
+  start: $("start"),
+  startError: $("start-error"),
+  chat: $("chat"),
+  status: $("status"),
+  connection: $("connection"),
+  messages: $("messages"),
+  typing: $("typing"),
+  composer: $("composer"),
+  message: $("message"),
+  charsLeft: $("chars-left"),
+  chatError: $("chat-error"),
+  end: $("end"),
+  newChat: $("new-chat"),
+  takeOver: $("take-over"),
+};
+
+/** Everything about the current conversation; replaced by a new one on "new conversation". */
+let chat = null;
+
+function savedContact() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(CONTACT_KEY) ?? "null");
+    return saved && typeof saved.token === "string" ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+function forgetContact() {
+  sessionStorage.removeItem(CONTACT_KEY);
+  sessionStorage.removeItem(PENDING_KEY);
+}
+
+/** "Parler maintenant": join the queue, then open the conversation. */
+async function start() {
+  ui.start.disabled = true;
+  ui.startError.hidden = true;
+  ui.start.textContent = t("starting");
+  try {
+    const response = await fetch("/api/contacts", { method: "POST" });
+    if (response.status === 503) throw new Error(t("queue_full"));
+    if (!response.ok) throw new Error(t("error_generic", { message: response.status }));
+    const { contact_id, token } = await response.json();
+    sessionStorage.setItem(CONTACT_KEY, JSON.stringify({ contact_id, token }));
+    open({ contact_id, token }, { focus: true });
+  } catch (error) {
+    // A TypeError here means the network failed before any answer.
+    const message = error instanceof TypeError ? t("offline") : error.message;
+    showStartError(message);
+  } finally {
+    ui.start.disabled = false;
+    ui.start.textContent = t("start_chat");
+  }
+}
+
+function showStartError(message) {
+  ui.startError.textContent = message;
+  ui.startError.hidden = false;
+}
+
+/** Shows the chat for `contact` and connects; used at start and when resuming after a reload. */
+function open(contact, { focus = false } = {}) {
+  ui.welcome.hidden = true;
+  ui.chat.hidden = false;
+  ui.messages.replaceChildren();
+  ui.chatError.hidden = true;
+  ui.newChat.hidden = true;
+  ui.takeOver.hidden = true;
+  ui.end.hidden = false;
+  setComposerEnabled(true);
+  ui.message.value = "";
+  updateCharsLeft();
+
+  const socket = new ChatSocket("/ws/person", {
+    hello: () => ({ type: "hello", token: contact.token, last_seq: socket.lastSeq() }),
+    storageKey: PENDING_KEY,
+  });
+  chat = {
+    socket,
+    state: "waiting",
+    listener: null,
+    maxChars: Number(ui.message.maxLength) || 2000,
+    typingTimer: null,
+    list: new MessageList(ui.messages, {
+      t,
+      isOwn: (author) => author === "person",
+      authorName: (author) => (author === "person" ? t("you") : chat.listener ?? ""),
+    }),
+  };
+  // Messages typed before a reload and never acknowledged: shown now, resent once welcomed.
+  for (const frame of socket.pendingMessages()) chat.list.addPending(frame.id, frame.body, "person");
+  setStatus([t("starting")]);
+  socket.addEventListener("frame", (event) => onFrame(event.detail));
+  socket.addEventListener("down", () => showConnection(t("offline")));
+  socket.addEventListener("ready", () => showConnection(null));
+  socket.addEventListener("closed", (event) => onClosed(event.detail.code));
+  socket.connect();
+  if (focus) ui.message.focus();
+}
+
+function onFrame(frame) {
+  switch (frame.type) {
+    case "welcome":
+      chat.maxChars = frame.max_message_chars ?? chat.maxChars;
+      ui.message.maxLength = chat.maxChars;
+      updateCharsLeft();
+      chat.listener = frame.listener;
+      if (frame.state === "active") showActive();
+      else if (frame.state === "ended") showEnded();
+      else showWaiting();
+      break;
+    case "queue":
+      if (chat.state === "waiting") showQueue(frame);
+      break;
+    case "message":
+      chat.list.show(frame);
+      if (frame.author === "listener") hideTyping();
+      break;
+    case "ack":
+      chat.list.acknowledge(frame.id, frame.seq);
+      break;
+    case "typing":
+      showTyping();
+      break;
+    case "assigned":
+      chat.listener = frame.listener;
+      chat.list.note(t("assigned", { listener: frame.listener }));
+      showActive();
+      break;
+    case "listener_away":
+      chat.list.note(t("listener_away"));
+      setStatus([t("listener_away")]);
+      break;
+    case "listener_back":
+      chat.list.note(t("listener_back"));
+      showActive();
+      break;
+    case "requeued":
+      chat.list.note(t("requeued"));
+      chat.listener = null;
+      showWaiting();
+      break;
+    case "ended":
+      showEnded();
+      break;
+    case "replaced":
+      break; // the close (4409) that follows says it
+    case "error":
+      onError(frame);
+      break;
+  }
+}
+
+function showWaiting() {
+  chat.state = "waiting";
+  ui.end.textContent = t("leave_queue");
+  setStatus([t("wait_hint")]);
+}
+
+function showQueue({ position, waiting, estimate }) {
+  const place = position === 1 ? t("queue_first") : t("queue_position", { position, waiting });
+  let wait;
+  if (estimate?.kind === "seconds") wait = t("wait_minutes", { minutes: Math.max(1, Math.ceil(estimate.seconds / 60)) });
+  else if (estimate?.kind === "soon") wait = t("wait_soon");
+  else wait = t("wait_none_on_duty");
+  setStatus([place, wait, t("wait_hint")]);
+}
+
+function showActive() {
+  chat.state = "active";
+  ui.end.textContent = t("end_chat");
+  setStatus([t("assigned", { listener: chat.listener ?? "" })]);
+}
+
+/** The conversation is over: nothing is kept, a new one can start. */
+function showEnded() {
+  chat.state = "ended";
+  chat.socket.clearPending();
+  chat.socket.close();
+  forgetContact();
+  hideTyping();
+  setStatus([t("ended")]);
+  setComposerEnabled(false);
+  ui.end.hidden = true;
+  ui.newChat.hidden = false;
+  ui.newChat.focus();
+}
+
+function onClosed(code) {
+  if (code === 4409) {
+    showConnection(t("replaced"));
+    setComposerEnabled(false);
+    ui.takeOver.hidden = false;
+  } else if (code === 4401) {
+    // The token is unknown: the conversation was purged, or never existed here.
+    forgetContact();
+    backToWelcome(t("conversation_gone"));
+  } else {
+    showConnection(t("error_generic", { message: code }));
+  }
+}
+
+function onError(frame) {
+  if (frame.id) chat.list.refuse(frame.id);
+  if (frame.code === "bad_token") return; // the close (4401) that follows says it
+  if (frame.code === "internal" && frame.id) return; // retried by the socket
+  showChatError(t("error_generic", { message: frame.message }));
+}
+
+function backToWelcome(message) {
+  chat?.socket.close();
+  chat = null;
+  ui.chat.hidden = true;
+  ui.welcome.hidden = false;
+  if (message) showStartError(message);
+}
+
+/** Sends what is in the composer; it shows "sending…" until the server acknowledges it. */
+function sendMessage() {
+  const body = ui.message.value;
+  if (!chat || chat.state === "ended" || body.trim() === "") return;
+  ui.chatError.hidden = true;
+  const id = newMessageId();
+  chat.list.addPending(id, body, "person");
+  chat.socket.sendMessage({ type: "send", id, body });
+  ui.message.value = "";
+  updateCharsLeft();
+  ui.message.focus();
+}
+
+function endConversation() {
+  if (!chat || !window.confirm(t("confirm_end"))) return;
+  if (!chat.socket.send({ type: "end" })) showChatError(t("offline"));
+}
+
+function setStatus(lines) {
+  ui.status.replaceChildren(
+    ...lines.map((line) => {
+      const p = document.createElement("p");
+      p.textContent = line;
+      return p;
+    }),
+  );
+}
+
+/** A line about the connection itself; `null` hides it. */
+function showConnection(text) {
+  ui.connection.hidden = text === null;
+  ui.connection.textContent = text ?? "";
+}
+
+function showChatError(text) {
+  ui.chatError.textContent = text;
+  ui.chatError.hidden = false;
+}
+
+function showTyping() {
+  if (!chat || chat.state !== "active") return;
+  ui.typing.textContent = t("listener_typing", { listener: chat.listener ?? "" });
+  ui.typing.hidden = false;
+  clearTimeout(chat.typingTimer);
+  chat.typingTimer = setTimeout(hideTyping, TYPING_SHOWN_MS);
+}
+
+function hideTyping() {
+  ui.typing.hidden = true;
+  ui.typing.textContent = "";
+}
+
+function setComposerEnabled(enabled) {
+  ui.composer.hidden = !enabled;
+  ui.message.disabled = !enabled;
+}
+
+function updateCharsLeft() {
+  const max = chat?.maxChars ?? (Number(ui.message.maxLength) || 2000);
+  ui.charsLeft.textContent = t("chars_left", { n: max - ui.message.value.length });
+}
+
+ui.start.addEventListener("click", start);
+ui.composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  sendMessage();
+});
+sendOnEnter(ui.message, sendMessage);
+throttledTyping(ui.message, () => {
+  if (chat?.state === "active") chat.socket.send({ type: "typing" });
+});
+ui.message.addEventListener("input", updateCharsLeft);
+ui.end.addEventListener("click", endConversation);
+ui.newChat.addEventListener("click", () => {
+  backToWelcome(null);
+  start();
+});
+ui.takeOver.addEventListener("click", () => {
+  ui.takeOver.hidden = true;
+  showConnection(null);
+  setComposerEnabled(true);
+  chat.socket.connect();
+});
+// The quick exit (quick-exit.js) clears the storage; the socket must not outlive the page.
+window.addEventListener("ecoute:quick-exit", () => chat?.socket.close());
+
+const resumed = savedContact();
+if (resumed) open(resumed);
