@@ -16,6 +16,7 @@ pub mod dist;
 pub mod erlang;
 pub mod erlang_a;
 pub mod error;
+pub mod plan;
 pub mod roster;
 pub mod scenario;
 pub mod sim;

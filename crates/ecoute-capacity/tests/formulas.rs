@@ -129,7 +129,7 @@ fn erlang_a_with_patience_equal_to_handle_time_is_poisson() {
             .metrics()
             .expect("converges");
         // Poisson probabilities by recursion, far into the tail.
-        let mut p = (-a as f64).exp();
+        let mut p = (-a).exp();
         let (mut tail, mut excess) = (0.0, 0.0);
         for k in 0..2000_u32 {
             if k >= n {
@@ -226,8 +226,9 @@ fn solve_chain(lambda: f64, mu: f64, theta: f64, n: usize, states: usize) -> Vec
         for row in 0..s {
             if row != col && m[row][col] != 0.0 {
                 let f = m[row][col] / m[col][col];
-                for c in col..=s {
-                    m[row][c] -= f * m[col][c];
+                let pivot_row = m[col].clone();
+                for (cell, p) in m[row].iter_mut().zip(&pivot_row).skip(col) {
+                    *cell -= f * p;
                 }
             }
         }

@@ -16,6 +16,8 @@ mod report;
 pub use config::{Discipline, Redial, SimConfig};
 pub use report::{HourStats, SimReport, Totals};
 
+pub(crate) use report::ratio;
+
 use crate::error::Result;
 
 /// Simulates `config` with the random streams of `seed`.
