@@ -1,0 +1,344 @@
+//! Every bad input gets a clear error and changes nothing.
+
+mod common;
+
+use common::{fast_config, spawn_app, PASSWORD};
+use ecoute_domain::ContactId;
+use serde_json::json;
+
+#[tokio::test]
+async fn bad_frames_from_the_person() {
+    let app = spawn_app(fast_config()).await;
+    let mut person = app.person().await;
+    let max = app.config.chat.max_message_chars;
+
+    let cases = [
+        (
+            json!({"type": "send", "id": "m1", "body": "x".repeat(max + 1)}).to_string(),
+            "message_invalid",
+        ),
+        (
+            json!({"type": "send", "id": "m1", "body": "   "}).to_string(),
+            "message_invalid",
+        ),
+        (
+            json!({"type": "send", "id": "m1", "body": "a\u{0}b"}).to_string(),
+            "message_invalid",
+        ),
+        (
+            json!({"type": "send", "id": "<script>", "body": "hi"}).to_string(),
+            "bad_message_id",
+        ),
+        (json!({"type": "send", "id": "m1"}).to_string(), "bad_frame"),
+        (json!({"type": "dance"}).to_string(), "bad_frame"),
+        (
+            json!({"type": "send", "id": "m1", "body": "x", "extra": 1}).to_string(),
+            "bad_frame",
+        ),
+        ("{not json".to_owned(), "bad_frame"),
+        (
+            json!({"type": "hello", "token": "x"}).to_string(),
+            "bad_frame",
+        ),
+        (
+            format!(
+                "{{\"type\":\"send\",\"id\":\"m1\",\"body\":\"{}\"}}",
+                "y".repeat(17 * 1024)
+            ),
+            "frame_too_large",
+        ),
+    ];
+    for (frame, code) in cases {
+        person.ws.send_text(frame.clone()).await;
+        let err = person.ws.expect("error").await;
+        assert_eq!(err["code"], code, "frame {:.60}", frame);
+        assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    // Nothing was stored, and the connection still works.
+    let id: ContactId = person.contact_id.parse().unwrap();
+    assert!(app
+        .store
+        .messages_after(id, 0, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    person.ws.send(json!({"type": "send", "id": "ok", "body": "exactly at the limit".to_owned() + &"z".repeat(max - 20)})).await;
+    assert_eq!(person.ws.expect("ack").await["seq"], 1);
+
+    // Beyond the transport limit the connection closes with 1009.
+    person.ws.send_text("z".repeat(70 * 1024)).await;
+    assert_eq!(person.ws.closed_with().await, Some(1009));
+}
+
+#[tokio::test]
+async fn hello_first_and_tokens_checked() {
+    let app = spawn_app(fast_config()).await;
+    let mut ws = app.ws("/ws/person", None).await;
+    ws.send(json!({"type": "send", "id": "m1", "body": "hi"}))
+        .await;
+    assert_eq!(ws.expect("error").await["code"], "hello_required");
+    assert_eq!(ws.closed_with().await, Some(4400));
+
+    for token in ["", "nope", &"x".repeat(500)] {
+        let mut ws = app.ws("/ws/person", None).await;
+        ws.send(json!({"type": "hello", "token": token, "last_seq": 0}))
+            .await;
+        assert_eq!(ws.expect("error").await["code"], "bad_token");
+        assert_eq!(ws.closed_with().await, Some(4401));
+    }
+}
+
+#[tokio::test]
+async fn listener_socket_needs_a_session_and_the_same_origin() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("camille", "listener").await;
+    assert!(app
+        .try_ws("/ws/listener", None, Some(&format!("http://{}", app.addr)))
+        .await
+        .is_err());
+    let cookie = app.login("camille", PASSWORD).await.unwrap();
+    assert!(app
+        .try_ws("/ws/listener", Some(&cookie), Some("http://evil.example"))
+        .await
+        .is_err());
+    assert!(app
+        .try_ws("/ws/listener", Some(&cookie), None)
+        .await
+        .is_err());
+    assert!(app
+        .try_ws(
+            "/ws/listener",
+            Some("ecoute_session=forged"),
+            Some(&format!("http://{}", app.addr))
+        )
+        .await
+        .is_err());
+    assert!(app
+        .try_ws(
+            "/ws/listener",
+            Some(&cookie),
+            Some(&format!("http://{}", app.addr))
+        )
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn a_listener_cannot_act_on_another_conversation() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("camille", "listener").await;
+    app.add_user("alex", "listener").await;
+    let mut camille = app.listener("camille").await;
+    let mut alex = app.listener("alex").await;
+
+    // Not available: no "next".
+    camille.ws.send(json!({"type": "next"})).await;
+    assert_eq!(camille.ws.expect("error").await["code"], "not_available");
+    camille.available().await;
+    alex.available().await;
+    alex.ws.send(json!({"type": "next"})).await;
+    alex.ws.expect("queue_empty").await;
+
+    let _person = app.person().await;
+    let contact = camille.next().await;
+    let frames = [
+        json!({"type": "send", "contact_id": contact, "id": "x1", "body": "hello"}),
+        json!({"type": "end", "contact_id": contact}),
+        json!({"type": "typing", "contact_id": contact}),
+        json!({"type": "send", "contact_id": "not-a-uuid", "id": "x2", "body": "hello"}),
+        json!({"type": "end", "contact_id": ContactId::new_random().to_string()}),
+    ];
+    for f in frames {
+        alex.ws.send(f.clone()).await;
+        assert_eq!(
+            alex.ws.expect("error").await["code"],
+            "not_your_contact",
+            "{f}"
+        );
+    }
+    alex.ws
+        .send(json!({"type": "presence", "presence": "sleeping"}))
+        .await;
+    assert_eq!(alex.ws.expect("error").await["code"], "bad_frame");
+
+    // Nothing changed: the conversation is still Camille's and empty.
+    let id: ContactId = contact.parse().unwrap();
+    assert!(app
+        .store
+        .messages_after(id, 0, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let c = app.store.contact(id).await.unwrap().unwrap();
+    assert_eq!(c.state.name(), "active");
+
+    // Ended conversations refuse messages.
+    camille
+        .ws
+        .send(json!({"type": "end", "contact_id": contact}))
+        .await;
+    camille.ws.expect("ended").await;
+    camille
+        .ws
+        .send(json!({"type": "send", "contact_id": contact, "id": "late", "body": "hello?"}))
+        .await;
+    let err = camille.ws.expect("error").await;
+    assert_eq!(err["code"], "contact_ended");
+    assert_eq!(err["id"], "late");
+}
+
+#[tokio::test]
+async fn http_inputs_are_checked() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("camille", "listener").await;
+    app.add_user("alex", "listener").await;
+    assert_eq!(app.login("camille", "wrong password!").await, None);
+    assert_eq!(app.login("nobody", PASSWORD).await, None);
+    let http = app.http();
+
+    // A login without its CSRF token is refused.
+    let r = http
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", "x"),
+            ("username", "camille"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // Staff pages need a session; admin pages need the admin role.
+    let r = http.get(app.url("/listener")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = app.login("camille", PASSWORD).await.unwrap();
+    let r = http
+        .get(app.url("/admin/users"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // A sheet for a contact that is not one's own is not found.
+    let r = http
+        .get(app.url(&format!("/listener/sheet/{}", ContactId::new_random())))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = http
+        .get(app.url("/listener/sheet/not-a-uuid"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Logout needs the CSRF token, then ends the session.
+    let r = http
+        .post(app.url("/logout"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", "wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let page = http
+        .get(app.url("/listener"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let csrf = common::hidden_field(&page.text().await.unwrap(), "csrf").unwrap();
+    let r = http
+        .post(app.url("/logout"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = http
+        .get(app.url("/listener"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "the session must be gone");
+
+    // An oversized body is refused.
+    let r = http
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("x".repeat(100 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error());
+}
+
+#[tokio::test]
+async fn the_admin_page_creates_accounts_with_validation() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("root", "admin").await;
+    let cookie = app.login("root", PASSWORD).await.unwrap();
+    let http = app.http();
+    let page = http
+        .get(app.url("/admin/users"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let csrf = common::hidden_field(&page.text().await.unwrap(), "csrf").unwrap();
+    let post = |fields: Vec<(&'static str, String)>| {
+        let http = http.clone();
+        let cookie = cookie.clone();
+        let url = app.url("/admin/users");
+        async move {
+            http.post(url)
+                .header("cookie", cookie)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let ok = post(vec![
+        ("csrf", csrf.clone()),
+        ("username", "zoe".into()),
+        ("pseudonym", "Zoé".into()),
+        ("role", "listener".into()),
+        ("password", "another long password".into()),
+    ])
+    .await;
+    assert_eq!(ok.status(), 201);
+    let dup = post(vec![
+        ("csrf", csrf.clone()),
+        ("username", "zoe".into()),
+        ("pseudonym", "Zoé".into()),
+        ("role", "listener".into()),
+        ("password", "another long password".into()),
+    ])
+    .await;
+    assert_eq!(dup.status(), 409);
+    let short = post(vec![
+        ("csrf", csrf.clone()),
+        ("username", "yan".into()),
+        ("pseudonym", "Yan".into()),
+        ("role", "listener".into()),
+        ("password", "short".into()),
+    ])
+    .await;
+    assert_eq!(short.status(), 422);
+    assert!(short
+        .text()
+        .await
+        .unwrap()
+        .contains("at least 10 characters"));
+    assert!(app.login("zoe", "another long password").await.is_some());
+    assert_eq!(app.store.count_users().await.unwrap(), 2);
+}
