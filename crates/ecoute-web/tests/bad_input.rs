@@ -342,3 +342,27 @@ async fn the_admin_page_creates_accounts_with_validation() {
     assert!(app.login("zoe", "another long password").await.is_some());
     assert_eq!(app.store.count_users().await.unwrap(), 2);
 }
+
+#[tokio::test]
+async fn the_openapi_document_is_served_and_lists_every_route() {
+    let app = spawn_app(fast_config()).await;
+    let doc: serde_json::Value = app
+        .http()
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/", "/api/contacts", "/ws/person", "/ws/listener", "/login", "/logout", "/listener",
+        "/listener/sheet/{contact_id}", "/admin/users", "/admin/users/{id}/{action}",
+        "/api/openapi.json", "/healthz", "/static/{name}",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is not documented");
+    }
+    let health = app.http().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the whole ecoute test suite, installing what the tests need when it is missing:
+#   - PostgreSQL is started if it is down, and the PostgreSQL tests are enabled;
+#   - Debian's chromium and the npm packages of the browser tests are installed.
+# Usage: scripts/test.sh        (CI runs exactly this through .ci/run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+# --- Services -----------------------------------------------------------------------------
+export ECOUTE_TEST_POSTGRES_URL="${ECOUTE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  step "starting PostgreSQL"
+  if [ -d /etc/postgresql ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+# With ECOUTE_TEST_POSTGRES_URL set, the PostgreSQL tests fail (never skip) if it is down.
+
+# --- Tools the browser tests need ---------------------------------------------------------
+if ! command -v chromium >/dev/null 2>&1; then
+  step "installing chromium (Debian package)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if [ ! -d tests/browser/node_modules ]; then
+  step "installing the browser tests' npm packages"
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# --- Rust -----------------------------------------------------------------------------------
+step "formatting and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "unit and integration tests (SQLite and PostgreSQL)"
+cargo test --workspace
+
+# --- Browser --------------------------------------------------------------------------------
+step "browser tests (Playwright, headless Chromium)"
+cargo build --quiet -p ecoute
+node --test --test-reporter=tap --test-concurrency=1 tests/browser/
