@@ -32,10 +32,25 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(commands::users::UserCommand),
+    /// Capacity planning: Erlang formulas, simulation of a helpline year, shift plans.
+    Capacity(ecoute_capacity_cli::CapacityArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Planning needs neither the configuration nor a database.
+    let cli = match cli.command {
+        Some(Command::Capacity(args)) => {
+            return match ecoute_capacity_cli::run(args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("ecoute capacity: {e:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        command => Cli { command, ..cli },
+    };
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => {
@@ -60,6 +75,7 @@ fn main() -> ExitCode {
             Command::Demo => commands::serve::run(settings, true).await,
             Command::Migrate => commands::migrate(settings).await,
             Command::User(cmd) => commands::users::run(settings, cmd).await,
+            Command::Capacity(_) => unreachable!("handled before the runtime starts"),
         }
     });
     match result {
