@@ -357,9 +357,19 @@ async fn the_openapi_document_is_served_and_lists_every_route() {
         .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     for path in [
-        "/", "/api/contacts", "/ws/person", "/ws/listener", "/login", "/logout", "/listener",
-        "/listener/sheet/{contact_id}", "/admin/users", "/admin/users/{id}/{action}",
-        "/api/openapi.json", "/healthz", "/static/{name}",
+        "/",
+        "/api/contacts",
+        "/ws/person",
+        "/ws/listener",
+        "/login",
+        "/logout",
+        "/listener",
+        "/listener/sheet/{contact_id}",
+        "/admin/users",
+        "/admin/users/{id}/{action}",
+        "/api/openapi.json",
+        "/healthz",
+        "/static/{name}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is not documented");
     }

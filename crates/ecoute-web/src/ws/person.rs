@@ -171,9 +171,18 @@ pub(super) fn random_conn_id() -> i64 {
 
 impl PersonConn {
     async fn welcome(&mut self, ws: &mut WebSocket, contact: &Contact) -> bool {
-        let listener = match contact.state.listener() {
-            Some(id) => self.pseudonym(id).await,
-            None => None,
+        let (listener, listener_away) = match contact.state.listener() {
+            Some(id) => {
+                let away = self
+                    .state
+                    .store
+                    .listeners_away_since(clock::now())
+                    .await
+                    .map(|away| away.contains(&id))
+                    .unwrap_or(false);
+                (self.pseudonym(id).await, away)
+            }
+            None => (None, false),
         };
         let end_reason = match contact.state {
             ContactState::Ended { reason } => Some(reason.as_str()),
@@ -183,7 +192,7 @@ impl PersonConn {
             contact_id: contact.id.to_string(),
             state: contact.state.name(),
             listener,
-            listener_away: false,
+            listener_away,
             end_reason,
             max_message_chars: self.state.config.chat.max_message_chars,
         };

@@ -263,10 +263,14 @@ impl Ws {
 
     /// The next JSON frame (skipping pings), or `None` if the socket closed.
     pub async fn recv(&mut self) -> Option<Value> {
+        self.recv_waiting_for("a frame").await
+    }
+
+    async fn recv_waiting_for(&mut self, what: &str) -> Option<Value> {
         loop {
             let msg = tokio::time::timeout(FRAME_WAIT, self.stream.next())
                 .await
-                .expect("timed out waiting for a frame")?;
+                .unwrap_or_else(|_| panic!("timed out waiting for {what}"))?;
             match msg {
                 Ok(Message::Text(t)) => {
                     return Some(serde_json::from_str(t.as_str()).expect("json frame"))
@@ -280,12 +284,31 @@ impl Ws {
     /// Skips frames until one of `kind` arrives (panics on close or timeout).
     pub async fn expect(&mut self, kind: &str) -> Value {
         loop {
-            match self.recv().await {
+            match self.recv_waiting_for(kind).await {
                 Some(f) if f["type"] == kind => return f,
                 Some(_) => continue,
                 None => panic!("socket closed while waiting for {kind}"),
             }
         }
+    }
+
+    /// Skips frames until one of each kind in `kinds` has arrived, in any order; returns them
+    /// in the order of `kinds`.
+    pub async fn expect_each(&mut self, kinds: &[&str]) -> Vec<Value> {
+        let mut found: Vec<Option<Value>> = vec![None; kinds.len()];
+        while found.iter().any(Option::is_none) {
+            let what = kinds.join(", ");
+            let frame = self
+                .recv_waiting_for(&what)
+                .await
+                .unwrap_or_else(|| panic!("socket closed while waiting for {what}"));
+            if let Some(i) = kinds.iter().position(|k| frame["type"] == *k) {
+                if found[i].is_none() {
+                    found[i] = Some(frame);
+                }
+            }
+        }
+        found.into_iter().flatten().collect()
     }
 
     /// The close code once the server closes the socket (skipping frames).
