@@ -34,6 +34,13 @@ enum Command {
     User(commands::users::UserCommand),
     /// Capacity planning: Erlang formulas, simulation of a helpline year, shift plans.
     Capacity(ecoute_capacity_cli::CapacityArgs),
+    /// Copy the whole database to a new file while ecoute runs (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump).
+    Backup {
+        /// The backup file to create (never overwritten).
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -75,6 +82,7 @@ fn main() -> ExitCode {
             Command::Demo => commands::serve::run(settings, true).await,
             Command::Migrate => commands::migrate(settings).await,
             Command::User(cmd) => commands::users::run(settings, cmd).await,
+            Command::Backup { to } => commands::backup::run(&settings, &to).await,
             Command::Capacity(_) => unreachable!("handled before the runtime starts"),
         }
     });

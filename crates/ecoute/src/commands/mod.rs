@@ -1,5 +1,6 @@
 //! The sub-commands.
 
+pub mod backup;
 pub mod serve;
 pub mod users;
 
