@@ -247,15 +247,19 @@ mod tests {
         let mut c = WebConfig::default();
         c.chat.max_conversations = 3;
         assert_eq!(c.validate().unwrap_err().key, "chat.max_conversations");
-        let mut c = WebConfig::default();
-        c.public_url = "ftp://x".into();
+        let c = WebConfig {
+            public_url: "ftp://x".into(),
+            ..Default::default()
+        };
         assert_eq!(c.validate().unwrap_err().key, "public_url");
-        let mut c = WebConfig::default();
-        c.themes = vec![Theme {
-            code: "Bad".into(),
-            fr: "x".into(),
-            en: "x".into(),
-        }];
+        let c = WebConfig {
+            themes: vec![Theme {
+                code: "Bad".into(),
+                fr: "x".into(),
+                en: "x".into(),
+            }],
+            ..Default::default()
+        };
         assert_eq!(c.validate().unwrap_err().key, "themes");
         let mut c = WebConfig::default();
         c.privacy.purge_after_hours = 0;

@@ -290,7 +290,7 @@ async fn a_lost_listener_sends_the_person_back_to_the_head_of_the_queue() {
     first.available().await;
     let mut person = app.person().await;
     let early = person.contact_id.clone();
-    let contact = first.next().await;
+    assert_eq!(first.next().await, early);
     person.ws.expect("assigned").await;
     person
         .ws

@@ -68,6 +68,7 @@ impl Sandbox {
             }
         }
         let _ = child.kill();
+        let _ = child.wait();
         panic!("ecoute exited without listening; it printed {lines:?}");
     }
 }
