@@ -77,7 +77,7 @@ class ConversationView {
       this.send();
     });
     sendOnEnter(this.textarea, () => this.send());
-    throttledTyping(this.textarea, () => socket.send({ type: "typing", contact_id: this.id }));
+    throttledTyping(this.textarea, () => this.open && socket.send({ type: "typing", contact_id: this.id }));
     this.endButton.addEventListener("click", () => this.end());
   }
 

@@ -1,7 +1,8 @@
 // The quick exit: someone walks in, the person must be able to leave at once and leave nothing
 // behind. The `#quick-exit` link, or Escape pressed twice within a second, clears what the page
-// keeps, closes the conversation's socket (visitor.js listens for `ecoute:quick-exit`) and
-// replaces this page with the neutral one, so that "Back" does not come here.
+// keeps, ends the conversation and closes its socket (visitor.js listens for
+// `ecoute:quick-exit`), and replaces this page with the neutral one, so that "Back" does not
+// come here.
 
 const DOUBLE_ESCAPE_MS = 1000;
 

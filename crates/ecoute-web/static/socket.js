@@ -174,6 +174,8 @@ export class ChatSocket extends EventTarget {
       case "message": {
         const key = frame.contact_id ?? "";
         if (frame.seq > this.lastSeq(key)) this.#lastSeq.set(key, frame.seq);
+        // Our own message, back from the server: committed, even if its ack was lost.
+        if (this.#pending.delete(frame.id)) this.#savePending();
         break;
       }
       case "ack":
@@ -281,14 +283,17 @@ export function sendOnEnter(textarea, send) {
   });
 }
 
-/** Calls `notify` when the user types, at most once every `everyMs` (the protocol asks 2 s). */
+/**
+ * Calls `notify` when the user types, at most once every `everyMs` (the protocol asks 2 s).
+ * `notify` returns whether it told anyone: typing while nobody listens (still waiting, or
+ * offline) must not hold back the first notice once someone does.
+ */
 export function throttledTyping(textarea, notify, everyMs = 2000) {
-  let last = 0;
+  let last = -Infinity;
   textarea.addEventListener("input", () => {
     const now = Date.now();
     if (textarea.value.trim() === "" || now - last < everyMs) return;
-    last = now;
-    notify();
+    if (notify()) last = now;
   });
 }
 

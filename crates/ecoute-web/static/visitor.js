@@ -77,6 +77,7 @@ function showStartError(message) {
 function open(contact, { focus = false } = {}) {
   ui.welcome.hidden = true;
   ui.chat.hidden = false;
+  delete ui.chat.dataset.state;
   ui.messages.replaceChildren();
   ui.chatError.hidden = true;
   ui.newChat.hidden = true;
@@ -167,7 +168,7 @@ function onFrame(frame) {
 }
 
 function showWaiting() {
-  chat.state = "waiting";
+  setState("waiting");
   ui.end.textContent = t("leave_queue");
   setStatus([t("wait_hint")]);
 }
@@ -182,14 +183,14 @@ function showQueue({ position, waiting, estimate }) {
 }
 
 function showActive() {
-  chat.state = "active";
+  setState("active");
   ui.end.textContent = t("end_chat");
   setStatus([t("assigned", { listener: chat.listener ?? "" })]);
 }
 
 /** The conversation is over: nothing is kept, a new one can start. */
 function showEnded() {
-  chat.state = "ended";
+  setState("ended");
   chat.socket.clearPending();
   chat.socket.close();
   forgetContact();
@@ -248,6 +249,12 @@ function endConversation() {
   if (!chat.socket.send({ type: "end" })) showChatError(t("offline"));
 }
 
+/** The conversation's state, also on `#chat[data-state]` for styles and tests. */
+function setState(state) {
+  chat.state = state;
+  ui.chat.dataset.state = state;
+}
+
 function setStatus(lines) {
   ui.status.replaceChildren(
     ...lines.map((line) => {
@@ -298,9 +305,7 @@ ui.composer.addEventListener("submit", (event) => {
   sendMessage();
 });
 sendOnEnter(ui.message, sendMessage);
-throttledTyping(ui.message, () => {
-  if (chat?.state === "active") chat.socket.send({ type: "typing" });
-});
+throttledTyping(ui.message, () => chat?.state === "active" && chat.socket.send({ type: "typing" }));
 ui.message.addEventListener("input", updateCharsLeft);
 ui.end.addEventListener("click", endConversation);
 ui.newChat.addEventListener("click", () => {
@@ -313,8 +318,12 @@ ui.takeOver.addEventListener("click", () => {
   setComposerEnabled(true);
   chat.socket.connect();
 });
-// The quick exit (quick-exit.js) clears the storage; the socket must not outlive the page.
-window.addEventListener("ecoute:quick-exit", () => chat?.socket.close());
+// The quick exit (quick-exit.js) has cleared the token, so the person cannot come back to this
+// conversation: end it now rather than keep the queue or the listener waiting for them.
+window.addEventListener("ecoute:quick-exit", () => {
+  chat?.socket.send({ type: "end" });
+  chat?.socket.close();
+});
 
 const resumed = savedContact();
 if (resumed) open(resumed);
