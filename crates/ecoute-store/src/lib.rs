@@ -6,6 +6,9 @@
 //! must pass the same `conformance` suite (feature `conformance`). [`connect`] chooses the
 //! backend from the URL.
 //!
+//! [`transfer::Transfer`] (part of [`Store`]) exports and imports a whole store as plain rows,
+//! so that an installation moves between backends (`ecoute copy-data`).
+//!
 //! Real-time events go through an [`EventBus`]: [`LocalBus`] within one instance,
 //! [`bus_postgres::PgBus`] (LISTEN/NOTIFY) across instances sharing a PostgreSQL database.
 //!
@@ -21,6 +24,7 @@ mod error;
 pub mod postgres;
 mod records;
 pub mod sqlite;
+pub mod transfer;
 mod types;
 
 pub use bus::{EventBus, LocalBus};
@@ -193,14 +197,26 @@ pub trait StatsStore: Send + Sync {
     async fn pending_sheets(&self, listener: UserId) -> StoreResult<Vec<Contact>>;
 }
 
-/// Everything ecoute persists.
+/// Everything ecoute persists, and the export and import of all of it.
 pub trait Store:
-    UserStore + SessionStore + ContactStore + MessageStore + PresenceStore + StatsStore
+    UserStore
+    + SessionStore
+    + ContactStore
+    + MessageStore
+    + PresenceStore
+    + StatsStore
+    + transfer::Transfer
 {
 }
 
 impl<T> Store for T where
-    T: UserStore + SessionStore + ContactStore + MessageStore + PresenceStore + StatsStore
+    T: UserStore
+        + SessionStore
+        + ContactStore
+        + MessageStore
+        + PresenceStore
+        + StatsStore
+        + transfer::Transfer
 {
 }
 
@@ -217,6 +233,18 @@ pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
             "unsupported database URL scheme in {:?}: use sqlite://PATH or postgres://…",
             url.split(':').next().unwrap_or("")
         )))
+    }
+}
+
+/// A store and the event bus that goes with it: the in-process bus for SQLite (one instance),
+/// PostgreSQL LISTEN/NOTIFY for PostgreSQL (events cross every instance on the database).
+pub async fn connect_with_bus(url: &str) -> StoreResult<(Arc<dyn Store>, Arc<dyn EventBus>)> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = postgres::PgStore::connect(url).await?;
+        let bus = bus_postgres::PgBus::start(store.pool().clone()).await?;
+        Ok((Arc::new(store), Arc::new(bus)))
+    } else {
+        Ok((connect(url).await?, Arc::new(LocalBus::new())))
     }
 }
 
@@ -237,17 +265,5 @@ mod tests {
         let sqlite = versions(&crate::sqlite::MIGRATOR);
         assert!(!sqlite.is_empty());
         assert_eq!(sqlite, versions(&crate::postgres::MIGRATOR));
-    }
-}
-
-/// A store and the event bus that goes with it: the in-process bus for SQLite (one instance),
-/// PostgreSQL LISTEN/NOTIFY for PostgreSQL (events cross every instance on the database).
-pub async fn connect_with_bus(url: &str) -> StoreResult<(Arc<dyn Store>, Arc<dyn EventBus>)> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = postgres::PgStore::connect(url).await?;
-        let bus = bus_postgres::PgBus::start(store.pool().clone()).await?;
-        Ok((Arc::new(store), Arc::new(bus)))
-    } else {
-        Ok((connect(url).await?, Arc::new(LocalBus::new())))
     }
 }

@@ -116,6 +116,11 @@ impl SqliteStore {
         self.write.close().await;
     }
 
+    /// The write pool (one connection) and the read pool, for [`crate::transfer`].
+    pub(crate) fn pools(&self) -> (&SqlitePool, &SqlitePool) {
+        (&self.write, &self.read)
+    }
+
     /// A write transaction holding the database's write lock from its first statement.
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
