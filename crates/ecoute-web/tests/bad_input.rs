@@ -294,51 +294,28 @@ async fn the_admin_page_creates_accounts_with_validation() {
         .unwrap();
     assert_eq!(page.status(), 200);
     let csrf = common::hidden_field(&page.text().await.unwrap(), "csrf").unwrap();
-    let post = |fields: Vec<(&'static str, String)>| {
-        let http = http.clone();
-        let cookie = cookie.clone();
-        let url = app.url("/admin/users");
-        async move {
-            http.post(url)
-                .header("cookie", cookie)
-                .form(&fields)
-                .send()
-                .await
-                .unwrap()
-        }
+    // Posts the new-account form for (username, pseudonym, password).
+    let post = |username: &'static str, pseudonym: &'static str, password: &'static str| {
+        let request = http
+            .post(app.url("/admin/users"))
+            .header("cookie", cookie.clone())
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", username),
+                ("pseudonym", pseudonym),
+                ("role", "listener"),
+                ("password", password),
+            ]);
+        async move { request.send().await.unwrap() }
     };
-    let ok = post(vec![
-        ("csrf", csrf.clone()),
-        ("username", "zoe".into()),
-        ("pseudonym", "Zoé".into()),
-        ("role", "listener".into()),
-        ("password", "another long password".into()),
-    ])
-    .await;
+    let ok = post("zoe", "Zoé", "another long password").await;
     assert_eq!(ok.status(), 201);
-    let dup = post(vec![
-        ("csrf", csrf.clone()),
-        ("username", "zoe".into()),
-        ("pseudonym", "Zoé".into()),
-        ("role", "listener".into()),
-        ("password", "another long password".into()),
-    ])
-    .await;
+    let dup = post("zoe", "Zoé", "another long password").await;
     assert_eq!(dup.status(), 409);
-    let short = post(vec![
-        ("csrf", csrf.clone()),
-        ("username", "yan".into()),
-        ("pseudonym", "Yan".into()),
-        ("role", "listener".into()),
-        ("password", "short".into()),
-    ])
-    .await;
+    let short = post("yan", "Yan", "short").await;
     assert_eq!(short.status(), 422);
-    assert!(short
-        .text()
-        .await
-        .unwrap()
-        .contains("at least 10 characters"));
+    let page = short.text().await.unwrap();
+    assert!(page.contains("at least 10 characters"));
     assert!(app.login("zoe", "another long password").await.is_some());
     assert_eq!(app.store.count_users().await.unwrap(), 2);
 }

@@ -21,7 +21,7 @@ use super::delivery::Delivered;
 use super::frames::{
     ConversationOut, ErrorOut, ListenerIn, ListenerOut, MessageOut, PendingSheetOut,
 };
-use super::socket::{self, close, Incoming};
+use super::socket::{self, close, Received};
 use crate::auth::StaffSession;
 use crate::clock;
 use crate::error::WebError;
@@ -117,20 +117,12 @@ async fn run(mut ws: WebSocket, state: AppState, session: StaffSession) {
     session_check.tick().await;
     let replaced = loop {
         tokio::select! {
-            received = ws.recv() => match socket::parse::<ListenerIn>(received) {
-                Incoming::Frame(frame) => {
+            received = ws.recv() => match socket::receive::<ListenerIn>(&mut ws, received).await {
+                Received::Frame(frame) => {
                     if !this.on_frame(&mut ws, frame).await { break false; }
                 }
-                Incoming::Invalid(err) => {
-                    if !socket::send(&mut ws, &ListenerOut::Error(err)).await { break false; }
-                }
-                Incoming::Nothing => {}
-                Incoming::Closed { too_big } => {
-                    if too_big {
-                        socket::close_with(&mut ws, close::TOO_BIG, "frame too big").await;
-                    }
-                    break false;
-                }
+                Received::Continue => {}
+                Received::Stop => break false,
             },
             Some((contact, event)) = this.topics.next() => {
                 if !this.on_contact_event(&mut ws, contact, event).await { break false; }

@@ -13,7 +13,7 @@ use tokio::sync::broadcast;
 
 use super::delivery::Delivered;
 use super::frames::{ErrorOut, MessageOut, PersonIn, PersonOut};
-use super::socket::{self, close, Incoming};
+use super::socket::{self, close, Received};
 use crate::auth::sha256_hex;
 use crate::clock;
 use crate::live::{publish, publish_contact_change};
@@ -112,20 +112,12 @@ async fn run(mut ws: WebSocket, state: AppState) {
     ping.tick().await;
     let replaced = loop {
         tokio::select! {
-            received = ws.recv() => match socket::parse::<PersonIn>(received) {
-                Incoming::Frame(frame) => {
+            received = ws.recv() => match socket::receive::<PersonIn>(&mut ws, received).await {
+                Received::Frame(frame) => {
                     if !this.on_frame(&mut ws, frame).await { break false; }
                 }
-                Incoming::Invalid(err) => {
-                    if !socket::send(&mut ws, &PersonOut::Error(err)).await { break false; }
-                }
-                Incoming::Nothing => {}
-                Incoming::Closed { too_big } => {
-                    if too_big {
-                        socket::close_with(&mut ws, close::TOO_BIG, "frame too big").await;
-                    }
-                    break false;
-                }
+                Received::Continue => {}
+                Received::Stop => break false,
             },
             event = events.recv() => match this.on_event(&mut ws, event).await {
                 Flow::Continue => {}

@@ -44,6 +44,41 @@ pub enum Incoming<T> {
     },
 }
 
+/// What a connection loop does after [`receive`].
+pub enum Received<T> {
+    /// Handle this frame.
+    Frame(T),
+    /// Nothing to handle (a ping, or a refused frame already answered).
+    Continue,
+    /// The connection is over.
+    Stop,
+}
+
+/// Interprets what `socket.recv()` returned, answering bad frames with their error and closing
+/// with 1009 after a frame too big for the transport.
+pub async fn receive<T: DeserializeOwned>(
+    socket: &mut WebSocket,
+    received: Option<Result<WsMessage, axum::Error>>,
+) -> Received<T> {
+    match parse::<T>(received) {
+        Incoming::Frame(frame) => Received::Frame(frame),
+        Incoming::Invalid(err) => {
+            if send(socket, &ErrorFrame::Error(err)).await {
+                Received::Continue
+            } else {
+                Received::Stop
+            }
+        }
+        Incoming::Nothing => Received::Continue,
+        Incoming::Closed { too_big } => {
+            if too_big {
+                close_with(socket, close::TOO_BIG, "frame too big").await;
+            }
+            Received::Stop
+        }
+    }
+}
+
 /// Interprets what `socket.recv()` returned.
 pub fn parse<T: DeserializeOwned>(received: Option<Result<WsMessage, axum::Error>>) -> Incoming<T> {
     match received {
