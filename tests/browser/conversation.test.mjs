@@ -11,6 +11,7 @@ import {
   startChat,
   takeNext,
   visitorMessages,
+  workspaceReady,
   visitorSees,
   visitorSend,
 } from "./flows.mjs";
@@ -126,6 +127,34 @@ describe("a conversation between a person and a listener", () => {
     assert.equal(await listener.isHidden("#pending"), true, "no sheet left to fill");
 
     assert.deepEqual([...visitor.errors, ...listener.errors], [], "no script error on either page");
+    await visitor.context().close();
+    await listener.context().close();
+  });
+
+  test("the Next button says why it took nobody", async () => {
+    const listener = await openPage(browser);
+    const visitor = await openPage(browser);
+    await logIn(listener, ecoute.url, "camille");
+    await workspaceReady(listener);
+    await listener.check("#presence input[value=pause]");
+    await listener.locator('#presence[data-current="pause"]').waitFor({ state: "attached" });
+    await listener.click("#next");
+    await listener.locator("#workspace-status", { hasText: "Passez « disponible »" }).waitFor();
+
+    await setAvailable(listener);
+    await listener.click("#next");
+    await listener.locator("#workspace-status", { hasText: "Personne n'attend en ce moment." }).waitFor();
+    assert.equal(await listener.locator("article.conversation").count(), 0);
+
+    await startChat(visitor, ecoute.url);
+    await listener.locator("#board-waiting", { hasText: "1" }).waitFor();
+    const conversation = await takeNext(listener);
+    assert.equal(await listener.textContent("#workspace-status"), "", "the last notice is cleared");
+    await listener.click("#next");
+    await listener.locator("#workspace-status", { hasText: "nombre maximal de conversations" }).waitFor();
+
+    await conversation.locator("button.end").click();
+    await visitor.locator("#new-chat").waitFor({ state: "visible" });
     await visitor.context().close();
     await listener.context().close();
   });

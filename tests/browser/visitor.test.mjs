@@ -62,6 +62,18 @@ describe("the public page", () => {
     await page.context().close();
   });
 
+  test("a conversation that no longer exists sends the person back to the start, with a word", async () => {
+    const page = await openPage(browser);
+    await page.goto(`${ecoute.url}/static/favicon.svg`);
+    await page.evaluate(() => sessionStorage.setItem("ecoute.contact", JSON.stringify({ contact_id: "x", token: "purged-long-ago" })));
+    await page.goto(`${ecoute.url}/`);
+    await page.locator("#start-error", { hasText: "Cette conversation n'existe plus." }).waitFor();
+    assert.equal(await page.isVisible("#start"), true);
+    assert.equal(await page.isHidden("#chat"), true);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("ecoute.contact")), null, "the dead token is forgotten");
+    await page.context().close();
+  });
+
   test("English with ?lang=en, and the switch between languages", async () => {
     const page = await openPage(browser);
     await page.goto(`${ecoute.url}/?lang=en`);

@@ -440,6 +440,8 @@ export class MessageList {
   /** Keeps the newest line in view when the reader was already at the bottom. */
   #reveal(li) {
     const ol = this.#ol;
+    // The list scrolls: keyboard users must be able to reach it (once there is something to read).
+    ol.tabIndex = 0;
     const nearBottom = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 80 + li.offsetHeight;
     if (nearBottom) ol.scrollTop = ol.scrollHeight;
   }

@@ -79,6 +79,7 @@ function open(contact, { focus = false } = {}) {
   ui.chat.hidden = false;
   delete ui.chat.dataset.state;
   ui.messages.replaceChildren();
+  ui.messages.removeAttribute("tabindex");
   ui.chatError.hidden = true;
   ui.newChat.hidden = true;
   ui.takeOver.hidden = true;
@@ -124,6 +125,7 @@ function onFrame(frame) {
       if (frame.state === "active") showActive();
       else if (frame.state === "ended") showEnded();
       else showWaiting();
+      if (frame.state === "active" && frame.listener_away) setStatus([t("listener_away")]);
       break;
     case "queue":
       if (chat.state === "waiting") showQueue(frame);
