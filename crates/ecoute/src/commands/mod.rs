@@ -1,6 +1,7 @@
 //! The sub-commands.
 
 pub mod backup;
+pub mod copy_data;
 pub mod serve;
 pub mod users;
 
