@@ -41,6 +41,16 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Copy a whole installation into an empty database (e.g. SQLite to PostgreSQL), then
+    /// compare the rows per table.
+    CopyData {
+        /// Source database URL (sqlite://PATH or postgres://…).
+        #[arg(long)]
+        from: String,
+        /// Target database URL; must be empty (created if a new SQLite file).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -83,6 +93,7 @@ fn main() -> ExitCode {
             Command::Migrate => commands::migrate(settings).await,
             Command::User(cmd) => commands::users::run(settings, cmd).await,
             Command::Backup { to } => commands::backup::run(&settings, &to).await,
+            Command::CopyData { from, to } => commands::copy_data::run(&from, &to).await,
             Command::Capacity(_) => unreachable!("handled before the runtime starts"),
         }
     });
