@@ -34,12 +34,12 @@ struct Setup {
     sent: BTreeSet<String>,
 }
 
-async fn setup(server: &str) -> Setup {
+async fn setup(server: &str, env: &[(&str, &str)]) -> Setup {
     let db = FreshDb::create(server).await;
     run_ok(&db.url, &["migrate"], "");
     add_listener(&db.url, "lina", "Lina");
-    let a = Instance::start(&db.url, FAST);
-    let b = Instance::start(&db.url, FAST);
+    let a = Instance::start(&db.url, env);
+    let b = Instance::start(&db.url, env);
 
     // The listener opens their workspace on B and becomes available.
     let cookie = login(&b.addr, "lina").await;
@@ -190,7 +190,7 @@ async fn check_everything_once(s: &mut Setup) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn person_instance_killed_mid_conversation() {
     let Some(server) = pg_url() else { return };
-    let mut s = setup(&server).await;
+    let mut s = setup(&server, FAST).await;
     burst(&mut s, true).await;
     // Kill once the burst is under way on A (its first message reached B), so that the
     // rest is caught in every state: acknowledged, committed but not acknowledged, lost.
@@ -223,7 +223,7 @@ async fn person_instance_killed_mid_conversation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listener_instance_killed_mid_conversation() {
     let Some(server) = pg_url() else { return };
-    let mut s = setup(&server).await;
+    let mut s = setup(&server, FAST).await;
     burst(&mut s, false).await;
     s.person.until_all(&first("l-burst-0")).await;
     s.b.kill();
@@ -252,6 +252,34 @@ async fn listener_instance_killed_mid_conversation() {
     assert_eq!(conversations, [s.contact.as_str()], "{welcome}");
     s.listener.resend_unacked().await;
     check_everything_once(&mut s).await;
+}
+
+/// KNOWN GAP (ignored until fixed): a person whose instance is killed and who never comes
+/// back must end the conversation after `chat.person_return_seconds`, and the listener must
+/// be told. The absence clock (`person_away_since`) only starts when a socket closes
+/// cleanly (`detach_person`); a killed instance closes nothing, so the sweeper never sees
+/// the person as away and the conversation stays active for ever. The same holds for a
+/// listener (`listeners_away_since`): their conversations are never requeued and they stay
+/// "available" in every queue estimate. Fixing it needs the instances to record liveness
+/// (e.g. a heartbeat row per instance, connections tagged with their instance, and the
+/// sweeper treating a stale instance's connections as detached).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "known gap: connections of a killed instance are never considered away"]
+async fn person_of_a_killed_instance_who_never_returns_is_swept() {
+    let Some(server) = pg_url() else { return };
+    let quick = [
+        ("ECOUTE_CHAT__LISTENER_RETURN_SECONDS", "2"),
+        ("ECOUTE_CHAT__PERSON_RETURN_SECONDS", "2"),
+    ];
+    let mut s = setup(&server, &quick).await;
+    s.a.kill();
+    let ended = s
+        .listener
+        .until("the conversation to end (person vanished)", |f| {
+            f["type"] == "ended"
+        })
+        .await;
+    assert_eq!(ended["reason"], "person_vanished");
 }
 
 fn first(id: &str) -> BTreeSet<String> {
