@@ -11,6 +11,9 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// The sections of the file, which `ECOUTE_<SECTION>__<KEY>` variables address.
+const SECTIONS: &[&str] = &["server", "database", "chat", "privacy", "auth", "site"];
+
 /// Everything ecoute can be told.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,7 +96,16 @@ impl Settings {
             }
             None => figment = figment.merge(Toml::file("ecoute.toml")),
         }
-        figment = figment.merge(Env::prefixed("ECOUTE_").split("__").ignore(&["config"]));
+        // Only variables that name a section are configuration; others (ECOUTE_CONFIG,
+        // ECOUTE_TEST_POSTGRES_URL, ECOUTE_BIN…) belong to the command line or the tests.
+        figment = figment.merge(
+            Env::prefixed("ECOUTE_")
+                .filter(|key| {
+                    let key = key.as_str().to_ascii_lowercase();
+                    SECTIONS.iter().any(|s| key.starts_with(&format!("{s}__")))
+                })
+                .split("__"),
+        );
         let settings: Settings = figment
             .extract()
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;

@@ -27,7 +27,9 @@ impl Sandbox {
                 format!("sqlite://{}/ecoute.db", self.dir.display()),
             )
             .env("ECOUTE_SERVER__BIND", "127.0.0.1:0")
-            .env("ECOUTE_SERVER__LOG", "warn");
+            .env("ECOUTE_SERVER__LOG", "warn")
+            // Variables outside the configuration's sections are not configuration.
+            .env("ECOUTE_SOME_TOOL", "unrelated");
         c
     }
 
