@@ -1,0 +1,231 @@
+//! The shipped nginx configuration (deploy/nginx/ecoute.conf), run by a real nginx in front
+//! of two ecoute instances without sticky sessions: logging in, a whole conversation over
+//! WebSockets, and resuming it through the same address after one instance is killed.
+//!
+//! Runs when `ECOUTE_TEST_NGINX=1` (it also needs `ECOUTE_TEST_POSTGRES_URL`); fails if set
+//! and nginx is missing (Debian: `apt-get install -y nginx-light`).
+
+mod common;
+
+use common::{add_listener, join_queue, login, run_ok, FreshDb, Instance, Party, Ws, PG_VAR};
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const SHIPPED: &str = include_str!("../../../deploy/nginx/ecoute.conf");
+
+const FAST: &[(&str, &str)] = &[
+    ("ECOUTE_CHAT__LISTENER_RETURN_SECONDS", "30"),
+    ("ECOUTE_CHAT__PERSON_RETURN_SECONDS", "30"),
+];
+
+/// The text between `# BEGIN ecoute NAME` and `# END ecoute NAME` in the shipped file.
+fn section(name: &str) -> &'static str {
+    let begin = format!("# BEGIN ecoute {name}\n");
+    let start = SHIPPED
+        .find(&begin)
+        .unwrap_or_else(|| panic!("deploy/nginx/ecoute.conf lost its {begin:?} marker"))
+        + begin.len();
+    let end = SHIPPED[start..]
+        .find(&format!("# END ecoute {name}"))
+        .unwrap_or_else(|| panic!("deploy/nginx/ecoute.conf lost its END {name} marker"))
+        + start;
+    &SHIPPED[start..end]
+}
+
+fn nginx_binary() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/sbin")])
+        .map(|d| d.join("nginx"))
+        .find(|p| p.is_file())
+        .expect("ECOUTE_TEST_NGINX=1 but nginx is not installed (apt-get install -y nginx-light)")
+}
+
+/// A free local port (bound then released; nginx binds it right after).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// nginx with the shipped sections, plain HTTP on a local port, in a folder of its own.
+struct Nginx {
+    addr: String,
+    dir: PathBuf,
+    child: Child,
+}
+
+impl Nginx {
+    fn start(upstreams: &[&str]) -> Nginx {
+        let dir = std::env::temp_dir().join(format!("ecoute-nginx-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("nginx dir");
+        let port = free_port();
+        let servers: String = upstreams
+            .iter()
+            .map(|a| format!("        server {a} max_fails=1 fail_timeout=10s;\n"))
+            .collect();
+        let conf = format!(
+            "daemon off;\nworker_processes 1;\npid {dir}/nginx.pid;\nerror_log {dir}/error.log warn;\n\
+             events {{ worker_connections 256; }}\n\
+             http {{\n    access_log off;\n{http}\n    upstream ecoute {{\n{servers}        keepalive 16;\n    }}\n\
+             server {{\n        listen 127.0.0.1:{port};\n{locations}\n    }}\n}}\n",
+            dir = dir.display(),
+            http = section("http"),
+            locations = section("locations"),
+        );
+        let conf_path = dir.join("nginx.conf");
+        std::fs::write(&conf_path, conf).expect("write nginx.conf");
+        let mut child = Command::new(nginx_binary())
+            .arg("-p")
+            .arg(&dir)
+            .arg("-e")
+            .arg(dir.join("error.log"))
+            .arg("-c")
+            .arg(&conf_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn nginx");
+        let addr = format!("127.0.0.1:{port}");
+        // Wait for the port, or for nginx to exit with its reason in the error log.
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&addr).is_ok() {
+                return Nginx { addr, dir, child };
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
+                panic!("nginx exited ({status}): {log}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        panic!("nginx did not listen on {addr}");
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // SIGTERM to the master stops its workers too (SIGKILL would orphan them).
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn enabled() -> Option<String> {
+    if std::env::var("ECOUTE_TEST_NGINX").as_deref() != Ok("1") {
+        eprintln!("skipped: ECOUTE_TEST_NGINX is not 1");
+        return None;
+    }
+    Some(
+        std::env::var(PG_VAR)
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| panic!("ECOUTE_TEST_NGINX=1 needs {PG_VAR} too")),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conversation_through_nginx_without_sticky_sessions() {
+    let Some(server) = enabled() else { return };
+    let db = FreshDb::create(&server).await;
+    run_ok(&db.url, &["migrate"], "");
+    add_listener(&db.url, "lina", "Lina");
+    let mut a = Instance::start(&db.url, FAST);
+    let b = Instance::start(&db.url, FAST);
+    let proxy = Nginx::start(&[&a.addr, &b.addr]);
+    let front = proxy.addr.as_str();
+
+    // Round robin: successive requests land on both instances, and each answers.
+    for _ in 0..4 {
+        let health = common::http()
+            .get(format!("http://{front}/healthz"))
+            .send()
+            .await
+            .expect("GET /healthz");
+        assert_eq!(health.status(), 200);
+    }
+
+    // The login form and its POST may be served by different instances.
+    let cookie = login(front, "lina").await;
+    let mut lws = Ws::open(front, "/ws/listener", Some(&cookie)).await;
+    lws.send(json!({"type": "hello", "last_seqs": {}}))
+        .await
+        .expect("hello");
+    let mut listener_pre = Party::person(lws);
+    listener_pre.expect("welcome").await;
+    listener_pre
+        .ws
+        .send(json!({"type": "presence", "presence": "available"}))
+        .await
+        .expect("presence");
+    listener_pre.expect("presence").await;
+
+    let (contact, token) = join_queue(front).await;
+    let mut person = Party::person(Ws::open(front, "/ws/person", None).await);
+    person
+        .ws
+        .send(json!({"type": "hello", "token": token, "last_seq": 0}))
+        .await
+        .expect("hello");
+    assert_eq!(person.expect("welcome").await["state"], "waiting");
+    person.say("p1", "bonjour").await.expect("send");
+
+    listener_pre
+        .ws
+        .send(json!({"type": "next"}))
+        .await
+        .expect("next");
+    let assigned = listener_pre.expect("assigned").await;
+    assert_eq!(assigned["conversation"]["contact_id"], contact.as_str());
+    let mut listener = Party::listener(listener_pre.ws, &contact);
+    person.expect("assigned").await;
+
+    let mut sent = BTreeSet::from(["p1".to_owned()]);
+    listener.say("l1", "je vous écoute").await.expect("send");
+    sent.insert("l1".into());
+    person.until_all(&sent).await;
+    listener.until_all(&sent).await;
+
+    // One instance dies; both clients reconnect through the same address, as the pages do,
+    // and land on the survivor.
+    a.kill();
+    person.ws = Ws::open(front, "/ws/person", None).await;
+    let last_seq = person.last_seq();
+    person
+        .ws
+        .send(json!({"type": "hello", "token": token, "last_seq": last_seq}))
+        .await
+        .expect("hello");
+    assert_eq!(person.expect("welcome").await["state"], "active");
+    listener.ws = Ws::open(front, "/ws/listener", Some(&cookie)).await;
+    let last_seqs = json!({ contact.clone(): listener.last_seq() });
+    listener
+        .ws
+        .send(json!({"type": "hello", "last_seqs": last_seqs}))
+        .await
+        .expect("hello");
+    listener.expect("welcome").await;
+    person.resend_unacked().await;
+    listener.resend_unacked().await;
+
+    person.say("p2", "merci").await.expect("send");
+    listener.say("l2", "je reste là").await.expect("send");
+    sent.extend(["p2".to_owned(), "l2".to_owned()]);
+    person.until_all(&sent).await;
+    listener.until_all(&sent).await;
+    let transcript = person.transcript("the person");
+    assert_eq!(transcript, listener.transcript("the listener"));
+    let ids: BTreeSet<String> = transcript.into_iter().map(|m| m.id).collect();
+    assert_eq!(ids, sent, "every message exactly once");
+    // Stop the proxy and the instances before the database is dropped.
+    drop(proxy);
+    drop(b);
+}
