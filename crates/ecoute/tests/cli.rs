@@ -158,6 +158,26 @@ fn accounts_are_managed_from_the_command_line() {
     let out = s.run(&["user", "disable", "nobody"], "");
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("no account named"));
+
+    // A disabled account cannot log in; re-enabled with a new password, it can.
+    let out = s.run(&["user", "passwd", "camille"], "a brand new password\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (mut child, lines) = s.serve(&["serve"]);
+    let addr = listening_address(&lines);
+    assert_eq!(login_status(&addr, "camille", "a brand new password"), 401);
+    assert!(s.run(&["user", "enable", "camille"], "").status.success());
+    assert_eq!(login_status(&addr, "camille", "a long password"), 401);
+    assert_eq!(login_status(&addr, "camille", "a brand new password"), 303);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn listening_address(lines: &[String]) -> String {
+    lines
+        .last()
+        .and_then(|l| l.strip_prefix("ecoute listening on http://"))
+        .expect("address")
+        .to_owned()
 }
 
 #[test]
@@ -226,11 +246,7 @@ fn demo_mode_prints_accounts_that_can_log_in() {
     // The demo keeps to its own database unless one is configured: use the sandbox's.
     let (mut child, lines) = s.serve(&["demo"]);
     let printed = lines.join("\n");
-    let addr = lines
-        .last()
-        .and_then(|l| l.strip_prefix("ecoute listening on http://"))
-        .expect("address")
-        .to_owned();
+    let addr = listening_address(&lines);
     let camille = lines
         .iter()
         .find(|l| l.contains("camille"))

@@ -16,6 +16,7 @@ use crate::auth::{
 use crate::clock;
 use crate::error::WebError;
 use crate::forms::Form;
+use crate::i18n::Texts;
 use crate::state::AppState;
 
 /// Short-lived cookie binding the login form to the browser that loaded it.
@@ -94,7 +95,7 @@ pub async fn login(
             state,
             &q,
             StatusCode::UNAUTHORIZED,
-            Some(q.lang_text("login_failed")),
+            Some(Texts::new(q.lang()).get("login_failed")),
             username,
         )
     };
@@ -144,12 +145,6 @@ pub async fn login(
         }
     }
     Ok(response)
-}
-
-impl LangQuery {
-    fn lang_text(&self, key: &'static str) -> &'static str {
-        crate::i18n::Texts::new(self.lang()).get(key)
-    }
 }
 
 /// A form carrying only the CSRF token.
