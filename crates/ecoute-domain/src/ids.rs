@@ -132,3 +132,35 @@ mod tests {
         assert!("nope".parse::<ContactId>().is_err());
     }
 }
+
+/// Identifies one WebSocket connection across every instance: the instance's id in the high 32
+/// bits, a per-connection random number in the low 32. When an instance dies without closing
+/// its sockets, the store finds its connections by `conn >> 32` and treats them as closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnectionId(pub i64);
+
+impl ConnectionId {
+    /// A connection of `instance` (a positive 31-bit number) with the local number `local`.
+    pub fn new(instance: u32, local: u32) -> Self {
+        ConnectionId((i64::from(instance & 0x7fff_ffff) << 32) | i64::from(local))
+    }
+
+    /// The instance that holds this connection.
+    pub fn instance(self) -> i64 {
+        self.0 >> 32
+    }
+}
+
+#[cfg(test)]
+mod connection_tests {
+    use super::ConnectionId;
+
+    #[test]
+    fn instance_is_recovered_and_ids_stay_positive() {
+        let c = ConnectionId::new(u32::MAX, u32::MAX);
+        assert!(c.0 > 0);
+        assert_eq!(c.instance(), 0x7fff_ffff);
+        assert_eq!(ConnectionId::new(7, 12345).instance(), 7);
+        assert_ne!(ConnectionId::new(7, 1), ConnectionId::new(8, 1));
+    }
+}
