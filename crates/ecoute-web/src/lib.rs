@@ -57,7 +57,10 @@ pub fn app(
         bus.clone(),
         default_handle_seconds,
     ));
+    let mut instance = [0u8; 4];
+    let _ = getrandom::getrandom(&mut instance);
     let state = AppState {
+        instance: u32::from_le_bytes(instance) & 0x7fff_ffff,
         themes: config.themes().into(),
         config: Arc::new(config),
         store,

@@ -20,6 +20,8 @@ pub struct AppState {
     pub themes: Arc<[Theme]>,
     /// Live queue snapshots per centre.
     pub queues: Arc<QueueBoards>,
+    /// This instance's id (random, 31 bits), carried by its connection ids and heartbeats.
+    pub instance: u32,
     /// A hash of a random password, checked when a login names an unknown account so that a
     /// failed login takes as long whether or not the account exists.
     pub dummy_hash: Arc<str>,

@@ -9,7 +9,7 @@ pub use purge::run_purge;
 pub use queue_board::QueueBoards;
 pub use sweeper::run_sweeper;
 
-use ecoute_domain::{Contact, ContactEvent, Event, Topic};
+use ecoute_domain::{Contact, ContactEvent, Event, Message, MessageEvent, Topic};
 use ecoute_store::EventBus;
 
 /// Tells both sides of a conversation, and the centre's queue, that a contact changed state.
@@ -26,6 +26,16 @@ pub async fn publish_contact_change(bus: &dyn EventBus, contact: &Contact) {
         },
     )
     .await;
+}
+
+/// Tells both sides of a conversation that a message is committed. Called before the sender's
+/// ack, and again for a resend: if the first announcement was lost (the sender's instance died
+/// between commit and publish), the resend repairs it; receivers drop what they already have.
+pub async fn announce_message(bus: &dyn EventBus, message: &Message) {
+    let event = Event::Message {
+        message: MessageEvent::from(message),
+    };
+    publish(bus, Topic::Contact(message.contact), event).await;
 }
 
 /// Publishes, logging (not failing) when the bus is down: the change itself is committed, and

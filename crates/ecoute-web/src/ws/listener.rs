@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use ecoute_domain::{
     Author, ClientMessageId, Contact, ContactEvent, ContactId, ContactState, EndReason, Event,
-    MessageBody, MessageEvent, Presence, QueueSnapshot, Topic, Transition, TransitionError,
+    MessageBody, Presence, QueueSnapshot, Topic, Transition, TransitionError,
 };
 use ecoute_store::{Sender, StoreError, TakeOutcome};
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ use super::socket::{self, close, Received};
 use crate::auth::StaffSession;
 use crate::clock;
 use crate::error::WebError;
-use crate::live::{publish, publish_contact_change};
+use crate::live::{announce_message, publish, publish_contact_change};
 use crate::state::AppState;
 
 /// How often the staff session is re-checked on an open socket.
@@ -81,7 +81,7 @@ async fn run(mut ws: WebSocket, state: AppState, session: StaffSession) {
         return;
     };
     let user = session.user.id;
-    let conn = super::person::random_conn_id();
+    let conn = super::person::new_connection_id(&state);
     let mut own = state.bus.subscribe(Topic::Listener(user));
     let mut queue = state.queues.watch(session.user.centre);
     if let Err(e) = state.store.attach_listener(user, conn).await {
@@ -448,21 +448,13 @@ impl ListenerConn {
             .await;
         match appended {
             Ok(appended) => {
+                announce_message(self.state.bus.as_ref(), &appended.message).await;
                 let ack = ListenerOut::Ack {
                     contact_id: contact.to_string(),
                     id,
                     seq: appended.message.seq,
                 };
-                if !socket::send(ws, &ack).await {
-                    return false;
-                }
-                if appended.created {
-                    let event = Event::Message {
-                        message: MessageEvent::from(&appended.message),
-                    };
-                    publish(self.state.bus.as_ref(), Topic::Contact(contact), event).await;
-                }
-                true
+                socket::send(ws, &ack).await
             }
             Err(StoreError::Transition(TransitionError::AlreadyEnded)) => {
                 let err = ErrorOut::new("contact_ended", "the conversation has ended")

@@ -4,8 +4,8 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use ecoute_domain::{
-    Author, ClientMessageId, Contact, ContactId, ContactState, Event, MessageBody, MessageEvent,
-    QueueSnapshot, Topic, Transition,
+    Author, ClientMessageId, Contact, ContactId, ContactState, Event, MessageBody, QueueSnapshot,
+    Topic, Transition,
 };
 use ecoute_store::{Sender, StoreError};
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use super::frames::{ErrorOut, MessageOut, PersonIn, PersonOut};
 use super::socket::{self, close, Received};
 use crate::auth::sha256_hex;
 use crate::clock;
-use crate::live::{publish, publish_contact_change};
+use crate::live::{announce_message, publish, publish_contact_change};
 use crate::state::AppState;
 
 /// `GET /ws/person`.
@@ -62,7 +62,7 @@ async fn run(mut ws: WebSocket, state: AppState) {
         }
     };
 
-    let conn = random_conn_id();
+    let conn = new_connection_id(&state);
     // Subscribe before reading the backlog: whatever is committed after this point arrives as
     // an event, whatever before is in the backlog; the tracker drops the overlap.
     let mut events = state.bus.subscribe(Topic::Contact(contact.id));
@@ -154,11 +154,12 @@ async fn resume(state: &AppState, token: &str) -> ecoute_store::StoreResult<Opti
     state.store.contact_by_resume(&sha256_hex(token)).await
 }
 
-pub(super) fn random_conn_id() -> i64 {
-    let mut b = [0u8; 8];
-    // Collisions only matter within one contact's connections: negligible at 64 bits.
+/// A fresh connection id of this instance.
+pub(super) fn new_connection_id(state: &AppState) -> i64 {
+    let mut b = [0u8; 4];
+    // Collisions only matter within one party's connections on one instance: negligible.
     let _ = getrandom::getrandom(&mut b);
-    i64::from_le_bytes(b) & i64::MAX
+    ecoute_domain::ConnectionId::new(state.instance, u32::from_le_bytes(b)).0
 }
 
 impl PersonConn {
@@ -312,20 +313,12 @@ impl PersonConn {
             .await
         {
             Ok(appended) => {
+                announce_message(self.state.bus.as_ref(), &appended.message).await;
                 let ack = PersonOut::Ack {
                     id,
                     seq: appended.message.seq,
                 };
-                if !socket::send(ws, &ack).await {
-                    return false;
-                }
-                if appended.created {
-                    let event = Event::Message {
-                        message: MessageEvent::from(&appended.message),
-                    };
-                    publish(self.state.bus.as_ref(), Topic::Contact(self.contact), event).await;
-                }
-                true
+                socket::send(ws, &ack).await
             }
             Err(StoreError::Transition(_)) => {
                 let err = ErrorOut::new("contact_ended", "the conversation has ended").with_id(&id);
