@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole ecoute test suite, installing what the tests need when it is missing:
-#   - PostgreSQL is started if it is down, and the PostgreSQL tests are enabled;
-#   - Debian's chromium and the npm packages of the browser tests are installed.
+#   - PostgreSQL is started if it is down, and the PostgreSQL tests are enabled (they fail,
+#     never skip, if it is unreachable);
+#   - Debian's chromium and nginx, and the npm packages of the browser tests, are installed.
 # Usage: scripts/test.sh        (CI runs exactly this through .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,12 +20,16 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 # With ECOUTE_TEST_POSTGRES_URL set, the PostgreSQL tests fail (never skip) if it is down.
 
-# --- Tools the browser tests need ---------------------------------------------------------
-if ! command -v chromium >/dev/null 2>&1; then
-  step "installing chromium (Debian package)"
+# --- Tools the tests need: Debian's chromium (browser tests), nginx (load-balancer test) -------
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${missing[*]} (Debian packages)"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+export ECOUTE_TEST_NGINX=1
 if [ ! -d tests/browser/node_modules ]; then
   step "installing the browser tests' npm packages"
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
