@@ -1,7 +1,8 @@
 //! Persistence for ecoute, behind traits, and the real-time event bus.
 //!
 //! Each area of the data has its own trait ([`UserStore`], [`SessionStore`], [`ContactStore`],
-//! [`MessageStore`], [`PresenceStore`], [`StatsStore`]); [`Store`] is all of them. Two backends
+//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`InstanceStore`]); [`Store`] is all of
+//! them. Two backends
 //! implement them — SQLite (the embedded default) and PostgreSQL (several instances) — and both
 //! must pass the same `conformance` suite (feature `conformance`). [`connect`] chooses the
 //! backend from the URL.
@@ -197,6 +198,31 @@ pub trait StatsStore: Send + Sync {
     async fn pending_sheets(&self, listener: UserId) -> StoreResult<Vec<Contact>>;
 }
 
+/// Liveness of the instances sharing the store, so that the connections of an instance that
+/// died without closing them (SIGKILL, a lost host) are still seen as closed.
+///
+/// Connection ids carry their instance: the `conn` given to [`ContactStore::attach_person`]
+/// and [`PresenceStore::attach_listener`] is an [`ecoute_domain::ConnectionId`], whose
+/// instance is `conn >> 32`.
+#[async_trait]
+pub trait InstanceStore: Send + Sync {
+    /// Records that `instance` is alive at `now` (called every few seconds by each instance).
+    async fn heartbeat(&self, instance: i64, now: Timestamp) -> StoreResult<()>;
+    /// Instances whose last heartbeat is at or before `stale_before` are dead: their
+    /// connections are treated as closed at their last heartbeat (as by
+    /// [`ContactStore::detach_person`] and [`PresenceStore::detach_listener`], for every
+    /// connection whose instance is a dead one and that is not already detached), and the
+    /// instance rows are deleted. Returns the contacts (not ended) whose person was on a dead
+    /// instance and the listeners whose workspace was, so the caller can tell the other side.
+    ///
+    /// Safe to run on every instance at once: each dead instance is processed by exactly one
+    /// call (its row is deleted in the same transaction that detaches its connections), so a
+    /// later or concurrent call does not report it again. An instance that heartbeats again
+    /// afterwards (it was only paused) is simply alive again; its old connections stay
+    /// detached until it attaches them anew.
+    async fn detach_dead_instances(&self, stale_before: Timestamp) -> StoreResult<DeadConnections>;
+}
+
 /// Everything ecoute persists, and the export and import of all of it.
 pub trait Store:
     UserStore
@@ -205,6 +231,7 @@ pub trait Store:
     + MessageStore
     + PresenceStore
     + StatsStore
+    + InstanceStore
     + transfer::Transfer
 {
 }
@@ -216,6 +243,7 @@ impl<T> Store for T where
         + MessageStore
         + PresenceStore
         + StatsStore
+        + InstanceStore
         + transfer::Transfer
 {
 }

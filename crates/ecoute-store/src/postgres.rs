@@ -40,13 +40,14 @@
 use crate::records::{
     after_take, after_transition, check_may_file_sheet, check_may_write, check_resend, count, get,
     parse_presence, state_columns, write_error, ContactRecord, MessageRecord, SheetRecord,
-    UserRecord, DUTY_QUERY, LISTENERS_AWAY_QUERY, SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET,
-    SELECT_USER, SERVE_ORDER,
+    UserRecord, DELETE_DEAD_INSTANCES, DETACH_DEAD_LISTENERS, DETACH_DEAD_PERSONS, DUTY_QUERY,
+    HEARTBEAT, LISTENERS_AWAY_QUERY, SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET, SELECT_USER,
+    SERVE_ORDER,
 };
 use crate::{
-    Appended, ContactStore, Credentials, Duty, MessageStore, NewContact, NewSession, NewUser,
-    PresenceStore, Sender, Session, SessionStore, StatsStore, StoreError, StoreResult, TakeOutcome,
-    User, UserStore,
+    Appended, ContactStore, Credentials, DeadConnections, Duty, InstanceStore, MessageStore,
+    NewContact, NewSession, NewUser, PresenceStore, Sender, Session, SessionStore, StatsStore,
+    StoreError, StoreResult, TakeOutcome, User, UserStore,
 };
 use async_trait::async_trait;
 use ecoute_domain::{
@@ -55,7 +56,7 @@ use ecoute_domain::{
 };
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Acquire, Postgres, Transaction};
+use sqlx::{Acquire, Executor, Postgres, Transaction};
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -94,7 +95,14 @@ impl PgStore {
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
             .await?;
-        MIGRATOR.run(&pool).await?;
+        // The migrator's `CREATE TABLE IF NOT EXISTS _sqlx_migrations` draws a NOTICE
+        // ("relation already exists") at every start, which sqlx logs at INFO: run the
+        // migrations on a connection that does not ask for notices, then put it back as it was.
+        let mut conn = pool.acquire().await?;
+        conn.execute("SET client_min_messages = warning").await?;
+        MIGRATOR.run(&mut *conn).await?;
+        conn.execute("RESET client_min_messages").await?;
+        drop(conn);
         Ok(PgStore { pool })
     }
 
@@ -106,6 +114,38 @@ impl PgStore {
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    async fn try_detach_dead_instances(
+        &self,
+        stale_before: Timestamp,
+    ) -> StoreResult<DeadConnections> {
+        let mut tx = self.pool.begin().await?;
+        // Deleting the rows locks them: a concurrent call blocks on them, then finds them
+        // gone once this commits, and moves on to the others.
+        let dead: Vec<(i64, i64)> = sqlx::query_as(DELETE_DEAD_INSTANCES)
+            .bind(stale_before.0)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut found = DeadConnections::default();
+        for (instance, last_heartbeat) in dead {
+            // Under READ COMMITTED a row that a concurrent attach is moving to a live
+            // instance is re-checked after that write commits, and then left alone.
+            let persons: Vec<Uuid> = sqlx::query_scalar(DETACH_DEAD_PERSONS)
+                .bind(instance)
+                .bind(last_heartbeat)
+                .fetch_all(&mut *tx)
+                .await?;
+            found.persons.extend(persons.into_iter().map(ContactId));
+            let listeners: Vec<i64> = sqlx::query_scalar(DETACH_DEAD_LISTENERS)
+                .bind(instance)
+                .bind(last_heartbeat)
+                .fetch_all(&mut *tx)
+                .await?;
+            found.listeners.extend(listeners.into_iter().map(UserId));
+        }
+        tx.commit().await?;
+        Ok(found)
     }
 
     async fn try_take_next(
@@ -227,6 +267,30 @@ fn retryable(e: &StoreError) -> bool {
     }
 }
 
+/// Maps a failed account insert. Only the username's own constraint means "taken"; any other
+/// uniqueness violation (in practice `users_pkey`, when the id generator lags behind ids
+/// written by hand) is named as it is, since telling an administrator to pick another
+/// username would send them looking in the wrong place.
+fn create_user_error(e: sqlx::Error, username: &str) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return StoreError::Conflict(match db.constraint() {
+                Some("users_username_key") => {
+                    format!("the username {username:?} is already taken")
+                }
+                Some("users_pkey") => "the new account's id is already in use: the users id \
+                    sequence is behind the table (were accounts inserted by hand?)"
+                    .to_owned(),
+                other => format!(
+                    "the account conflicts with an existing row (constraint {})",
+                    other.unwrap_or("unknown")
+                ),
+            });
+        }
+    }
+    write_error(e, "account refused")
+}
+
 fn to_contact(row: &PgRow) -> StoreResult<Contact> {
     ContactRecord {
         id: get(row, "id")?,
@@ -323,12 +387,7 @@ impl UserStore for PgStore {
         .bind(now.0)
         .fetch_one(&self.pool)
         .await
-        .map_err(|e| {
-            write_error(
-                e,
-                &format!("the username {:?} is already taken", new.username.as_str()),
-            )
-        })?;
+        .map_err(|e| create_user_error(e, new.username.as_str()))?;
         Ok(User {
             id: UserId(id),
             username: new.username.as_str().to_owned(),
@@ -933,5 +992,29 @@ impl StatsStore for PgStore {
         .iter()
         .map(to_contact)
         .collect()
+    }
+}
+
+#[async_trait]
+impl InstanceStore for PgStore {
+    async fn heartbeat(&self, instance: i64, now: Timestamp) -> StoreResult<()> {
+        sqlx::query(HEARTBEAT)
+            .bind(instance)
+            .bind(now.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn detach_dead_instances(&self, stale_before: Timestamp) -> StoreResult<DeadConnections> {
+        // This locks several contact rows in one statement; no other write does that to rows
+        // that are not ended, but a deadlock reported by the server is retried all the same.
+        let mut attempt = 1;
+        loop {
+            match self.try_detach_dead_instances(stale_before).await {
+                Err(e) if retryable(&e) && attempt < ATTEMPTS => attempt += 1,
+                outcome => return outcome,
+            }
+        }
     }
 }

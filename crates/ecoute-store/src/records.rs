@@ -79,6 +79,31 @@ pub(crate) const LISTENERS_AWAY_QUERY: &str = "SELECT p.user_id FROM listener_pr
         WHERE c.state = 'active' AND c.listener_id = p.user_id)) \
     ORDER BY p.away_since, p.user_id";
 
+/// Records instance `$1`'s heartbeat at `$2`.
+pub(crate) const HEARTBEAT: &str = "INSERT INTO instances (id, heartbeat_at) VALUES ($1, $2) \
+    ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at";
+
+/// Deletes the instances whose last heartbeat is at or before `$1`, returning each one's id
+/// and last heartbeat. Deleting is what claims them: a concurrent caller cannot delete them
+/// again, so each dead instance is processed once.
+pub(crate) const DELETE_DEAD_INSTANCES: &str =
+    "DELETE FROM instances WHERE heartbeat_at <= $1 RETURNING id, heartbeat_at";
+
+/// Detaches, as of `$2`, the persons connected through instance `$1` (a connection id's
+/// instance is its upper 32 bits); returns their contacts. Ended contacts are left alone:
+/// nobody sweeps them, and leaving them out keeps this update off the rows the purge writes.
+pub(crate) const DETACH_DEAD_PERSONS: &str = "UPDATE contacts \
+    SET person_conn = NULL, person_away_since = $2 \
+    WHERE (person_conn >> 32) = $1 AND person_away_since IS NULL AND state <> 'ended' \
+    RETURNING id";
+
+/// Detaches, as of `$2`, the listeners whose workspace was connected through instance `$1`;
+/// returns them.
+pub(crate) const DETACH_DEAD_LISTENERS: &str = "UPDATE listener_presence \
+    SET conn = NULL, away_since = $2 \
+    WHERE (conn >> 32) = $1 AND away_since IS NULL \
+    RETURNING user_id";
+
 /// The serve order of [`ecoute_domain::QueueEntry::serve_order`] in SQL.
 pub(crate) const SERVE_ORDER: &str = "priority DESC, is_returning DESC, queued_at ASC, id ASC";
 

@@ -14,13 +14,14 @@
 use crate::records::{
     after_take, after_transition, check_may_file_sheet, check_may_write, check_resend, count, get,
     parse_presence, parse_uuid, state_columns, write_error, ContactRecord, MessageRecord,
-    SheetRecord, UserRecord, DUTY_QUERY, LISTENERS_AWAY_QUERY, SELECT_CONTACT, SELECT_MESSAGE,
-    SELECT_SHEET, SELECT_USER, SERVE_ORDER,
+    SheetRecord, UserRecord, DELETE_DEAD_INSTANCES, DETACH_DEAD_LISTENERS, DETACH_DEAD_PERSONS,
+    DUTY_QUERY, HEARTBEAT, LISTENERS_AWAY_QUERY, SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET,
+    SELECT_USER, SERVE_ORDER,
 };
 use crate::{
-    Appended, ContactStore, Credentials, Duty, MessageStore, NewContact, NewSession, NewUser,
-    PresenceStore, Sender, Session, SessionStore, StatsStore, StoreError, StoreResult, TakeOutcome,
-    User, UserStore,
+    Appended, ContactStore, Credentials, DeadConnections, Duty, InstanceStore, MessageStore,
+    NewContact, NewSession, NewUser, PresenceStore, Sender, Session, SessionStore, StatsStore,
+    StoreError, StoreResult, TakeOutcome, User, UserStore,
 };
 use async_trait::async_trait;
 use ecoute_domain::{
@@ -852,5 +853,46 @@ impl StatsStore for SqliteStore {
         .iter()
         .map(to_contact)
         .collect()
+    }
+}
+
+#[async_trait]
+impl InstanceStore for SqliteStore {
+    async fn heartbeat(&self, instance: i64, now: Timestamp) -> StoreResult<()> {
+        sqlx::query(HEARTBEAT)
+            .bind(instance)
+            .bind(now.0)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    async fn detach_dead_instances(&self, stale_before: Timestamp) -> StoreResult<DeadConnections> {
+        // The write lock is held from the first statement, so a concurrent call (another
+        // process on the same file) finds the dead instances already deleted.
+        let mut tx = self.begin_write().await?;
+        let dead: Vec<(i64, i64)> = sqlx::query_as(DELETE_DEAD_INSTANCES)
+            .bind(stale_before.0)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut found = DeadConnections::default();
+        for (instance, last_heartbeat) in dead {
+            let persons: Vec<String> = sqlx::query_scalar(DETACH_DEAD_PERSONS)
+                .bind(instance)
+                .bind(last_heartbeat)
+                .fetch_all(&mut *tx)
+                .await?;
+            for id in persons {
+                found.persons.push(ContactId(parse_uuid(&id)?));
+            }
+            let listeners: Vec<i64> = sqlx::query_scalar(DETACH_DEAD_LISTENERS)
+                .bind(instance)
+                .bind(last_heartbeat)
+                .fetch_all(&mut *tx)
+                .await?;
+            found.listeners.extend(listeners.into_iter().map(UserId));
+        }
+        tx.commit().await?;
+        Ok(found)
     }
 }

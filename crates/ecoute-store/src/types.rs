@@ -128,3 +128,13 @@ pub struct Duty {
     /// Available listeners with no conversation.
     pub free: usize,
 }
+
+/// Result of [`crate::InstanceStore::detach_dead_instances`]: the connections of instances
+/// found dead, now recorded as closed at their instance's last heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeadConnections {
+    /// Contacts not ended whose person was connected through a dead instance.
+    pub persons: Vec<ContactId>,
+    /// Listeners whose workspace was connected through a dead instance.
+    pub listeners: Vec<UserId>,
+}

@@ -173,3 +173,75 @@ async fn next_skips_a_contact_being_taken() {
     assert_eq!(got, TakeOutcome::QueueEmpty);
     other.execute("ROLLBACK").await.expect("rollback");
 }
+
+/// Only a taken username is reported as one: an id collision (the identity sequence behind
+/// accounts inserted by hand) names the id, not the username.
+#[tokio::test]
+async fn create_user_names_the_constraint_that_refused_it() {
+    use ecoute_store::StoreError;
+    let Some(url) = server_url() else { return };
+    let schema = Schema::new(url).await;
+    let store = PgStore::connect_with(schema.options.clone())
+        .await
+        .expect("store");
+    listener(&store, "lina").await;
+    let again = |name: &str| NewUser {
+        username: Username::parse(name).expect("username"),
+        pseudonym: Pseudonym::parse(name).expect("pseudonym"),
+        role: Role::Listener,
+        password_hash: "x".into(),
+        centre: CentreId::DEFAULT,
+    };
+    match store.create_user(&again("lina"), Timestamp(0)).await {
+        Err(StoreError::Conflict(m)) => assert!(m.contains("already taken"), "{m}"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    // An account inserted by hand with the id the sequence hands out next.
+    sqlx::query(
+        "INSERT INTO users (id, username, pseudonym, role, password_hash, centre_id, \
+         created_at) VALUES (100, 'by_hand', 'By hand', 'listener', 'x', 1, 0)",
+    )
+    .execute(store.pool())
+    .await
+    .expect("insert by hand");
+    sqlx::query("SELECT setval(pg_get_serial_sequence('users', 'id'), 99)")
+        .execute(store.pool())
+        .await
+        .expect("sequence behind");
+    match store.create_user(&again("marc"), Timestamp(0)).await {
+        Err(StoreError::Conflict(m)) => {
+            assert!(!m.contains("taken") && m.contains("id"), "{m}")
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+/// Every PostgreSQL table is either copied by copy-data or deliberately left out as runtime
+/// state (the SQLite side is checked in `transfer`'s own tests; PostgreSQL has tables of its
+/// own, such as `bus_payloads`).
+#[tokio::test]
+async fn transfer_tables_cover_the_postgres_schema() {
+    use ecoute_store::transfer::{RUNTIME_TABLES, TABLES};
+    let Some(url) = server_url() else { return };
+    let schema = Schema::new(url).await;
+    let store = PgStore::connect_with(schema.options.clone())
+        .await
+        .expect("store");
+    let mut tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = $1 AND table_name <> '_sqlx_migrations'",
+    )
+    .bind(&schema.name)
+    .fetch_all(store.pool())
+    .await
+    .expect("tables");
+    tables.sort();
+    let mut known: Vec<String> = TABLES
+        .iter()
+        .map(|t| t.name)
+        .chain(RUNTIME_TABLES.iter().copied())
+        .map(str::to_owned)
+        .collect();
+    known.sort();
+    assert_eq!(tables, known);
+}
