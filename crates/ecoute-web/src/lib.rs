@@ -159,6 +159,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let jobs = [
+            tokio::spawn(live::run_heartbeat(self.state.clone())),
             tokio::spawn(live::run_sweeper(self.state.clone())),
             tokio::spawn(live::run_purge(
                 self.state.store.clone(),

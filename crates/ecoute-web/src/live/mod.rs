@@ -7,7 +7,7 @@ mod sweeper;
 
 pub use purge::run_purge;
 pub use queue_board::QueueBoards;
-pub use sweeper::run_sweeper;
+pub use sweeper::{run_heartbeat, run_sweeper};
 
 use ecoute_domain::{Contact, ContactEvent, Event, Message, MessageEvent, Topic};
 use ecoute_store::EventBus;

@@ -3,9 +3,10 @@
 //! sends their conversations back to the head of the queue and goes offline.
 //!
 //! The state lives in the store (who is away since when), so that any instance's sweeper can
-//! act and the guarded transitions make sure only one does.
+//! act and the guarded transitions make sure only one does. Instances also record heartbeats:
+//! the sockets of an instance that died without closing them count as closed.
 
-use ecoute_domain::{Event, Presence, Topic, Transition, UserId};
+use ecoute_domain::{Author, Event, Presence, Topic, Transition, UserId};
 use ecoute_store::{Store, StoreError, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,11 +29,52 @@ pub async fn run_sweeper(state: AppState) {
     }
 }
 
+/// Every instance says it is alive this often…
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+/// …and is taken for dead, its sockets for closed, after this long without a heartbeat.
+const DEAD_AFTER_MS: i64 = 15_000;
+
+/// Records this instance's heartbeat forever, so that other instances can tell it is alive.
+pub async fn run_heartbeat(state: AppState) {
+    let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
+    loop {
+        tick.tick().await;
+        let instance = i64::from(state.instance);
+        if let Err(e) = state.store.heartbeat(instance, clock::now()).await {
+            tracing::warn!(error = %e, "heartbeat failed; will retry");
+        }
+    }
+}
+
 /// One pass.
 pub async fn sweep_once(state: &AppState) -> StoreResult<()> {
     let now = clock::now();
     let chat = &state.config.chat;
     let store: &Arc<dyn Store> = &state.store;
+
+    // Sockets of an instance that died (killed, crashed) never closed: the store now counts
+    // them as closed at the instance's last heartbeat, and the other side is told.
+    let dead = store
+        .detach_dead_instances(now.plus_millis(-DEAD_AFTER_MS))
+        .await?;
+    for contact in dead.persons {
+        let event = Event::Connection {
+            contact,
+            author: Author::Person,
+            away: true,
+        };
+        publish(state.bus.as_ref(), Topic::Contact(contact), event).await;
+    }
+    for listener in dead.listeners {
+        for contact in store.active_for_listener(listener).await? {
+            let event = Event::Connection {
+                contact: contact.id,
+                author: Author::Listener,
+                away: true,
+            };
+            publish(state.bus.as_ref(), Topic::Contact(contact.id), event).await;
+        }
+    }
 
     let person_cutoff = now.plus_millis(-((chat.person_return_seconds * 1000) as i64));
     for id in store.persons_away_since(person_cutoff).await? {
