@@ -1,7 +1,8 @@
 //! Two `ecoute serve` processes on one PostgreSQL database: a person on one instance talks
 //! with a listener on the other; then one instance is killed (SIGKILL) with messages in
 //! flight, its clients reconnect to the survivor, and every acknowledged message is there
-//! exactly once, in order, on both sides.
+//! exactly once, in order, on both sides. A party of a killed instance who never comes back
+//! is swept all the same (the survivor sees the dead instance stop heartbeating).
 //!
 //! Runs when `ECOUTE_TEST_POSTGRES_URL` is set (each test in a database of its own); says
 //! "skipped" otherwise; fails if it is set and the server is unreachable.
@@ -11,6 +12,7 @@ mod common;
 use common::{add_listener, join_queue, login, pg_url, run_ok, FreshDb, Instance, Party, Seen, Ws};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 /// Short absence delays, and long enough that a reconnect within seconds resumes.
 const FAST: &[(&str, &str)] = &[
@@ -254,32 +256,97 @@ async fn listener_instance_killed_mid_conversation() {
     check_everything_once(&mut s).await;
 }
 
-/// KNOWN GAP (ignored until fixed): a person whose instance is killed and who never comes
-/// back must end the conversation after `chat.person_return_seconds`, and the listener must
-/// be told. The absence clock (`person_away_since`) only starts when a socket closes
-/// cleanly (`detach_person`); a killed instance closes nothing, so the sweeper never sees
-/// the person as away and the conversation stays active for ever. The same holds for a
-/// listener (`listeners_away_since`): their conversations are never requeued and they stay
-/// "available" in every queue estimate. Fixing it needs the instances to record liveness
-/// (e.g. a heartbeat row per instance, connections tagged with their instance, and the
-/// sweeper treating a stale instance's connections as detached).
+/// Absence delays for the tests where a party never comes back: short, so that the wait is
+/// mostly the detection of the dead instance.
+const QUICK: &[(&str, &str)] = &[
+    ("ECOUTE_CHAT__LISTENER_RETURN_SECONDS", "2"),
+    ("ECOUTE_CHAT__PERSON_RETURN_SECONDS", "2"),
+];
+
+/// How long a party of a killed instance may take to be swept: the instance is taken for
+/// dead 15 s after its last heartbeat (heartbeats every 5 s, the last one at most at the
+/// kill), its sockets count as closed since that heartbeat, so the 2 s return delay has
+/// already run out; plus a sweep period and a generous margin for a loaded machine.
+const SWEPT_WITHIN: Duration = Duration::from_secs(45);
+
+/// A person whose instance is killed and who never comes back: their socket never closed
+/// cleanly, but the surviving instance sees the dead instance stop heartbeating, counts its
+/// sockets as closed since its last heartbeat, and ends the conversation once
+/// `chat.person_return_seconds` have passed; the listener is told.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known gap: connections of a killed instance are never considered away"]
 async fn person_of_a_killed_instance_who_never_returns_is_swept() {
     let Some(server) = pg_url() else { return };
-    let quick = [
-        ("ECOUTE_CHAT__LISTENER_RETURN_SECONDS", "2"),
-        ("ECOUTE_CHAT__PERSON_RETURN_SECONDS", "2"),
-    ];
-    let mut s = setup(&server, &quick).await;
+    let mut s = setup(&server, QUICK).await;
     s.a.kill();
-    let ended = s
-        .listener
-        .until("the conversation to end (person vanished)", |f| {
-            f["type"] == "ended"
-        })
-        .await;
-    assert_eq!(ended["reason"], "person_vanished");
+    let ended = until_within(
+        &mut s.listener,
+        SWEPT_WITHIN,
+        "the conversation to end (person vanished)",
+        |f| f["type"] == "ended",
+    )
+    .await;
+    assert_eq!(ended["reason"], "person_vanished", "{ended}");
+}
+
+/// A listener whose instance is killed and who never comes back: the person is told the
+/// listener is away, then goes back to the head of the queue once
+/// `chat.listener_return_seconds` have passed, and the dead listener no longer counts as on
+/// duty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listener_of_a_killed_instance_who_never_returns_is_swept() {
+    let Some(server) = pg_url() else { return };
+    let mut s = setup(&server, QUICK).await;
+    s.b.kill();
+    until_within(
+        &mut s.person,
+        SWEPT_WITHIN,
+        "the listener to be away",
+        |f| f["type"] == "listener_away",
+    )
+    .await;
+    until_within(
+        &mut s.person,
+        SWEPT_WITHIN,
+        "the conversation to go back to the queue",
+        |f| f["type"] == "requeued",
+    )
+    .await;
+    until_within(
+        &mut s.person,
+        SWEPT_WITHIN,
+        "a queue frame without the vanished listener on duty",
+        |f| f["type"] == "queue" && f["on_duty"] == 0,
+    )
+    .await;
+}
+
+/// Reads `party`'s frames (recording them) until one satisfies `want`, for at most `limit`
+/// in all: unlike [`Party::until`], a quiet spell longer than one frame's wait is not a
+/// failure here, since nothing is sent while the dead instance goes stale.
+async fn until_within(
+    party: &mut Party,
+    limit: Duration,
+    what: &str,
+    want: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        assert!(!left.is_zero(), "waited {limit:?} in vain for {what}");
+        // A short wait at a time, under the one `recv` allows (reading a socket can be cut
+        // off and resumed without losing a frame).
+        let frame =
+            match tokio::time::timeout(left.min(Duration::from_secs(5)), party.ws.recv(what)).await
+            {
+                Err(_) => continue,
+                Ok(None) => panic!("socket closed while waiting for {what}"),
+                Ok(Some(frame)) => frame,
+            };
+        party.record(&frame);
+        if want(&frame) {
+            return frame;
+        }
+    }
 }
 
 fn first(id: &str) -> BTreeSet<String> {
