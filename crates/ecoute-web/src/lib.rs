@@ -158,6 +158,14 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        // Registered before the first socket: a connection of an instance that never
+        // heartbeated could not be recognised as orphaned if this instance died.
+        let instance = i64::from(self.state.instance);
+        if let Err(e) = self.state.store.heartbeat(instance, clock::now()).await {
+            return Err(std::io::Error::other(format!(
+                "cannot register this instance: {e}"
+            )));
+        }
         let jobs = [
             tokio::spawn(live::run_heartbeat(self.state.clone())),
             tokio::spawn(live::run_sweeper(self.state.clone())),
