@@ -4,7 +4,7 @@
 //! with [`conformance_tests!`](crate::conformance_tests), so every backend gets the same
 //! named tests:
 //!
-//! ```ignore
+//! ```text
 //! async fn fresh_store() -> Option<ecoute_store::conformance::Fixture> { /* … */ }
 //! ecoute_store::conformance_tests!(fresh_store);
 //! ```
