@@ -1,0 +1,118 @@
+//! Speaking ecoute's protocol (docs/protocol.md) to set conversations up: listener accounts
+//! and sessions written straight into the database, visitors joining the queue, listeners
+//! pressing "next".
+
+use anyhow::Context;
+use ecoute_domain::{CentreId, Pseudonym, Role, Timestamp, Username};
+use ecoute_store::sqlite::SqliteStore;
+use ecoute_store::{NewSession, NewUser, SessionStore, UserStore};
+use ecoute_web::auth::{random_token, sha256_hex, SESSION_COOKIE};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+use crate::client::{self, Ws};
+
+/// Creates `n` listener accounts in a fresh database at `url`, each with an open session,
+/// and returns their `Cookie` header values. One argon2id hash serves every account (nobody
+/// logs in with it: hashing a thousand passwords would only make setup slow).
+pub async fn prepare_listeners(url: &str, n: usize) -> anyhow::Result<Vec<String>> {
+    let store = SqliteStore::connect(url)
+        .await
+        .context("cannot create the benchmark database")?;
+    let hash = ecoute_web::auth::hash_password(random_token()).await?;
+    let now = now();
+    let mut cookies = Vec::with_capacity(n);
+    for i in 0..n {
+        let new = NewUser {
+            username: Username::parse(&format!("bench{i:05}"))?,
+            pseudonym: Pseudonym::parse(&format!("Listener {i}"))?,
+            role: Role::Listener,
+            password_hash: hash.clone(),
+            centre: CentreId::DEFAULT,
+        };
+        let user = store.create_user(&new, now).await?;
+        let token = random_token();
+        store
+            .create_session(&NewSession {
+                token_hash: sha256_hex(&token),
+                user: user.id,
+                csrf_token: random_token(),
+                created_at: now,
+                expires_at: now.plus_millis(24 * 3600 * 1000),
+            })
+            .await?;
+        cookies.push(format!("{SESSION_COOKIE}={token}"));
+    }
+    store.close().await;
+    Ok(cookies)
+}
+
+fn now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    Timestamp(ms)
+}
+
+/// A visitor who has joined the queue: `POST /api/contacts`, then the socket's `hello` and
+/// `welcome`. Returns the socket and the contact id.
+pub async fn visitor(http: &reqwest::Client, addr: SocketAddr) -> anyhow::Result<(Ws, String)> {
+    let response = tokio::time::timeout(
+        client::FRAME_WAIT,
+        http.post(format!("http://{addr}/api/contacts")).send(),
+    )
+    .await
+    .context("POST /api/contacts timed out")??;
+    anyhow::ensure!(
+        response.status() == 201,
+        "POST /api/contacts answered {}",
+        response.status()
+    );
+    let created: Value = response.json().await?;
+    let token = created["token"].as_str().context("no token")?.to_owned();
+    let contact_id = created["contact_id"]
+        .as_str()
+        .context("no contact_id")?
+        .to_owned();
+    let mut ws = client::connect(addr, "/ws/person", None).await?;
+    client::send(
+        &mut ws,
+        &json!({"type": "hello", "token": token, "last_seq": 0}),
+    )
+    .await?;
+    let welcome = client::expect(&mut ws, "welcome").await?;
+    anyhow::ensure!(
+        welcome["state"] == "waiting",
+        "a new visitor is not waiting: {welcome}"
+    );
+    Ok((ws, contact_id))
+}
+
+/// A listener's workspace, opened with a session cookie and set available.
+pub async fn listener(addr: SocketAddr, cookie: &str) -> anyhow::Result<Ws> {
+    let mut ws = client::connect(addr, "/ws/listener", Some(cookie)).await?;
+    client::send(&mut ws, &json!({"type": "hello", "last_seqs": {}})).await?;
+    client::expect(&mut ws, "welcome").await?;
+    client::send(
+        &mut ws,
+        &json!({"type": "presence", "presence": "available"}),
+    )
+    .await?;
+    let p = client::expect(&mut ws, "presence").await?;
+    anyhow::ensure!(p["presence"] == "available", "presence refused: {p}");
+    Ok(ws)
+}
+
+/// Presses "next" and returns the contact id given.
+pub async fn next(ws: &mut Ws) -> anyhow::Result<String> {
+    client::send(ws, &json!({"type": "next"})).await?;
+    let assigned = client::expect_one_of(ws, &["assigned", "queue_empty"]).await?;
+    anyhow::ensure!(
+        assigned["type"] == "assigned",
+        "a listener found the queue empty: fewer visitors waiting than listeners"
+    );
+    assigned["conversation"]["contact_id"]
+        .as_str()
+        .map(str::to_owned)
+        .context("assigned without contact_id")
+}
