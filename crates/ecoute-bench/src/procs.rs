@@ -89,6 +89,9 @@ impl ChildProc {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // Its own process group, so that whatever it starts (a wrapper's children) is
+            // killed with it.
+            .process_group(0)
             .kill_on_drop(true);
         let mut child = cmd
             .spawn()
@@ -208,6 +211,12 @@ impl ChildProc {
 impl Drop for ChildProc {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
+        // The rest of its process group (its group id is its pid).
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.pid)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_dir_all(dir);
         }
