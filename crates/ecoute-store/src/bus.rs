@@ -11,8 +11,10 @@ use tokio::sync::broadcast;
 use crate::StoreResult;
 
 /// How many events a slow subscriber may lag behind before it is told it lagged (it then
-/// re-reads what it missed from the store, so nothing is lost).
-const TOPIC_CAPACITY: usize = 256;
+/// re-reads what it missed from the store, so nothing is lost). Small on purpose: a channel
+/// allocates all its slots up front, one channel per open conversation, and 256 slots cost
+/// about 28 KiB per waiting person.
+const TOPIC_CAPACITY: usize = 16;
 
 /// Publishes events and hands out subscriptions by topic.
 #[async_trait]

@@ -42,6 +42,7 @@ pub async fn upgrade(
     Ok(ws
         .max_message_size(socket::MAX_TRANSPORT_BYTES)
         .max_frame_size(socket::MAX_TRANSPORT_BYTES)
+        .read_buffer_size(socket::READ_BUFFER_BYTES)
         .on_upgrade(move |socket| run(socket, state, session)))
 }
 

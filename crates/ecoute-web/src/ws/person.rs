@@ -23,6 +23,7 @@ use crate::state::AppState;
 pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
     ws.max_message_size(socket::MAX_TRANSPORT_BYTES)
         .max_frame_size(socket::MAX_TRANSPORT_BYTES)
+        .read_buffer_size(socket::READ_BUFFER_BYTES)
         .on_upgrade(move |socket| run(socket, state))
 }
 

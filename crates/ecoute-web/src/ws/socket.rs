@@ -9,6 +9,9 @@ use super::frames::{ErrorFrame, ErrorOut};
 
 /// Frames above this size close the connection (1009) at the transport.
 pub const MAX_TRANSPORT_BYTES: usize = 64 * 1024;
+/// Initial read buffer per socket. The library's default (128 KiB, zero-filled) dominated the
+/// memory of an idle waiting person; the buffer still grows for frames up to the limit.
+pub const READ_BUFFER_BYTES: usize = 4 * 1024;
 /// Frames above this size are refused with `frame_too_large`; the connection stays.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 /// The first frame must be `hello`, within this delay.
