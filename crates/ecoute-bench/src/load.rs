@@ -9,6 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,6 +28,16 @@ const DRAIN_WAIT: Duration = Duration::from_secs(10);
 pub const LOST: u32 = u32::MAX;
 /// Between the end of setup and the first send, so that every task is running.
 const START_DELAY: Duration = Duration::from_millis(500);
+
+/// How each side of a conversation sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Open loop: one message per period, whatever the server's pace (latency at a fixed
+    /// offered rate).
+    Open,
+    /// Closed loop: the next message as soon as the previous one is acknowledged (throughput).
+    Closed,
+}
 
 /// Which server the conversations go through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +134,11 @@ impl Measure {
 }
 
 impl Latency {
+    /// Messages per second acknowledged (committed) of those sent during the measurement.
+    pub fn acked_rate(&self) -> f64 {
+        (self.acked[0] + self.acked[1]) as f64 / self.measured.as_secs_f64().max(1e-9)
+    }
+
     /// Messages per second sent during the measurement.
     pub fn rate(&self) -> f64 {
         (self.sent[0] + self.sent[1]) as f64 / self.measured.as_secs_f64().max(1e-9)
@@ -147,22 +163,47 @@ pub async fn ecoute(plan: &Plan, bin: &Path, db_parent: &Path) -> anyhow::Result
     let dir = procs::fresh_dir(db_parent, "chat")?;
     let cookies = setup::prepare_listeners(&procs::db_url(&dir), n).await?;
     let accounts = started.elapsed();
+    print!(
+        "      {n} accounts and sessions {:.1} s; ",
+        accounts.as_secs_f64()
+    );
     let mut server = procs::spawn_ecoute(bin, dir, n + 10).await?;
-    let addr = server.addr;
+    let pairs = open_conversations(server.addr, server.addr, cookies).await?;
+    let setup = started.elapsed();
+    let (mut result, _) = run(
+        Target::Ecoute,
+        pairs,
+        plan,
+        Mode::Open,
+        std::slice::from_mut(&mut server),
+    )
+    .await?;
+    result.setup = setup;
+    Ok(result)
+}
 
-    let t = Instant::now();
+/// Opens one conversation per cookie: visitors join the queue on `person_addr`, listeners
+/// open their workspace on `listener_addr` and press "next". The queue must hold nobody
+/// else.
+pub async fn open_conversations(
+    person_addr: SocketAddr,
+    listener_addr: SocketAddr,
+    cookies: Vec<String>,
+) -> anyhow::Result<Vec<Pair>> {
+    let n = cookies.len();
+    let started = Instant::now();
     let listeners =
         client::parallel_map(cookies, client::SETUP_PARALLELISM, move |_, c| async move {
-            setup::listener(addr, &c).await
+            setup::listener(listener_addr, &c).await
         })
         .await
         .context("opening the listeners' workspaces")?;
-    let t_listeners = t.elapsed();
+    let t_listeners = started.elapsed();
     let t = Instant::now();
     let http = crate::memory::http_client()?;
     let visitors = client::parallel_map(vec![(); n], client::SETUP_PARALLELISM, move |_, ()| {
         let http = http.clone();
-        async move { setup::visitor(&http, addr).await }
+        async move { setup::visitor(&http, person_addr).await }
     })
     .await
     .context("visitors joining the queue")?;
@@ -191,18 +232,25 @@ pub async fn ecoute(plan: &Plan, bin: &Path, db_parent: &Path) -> anyhow::Result
             contact_id: Some(contact),
         });
     }
-    let setup = started.elapsed();
     println!(
-        "      setup {:.1} s: {n} accounts and sessions {:.1} s, listeners {:.1} s, visitors {:.1} s, next {:.1} s",
-        setup.as_secs_f64(),
-        accounts.as_secs_f64(),
+        "{n} conversations opened in {:.1} s: listeners {:.1} s, visitors {:.1} s, next {:.1} s",
+        started.elapsed().as_secs_f64(),
         t_listeners.as_secs_f64(),
         t_visitors.as_secs_f64(),
         t_next.as_secs_f64()
     );
-    let mut result = run(Target::Ecoute, pairs, plan, &mut server).await?;
-    result.setup = setup;
-    Ok(result)
+    Ok(pairs)
+}
+
+/// Measures open conversations through ecoute (one or several instances, whose memory is
+/// summed) and gives them back for another phase.
+pub async fn measure(
+    pairs: Vec<Pair>,
+    plan: &Plan,
+    mode: Mode,
+    servers: &mut [ChildProc],
+) -> anyhow::Result<(Latency, Vec<Pair>)> {
+    run(Target::Ecoute, pairs, plan, mode, servers).await
 }
 
 /// The bare relay: N pairs of sockets.
@@ -227,7 +275,14 @@ pub async fn relay(plan: &Plan) -> anyhow::Result<Latency> {
     .context("opening the relay's pairs")?;
     let setup = started.elapsed();
     println!("      setup {:.1} s", setup.as_secs_f64());
-    let mut result = run(Target::Relay, pairs, plan, &mut server).await?;
+    let (mut result, _) = run(
+        Target::Relay,
+        pairs,
+        plan,
+        Mode::Open,
+        std::slice::from_mut(&mut server),
+    )
+    .await?;
     result.setup = setup;
     Ok(result)
 }
@@ -294,9 +349,14 @@ async fn run(
     target: Target,
     pairs: Vec<Pair>,
     plan: &Plan,
-    server: &mut ChildProc,
-) -> anyhow::Result<Latency> {
-    server.check_alive()?;
+    mode: Mode,
+    servers: &mut [ChildProc],
+) -> anyhow::Result<(Latency, Vec<Pair>)> {
+    for server in servers.iter_mut() {
+        server.check_alive()?;
+    }
+    let n = pairs.len();
+    let mut contacts = Vec::with_capacity(n);
     let half = plan.period;
     let every = 2 * plan.period;
     let first = Instant::now() + START_DELAY;
@@ -312,14 +372,23 @@ async fn run(
     let mut tasks = JoinSet::new();
     for (i, pair) in pairs.into_iter().enumerate() {
         // Golden-ratio phases: spread evenly over the period, whatever N.
-        let phase = every.mul_f64((i as f64 * 0.618_033_988_749_895).fract());
+        let phase = match mode {
+            Mode::Open => every.mul_f64((i as f64 * 0.618_033_988_749_895).fract()),
+            Mode::Closed => Duration::ZERO,
+        };
+        let offset = match mode {
+            Mode::Open => half,
+            Mode::Closed => Duration::ZERO,
+        };
+        contacts.push(pair.contact_id.clone());
         let contact: Option<Arc<str>> = pair.contact_id.map(Into::into);
         for (side, ws, offset) in [
             (Side::Visitor, pair.visitor, Duration::ZERO),
-            (Side::Listener, pair.listener, half),
+            (Side::Listener, pair.listener, offset),
         ] {
             let task = SideTask {
                 target,
+                mode,
                 side,
                 pair: i,
                 contact: contact.clone(),
@@ -329,7 +398,10 @@ async fn run(
                 shared: shared.clone(),
                 stop: stop_rx.clone(),
             };
-            tasks.spawn(async move { (side, task.run(ws).await) });
+            tasks.spawn(async move {
+                let (samples, ws) = task.run(ws).await;
+                (i, side, samples, ws)
+            });
         }
     }
     println!(
@@ -342,12 +414,17 @@ async fn run(
     while !shared.done() && Instant::now() < drain_until {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    server.check_alive()?;
-    let rss_kib = server.rss_kib()?;
+    let mut rss_kib = 0;
+    for server in servers.iter_mut() {
+        server.check_alive()?;
+        rss_kib += server.rss_kib()?;
+    }
     let _ = stop_tx.send(true);
     let mut out = Latency::default();
+    let mut sockets: Vec<[Option<Ws>; 2]> = (0..n).map(|_| [None, None]).collect();
     while let Some(joined) = tasks.join_next().await {
-        let (side, samples) = joined.context("a connection task panicked")?;
+        let (i, side, samples, ws) = joined.context("a connection task panicked")?;
+        sockets[i][side as usize] = ws;
         let received = match side {
             Side::Visitor => Measure::ListenerToVisitor,
             Side::Listener => Measure::VisitorToListener,
@@ -389,9 +466,10 @@ async fn run(
     out.measured = plan.duration;
     out.rss_kib = rss_kib;
     println!(
-        "      {} measured messages at {:.0} msg/s; visitor→listener p50 {}, p99 {}; ack p50 {}; missing {}, errors {}",
+        "      {} measured messages at {:.0} msg/s ({:.0} committed/s); visitor→listener p50 {}, p99 {}; ack p50 {}; missing {}, errors {}",
         out.sent[0] + out.sent[1],
         out.rate(),
+        out.acked_rate(),
         crate::report::ms(crate::report::percentile(&out.v2l, 0.50)),
         crate::report::ms(crate::report::percentile(&out.v2l, 0.99)),
         crate::report::ms(crate::report::percentile(&out.ack, 0.50)),
@@ -401,8 +479,23 @@ async fn run(
     if let Some(e) = &out.first_error {
         println!("      first error: {e}");
     }
-    server.print_log();
-    Ok(out)
+    for server in servers.iter() {
+        server.print_log();
+    }
+    // The conversations, for another phase, if every socket is still open.
+    let pairs = sockets
+        .into_iter()
+        .zip(contacts)
+        .map_while(|([v, l], contact_id)| {
+            Some(Pair {
+                visitor: v?,
+                listener: l?,
+                contact_id,
+            })
+        })
+        .collect::<Vec<_>>();
+    let pairs = if pairs.len() == n { pairs } else { Vec::new() };
+    Ok((out, pairs))
 }
 
 /// A chat message body of `chars` characters.
@@ -417,6 +510,7 @@ fn body(chars: usize) -> String {
 /// One side of one conversation.
 struct SideTask {
     target: Target,
+    mode: Mode,
     side: Side,
     pair: usize,
     contact: Option<Arc<str>>,
@@ -449,59 +543,103 @@ struct Frame {
 }
 
 impl SideTask {
-    async fn run(mut self, mut ws: Ws) -> Samples {
+    /// Sends and receives until told to stop; gives the socket back unless it failed.
+    async fn run(mut self, mut ws: Ws) -> (Samples, Option<Ws>) {
         let mut samples = Samples::default();
-        let mut tick = tokio::time::interval_at(self.start.into(), self.schedule.every);
+        let closed = self.mode == Mode::Closed;
+        // Closed loop: the tick only starts the first message, acks trigger the next ones.
+        let period = if closed {
+            Duration::from_secs(3600)
+        } else {
+            self.schedule.every
+        };
+        let mut tick = tokio::time::interval_at(self.start.into(), period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let mut sending = true;
+        let mut started = false;
+        let mut in_flight = false;
+        let mut failed = false;
         let mut count = 0u64;
         loop {
+            let send_now = closed && started && !in_flight;
             tokio::select! {
                 _ = self.stop.changed() => break,
-                _ = tick.tick(), if sending => {
+                _ = async {}, if sending && send_now => {
                     let now = Instant::now();
                     if now >= self.schedule.measure_to {
                         sending = false;
                         continue;
                     }
                     count += 1;
-                    let id = format!(
-                        "{}{}-{count}_{}",
-                        self.side.letter(),
-                        self.pair,
-                        now.duration_since(origin()).as_nanos()
-                    );
-                    let frame = self.frame(&id);
-                    if let Err(e) = ws.send(Message::Text(frame.into())).await {
-                        self.shared.error(format!("{:?} {}: send failed: {e}", self.side, self.pair));
+                    if let Err(e) = self.send(&mut ws, count, now).await {
+                        self.shared.error(e);
+                        failed = true;
                         break;
                     }
-                    if self.schedule.measured(now) {
-                        self.shared.sent[self.side as usize].fetch_add(1, Ordering::Relaxed);
+                    in_flight = true;
+                }
+                _ = tick.tick(), if sending && !(closed && started) => {
+                    started = true;
+                    let now = Instant::now();
+                    if now >= self.schedule.measure_to {
+                        sending = false;
+                        continue;
                     }
+                    count += 1;
+                    if let Err(e) = self.send(&mut ws, count, now).await {
+                        self.shared.error(e);
+                        failed = true;
+                        break;
+                    }
+                    in_flight = closed;
                 }
                 received = ws.next() => {
                     let at = Instant::now();
                     match received {
-                        Some(Ok(Message::Text(text))) => self.on_text(text.as_str(), at, &mut samples),
+                        Some(Ok(Message::Text(text))) => {
+                            if self.on_text(text.as_str(), at, &mut samples) {
+                                in_flight = false;
+                            }
+                        }
                         Some(Ok(Message::Close(f))) => {
                             self.shared.error(format!("{:?} {}: closed by the server: {f:?}", self.side, self.pair));
+                            failed = true;
                             break;
                         }
                         Some(Ok(_)) => {}
                         Some(Err(e)) => {
                             self.shared.error(format!("{:?} {}: socket failed: {e}", self.side, self.pair));
+                            failed = true;
                             break;
                         }
                         None => {
                             self.shared.error(format!("{:?} {}: socket closed", self.side, self.pair));
+                            failed = true;
                             break;
                         }
                     }
                 }
             }
         }
-        samples
+        (samples, (!failed).then_some(ws))
+    }
+
+    /// Sends message number `count`, its id carrying the send instant `now`.
+    async fn send(&self, ws: &mut Ws, count: u64, now: Instant) -> Result<(), String> {
+        let id = format!(
+            "{}{}-{count}_{}",
+            self.side.letter(),
+            self.pair,
+            now.duration_since(origin()).as_nanos()
+        );
+        let frame = self.frame(&id);
+        ws.send(Message::Text(frame.into()))
+            .await
+            .map_err(|e| format!("{:?} {}: send failed: {e}", self.side, self.pair))?;
+        if self.schedule.measured(now) {
+            self.shared.sent[self.side as usize].fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     fn frame(&self, id: &str) -> String {
@@ -514,7 +652,8 @@ impl SideTask {
         .to_string()
     }
 
-    fn on_text(&self, text: &str, at: Instant, samples: &mut Samples) {
+    /// Records a received frame; true when it acknowledges one of this side's messages.
+    fn on_text(&self, text: &str, at: Instant, samples: &mut Samples) -> bool {
         match self.classify(text) {
             Got::Ack(sent) => {
                 if self.schedule.measured(sent) {
@@ -524,6 +663,7 @@ impl SideTask {
                         .push((true, self.schedule.offset_ms(sent), micros(at - sent)));
                     self.shared.acked[self.side as usize].fetch_add(1, Ordering::Relaxed);
                 }
+                return true;
             }
             Got::Message(sent) => {
                 if self.schedule.measured(sent) {
@@ -542,6 +682,7 @@ impl SideTask {
                 .error(format!("{:?} {}: {e}", self.side, self.pair)),
             Got::Other => {}
         }
+        false
     }
 
     fn classify(&self, text: &str) -> Got {

@@ -9,6 +9,7 @@
 //! `ecoute-bench relay`) in the same run, printed side by side. See README.md.
 
 mod client;
+mod cluster;
 mod load;
 mod memory;
 mod procs;
@@ -63,9 +64,34 @@ struct Cli {
     /// see when the slow ones happened.
     #[arg(long)]
     timeline: Option<PathBuf>,
+    /// `chat`: ecoute on SQLite next to a bare relay (issue 2). `cluster`: SQLite 1 instance,
+    /// PostgreSQL 1 instance and PostgreSQL 2 instances side by side (issue 4).
+    #[arg(long, value_enum, default_value_t = Scenario::Chat)]
+    scenario: Scenario,
+    /// Cluster: the PostgreSQL URL used to create and drop the run's databases (default:
+    /// $ECOUTE_BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test).
+    #[arg(long)]
+    postgres_url: Option<String>,
+    /// Cluster: contacts queued for the queue-taking measurement.
+    #[arg(long, default_value_t = 2000)]
+    queue_persons: usize,
+    /// Cluster: listeners taking from the queue at once.
+    #[arg(long, default_value_t = 50)]
+    queue_listeners: usize,
+    /// Cluster: seconds of the closed-loop throughput measurement (after 2 s of warm-up).
+    #[arg(long, default_value_t = 10.0)]
+    throughput_duration: f64,
     /// Only this half of the benchmark.
     #[arg(long, value_enum)]
     only: Option<Only>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scenario {
+    /// ecoute on SQLite next to a bare relay.
+    Chat,
+    /// SQLite, PostgreSQL, two instances on PostgreSQL.
+    Cluster,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -195,6 +221,9 @@ fn secs(flag: &str, s: f64) -> anyhow::Result<Duration> {
 }
 
 async fn bench(cli: Cli) -> anyhow::Result<()> {
+    if cli.scenario == Scenario::Cluster {
+        return cluster(cli).await;
+    }
     let plan = plan(&cli)?;
     let ecoute_bin = procs::locate_ecoute(cli.ecoute_bin.as_deref())?;
     // Each side of a socket pair is in a different process: the bench holds the client ends,
@@ -291,4 +320,61 @@ fn write_timeline(path: &std::path::Path, l: &report::LatencyFigures) -> anyhow:
         }
     }
     std::fs::write(path, csv).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+}
+
+async fn cluster(cli: Cli) -> anyhow::Result<()> {
+    let plan = plan(&cli)?;
+    let ecoute_bin = procs::locate_ecoute(cli.ecoute_bin.as_deref())?;
+    let mut queue_persons = cli.queue_persons;
+    if cli.quick {
+        queue_persons = queue_persons.min(200);
+    }
+    anyhow::ensure!(
+        (1..=20_000).contains(&queue_persons),
+        "--queue-persons must be between 1 and 20000"
+    );
+    anyhow::ensure!(
+        (1..=1000).contains(&cli.queue_listeners),
+        "--queue-listeners must be between 1 and 1000"
+    );
+    let throughput_duration = secs("--throughput-duration", cli.throughput_duration)?;
+    anyhow::ensure!(
+        throughput_duration >= Duration::from_secs(1),
+        "--throughput-duration must be at least 1 s"
+    );
+    let cp = cluster::ClusterPlan {
+        postgres_url: cli
+            .postgres_url
+            .clone()
+            .or_else(|| std::env::var("ECOUTE_BENCH_POSTGRES_URL").ok())
+            .unwrap_or_else(|| cluster::DEFAULT_POSTGRES_URL.to_owned()),
+        queue_persons,
+        queue_listeners: cli.queue_listeners,
+        queue_window: Duration::from_secs(10),
+        throughput: Plan {
+            warmup: Duration::from_secs(2),
+            duration: throughput_duration,
+            ..plan.clone()
+        },
+    };
+    // Client ends of the conversations, the queue listeners, and the server ends.
+    procs::raise_open_files(2 * (plan.conversations + cp.queue_listeners) as u64 + 512)?;
+    println!(
+        "ecoute-bench cluster: {} conversations at {:.0} msg/s ({:.0} s measured after {:.0} s), \
+         then closed loop for {:.0} s; queue of {} with {} listeners; {} CPUs; loopback.",
+        plan.conversations,
+        plan.rate(),
+        plan.duration.as_secs_f64(),
+        plan.warmup.as_secs_f64(),
+        throughput_duration.as_secs_f64(),
+        cp.queue_persons,
+        cp.queue_listeners,
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+    );
+    println!("ecoute binary: {}", ecoute_bin.display());
+    let started = Instant::now();
+    let figures = cluster::run(&plan, &cp, &ecoute_bin).await?;
+    println!("done in {:.0} s\n", started.elapsed().as_secs_f64());
+    report::print_cluster(&plan, &cp, &figures);
+    Ok(())
 }

@@ -241,6 +241,18 @@ pub async fn spawn_ecoute(
     dir: PathBuf,
     max_waiting: usize,
 ) -> anyhow::Result<ChildProc> {
+    let url = db_url(&dir);
+    spawn_ecoute_on(bin, dir, &url, max_waiting).await
+}
+
+/// Starts `ecoute serve` as [`spawn_ecoute`] does, working in `dir` (removed when dropped)
+/// but over the database at `url` (SQLite or PostgreSQL).
+pub async fn spawn_ecoute_on(
+    bin: &Path,
+    dir: PathBuf,
+    url: &str,
+    max_waiting: usize,
+) -> anyhow::Result<ChildProc> {
     let mut cmd = Command::new(bin);
     cmd.arg("serve")
         // An ecoute.toml in the working folder would be read: work in the empty folder.
@@ -248,7 +260,7 @@ pub async fn spawn_ecoute(
         .env_remove("ECOUTE_CONFIG")
         .env("ECOUTE_SERVER__BIND", "127.0.0.1:0")
         .env("ECOUTE_SERVER__LOG", "warn")
-        .env("ECOUTE_DATABASE__URL", db_url(&dir))
+        .env("ECOUTE_DATABASE__URL", url)
         .env("ECOUTE_CHAT__MAX_WAITING", max_waiting.max(1).to_string());
     ChildProc::spawn("ecoute", cmd, "ecoute listening on http://", Some(dir)).await
 }

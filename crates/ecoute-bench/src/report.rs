@@ -224,3 +224,144 @@ fn latency_rows(t: &mut Table, plan: &Plan, f: &LatencyFigures) {
         ratio(Some(f.ecoute.rss_kib as f64), Some(f.relay.rss_kib as f64)),
     );
 }
+
+/// The cluster scenario's table: one column per backend, ratios to SQLite.
+pub fn print_cluster(plan: &Plan, cp: &crate::cluster::ClusterPlan, f: &[crate::cluster::Figures]) {
+    let Some(base) = f.first() else { return };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut head = vec!["metric".to_owned()];
+    head.extend(f.iter().map(|x| x.backend.title().to_owned()));
+    rows.push(head);
+    let one_way = |l: &Latency| {
+        let mut v: Vec<u32> = l.v2l.iter().chain(&l.l2v).copied().collect();
+        v.sort_unstable();
+        v
+    };
+    // (metric, value per backend as a number for the ratio, its text)
+    let mut row =
+        |metric: String, cell: &dyn Fn(&crate::cluster::Figures) -> (Option<f64>, String)| {
+            let b = cell(base).0;
+            let mut r = vec![metric];
+            for (i, x) in f.iter().enumerate() {
+                let (v, text) = cell(x);
+                if i == 0 || v.is_none() {
+                    r.push(text);
+                } else {
+                    r.push(format!("{text} ({})", ratio(v, b)));
+                }
+            }
+            rows.push(r);
+        };
+    let lat = |v: Option<u32>| (v.map(f64::from), ms(v));
+    for (q, name) in [(0.5, "p50"), (0.99, "p99")] {
+        row(
+            format!(
+                "one-way latency {name}, {} conv. at {:.0} msg/s",
+                plan.conversations,
+                plan.rate()
+            ),
+            &|x| lat(percentile(&one_way(&x.latency), q)),
+        );
+    }
+    for (q, name) in [(0.5, "p50"), (0.99, "p99")] {
+        row(format!("send → ack (commit) {name}"), &|x| {
+            lat(percentile(&x.latency.ack, q))
+        });
+    }
+    row("messages measured".into(), &|x| {
+        let n = x.latency.sent[0] + x.latency.sent[1];
+        (Some(n as f64), n.to_string())
+    });
+    row("rate achieved (msg/s)".into(), &|x| {
+        (Some(x.latency.rate()), format!("{:.0}", x.latency.rate()))
+    });
+    row("lost / errors".into(), &|x| {
+        (
+            None,
+            format!("{} / {}", x.latency.missing(), x.latency.errors),
+        )
+    });
+    row(
+        format!(
+            "throughput, closed loop, {} conv. (committed msg/s)",
+            cp.throughput.conversations
+        ),
+        &|x| {
+            let r = x.throughput.acked_rate();
+            (Some(r), format!("{r:.0}"))
+        },
+    );
+    for (q, name) in [(0.5, "p50"), (0.99, "p99")] {
+        row(format!("  one-way latency at that rate {name}"), &|x| {
+            lat(percentile(&one_way(&x.throughput), q))
+        });
+    }
+    row("  lost / errors".into(), &|x| {
+        (
+            None,
+            format!("{} / {}", x.throughput.missing(), x.throughput.errors),
+        )
+    });
+    row(
+        format!(
+            "queue taking, {} listeners (contacts/s)",
+            cp.queue_listeners
+        ),
+        &|x| {
+            let r = x.queue.rate();
+            (Some(r), format!("{r:.0}"))
+        },
+    );
+    row("  taken / queued, assigned twice".into(), &|x| {
+        (
+            None,
+            format!(
+                "{} / {}, {}",
+                x.queue.takes, x.queue.persons, x.queue.duplicates
+            ),
+        )
+    });
+    row(
+        format!("server RSS, {} conversations (sum)", plan.conversations),
+        &|x| {
+            let kib = x.latency.rss_kib as f64;
+            (Some(kib), format!("{:.1} MiB", kib / 1024.0))
+        },
+    );
+    let cols = rows[0].len();
+    let mut widths = vec![0usize; cols];
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (j, (c, w)) in r.iter().zip(&widths).enumerate() {
+            let pad = " ".repeat(w - c.chars().count());
+            if j == 0 {
+                line.push_str(c);
+                line.push_str(&pad);
+            } else {
+                line.push_str("  ");
+                line.push_str(&pad);
+                line.push_str(c);
+            }
+        }
+        println!("{}", line.trim_end());
+        if i == 0 {
+            println!(
+                "{}",
+                "-".repeat(widths.iter().sum::<usize>() + 2 * (cols - 1))
+            );
+        }
+    }
+    println!(
+        "\nRatios: to SQLite 1 instance (for latencies, higher is slower). Two instances: persons \
+         on A, listeners on B, every message crosses PostgreSQL LISTEN/NOTIFY. Queue: {} contacts \
+         queued by POST /api/contacts (no person socket), listeners press next and end at once; \
+         rate over the drain or its first {:.0} s.",
+        cp.queue_persons,
+        cp.queue_window.as_secs_f64()
+    );
+}

@@ -4,19 +4,19 @@
 
 use anyhow::Context;
 use ecoute_domain::{CentreId, Pseudonym, Role, Timestamp, Username};
-use ecoute_store::sqlite::SqliteStore;
-use ecoute_store::{NewSession, NewUser, SessionStore, UserStore};
+use ecoute_store::{NewSession, NewUser};
 use ecoute_web::auth::{random_token, sha256_hex, SESSION_COOKIE};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 
 use crate::client::{self, Ws};
 
-/// Creates `n` listener accounts in a fresh database at `url`, each with an open session,
-/// and returns their `Cookie` header values. One argon2id hash serves every account (nobody
-/// logs in with it: hashing a thousand passwords would only make setup slow).
+/// Creates `n` listener accounts in a fresh database at `url` (SQLite or PostgreSQL), each
+/// with an open session, and returns their `Cookie` header values. One argon2id hash serves
+/// every account (nobody logs in with it: hashing a thousand passwords would only make setup
+/// slow).
 pub async fn prepare_listeners(url: &str, n: usize) -> anyhow::Result<Vec<String>> {
-    let store = SqliteStore::connect(url)
+    let store = ecoute_store::connect(url)
         .await
         .context("cannot create the benchmark database")?;
     let hash = ecoute_web::auth::hash_password(random_token()).await?;
@@ -43,7 +43,7 @@ pub async fn prepare_listeners(url: &str, n: usize) -> anyhow::Result<Vec<String
             .await?;
         cookies.push(format!("{SESSION_COOKIE}={token}"));
     }
-    store.close().await;
+    drop(store);
     Ok(cookies)
 }
 
@@ -57,6 +57,23 @@ fn now() -> Timestamp {
 /// A visitor who has joined the queue: `POST /api/contacts`, then the socket's `hello` and
 /// `welcome`. Returns the socket and the contact id.
 pub async fn visitor(http: &reqwest::Client, addr: SocketAddr) -> anyhow::Result<(Ws, String)> {
+    let (token, contact_id) = contact(http, addr).await?;
+    let mut ws = client::connect(addr, "/ws/person", None).await?;
+    client::send(
+        &mut ws,
+        &json!({"type": "hello", "token": token, "last_seq": 0}),
+    )
+    .await?;
+    let welcome = client::expect(&mut ws, "welcome").await?;
+    anyhow::ensure!(
+        welcome["state"] == "waiting",
+        "a new visitor is not waiting: {welcome}"
+    );
+    Ok((ws, contact_id))
+}
+
+/// A contact joining the queue: `POST /api/contacts`. Returns its token and contact id.
+pub async fn contact(http: &reqwest::Client, addr: SocketAddr) -> anyhow::Result<(String, String)> {
     let response = tokio::time::timeout(
         client::FRAME_WAIT,
         http.post(format!("http://{addr}/api/contacts")).send(),
@@ -74,18 +91,7 @@ pub async fn visitor(http: &reqwest::Client, addr: SocketAddr) -> anyhow::Result
         .as_str()
         .context("no contact_id")?
         .to_owned();
-    let mut ws = client::connect(addr, "/ws/person", None).await?;
-    client::send(
-        &mut ws,
-        &json!({"type": "hello", "token": token, "last_seq": 0}),
-    )
-    .await?;
-    let welcome = client::expect(&mut ws, "welcome").await?;
-    anyhow::ensure!(
-        welcome["state"] == "waiting",
-        "a new visitor is not waiting: {welcome}"
-    );
-    Ok((ws, contact_id))
+    Ok((token, contact_id))
 }
 
 /// A listener's workspace, opened with a session cookie and set available.
