@@ -43,6 +43,7 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     let lost = f64::from(crate::load::LOST);
     match (a, b) {
         (Some(a), Some(b)) if a >= lost || b >= lost => "—".into(),
+        (Some(a), Some(b)) if b > 0.0 && a / b < 0.1 => format!("{:.3}×", a / b),
         (Some(a), Some(b)) if b > 0.0 => format!("{:.1}×", a / b),
         _ => "—".into(),
     }
