@@ -89,13 +89,14 @@ async fn two_instances_see_each_others_events() {
         .expect("publish");
     assert_eq!(next(&mut on_b).await, queue_changed(2));
     assert_eq!(next(&mut on_a).await, queue_changed(2));
-    // One publisher's events keep their order on the other instance.
-    for n in 3..20 {
+    // One publisher's events keep their order on the other instance. The burst stays under a
+    // topic's channel capacity (16): beyond it a subscriber is told it lagged, by design.
+    for n in 3..15 {
         it.a.publish(TOPIC, queue_changed(n))
             .await
             .expect("publish");
     }
-    for n in 3..20 {
+    for n in 3..15 {
         assert_eq!(next(&mut on_b).await, queue_changed(n));
         assert_eq!(next(&mut on_a).await, queue_changed(n));
     }
