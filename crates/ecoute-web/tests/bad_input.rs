@@ -221,60 +221,26 @@ async fn http_inputs_are_checked() {
     let r = http.get(app.url("/listener")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let cookie = app.login("camille", PASSWORD).await.unwrap();
-    let r = http
-        .get(app.url("/admin/users"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(app.get_as("/admin/users", &cookie).await.status(), 403);
 
     // A sheet for a contact that is not one's own is not found.
-    let r = http
-        .get(app.url(&format!("/listener/sheet/{}", ContactId::new_random())))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    let r = http
-        .get(app.url("/listener/sheet/not-a-uuid"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    let unknown = format!("/listener/sheet/{}", ContactId::new_random());
+    for path in [unknown.as_str(), "/listener/sheet/not-a-uuid"] {
+        assert_eq!(app.get_as(path, &cookie).await.status(), 404, "{path}");
+    }
 
     // Logout needs the CSRF token, then ends the session.
-    let r = http
-        .post(app.url("/logout"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", "wrong")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form_as("/logout", &cookie, &[("csrf", "wrong")])
+        .await;
     assert_eq!(r.status(), 403);
-    let page = http
-        .get(app.url("/listener"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    let csrf = common::hidden_field(&page.text().await.unwrap(), "csrf").unwrap();
-    let r = http
-        .post(app.url("/logout"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let page = app.get_as("/listener", &cookie).await.text().await.unwrap();
+    let csrf = common::hidden_field(&page, "csrf").unwrap();
+    let r = app
+        .post_form_as("/logout", &cookie, &[("csrf", csrf.as_str())])
+        .await;
     assert_eq!(r.status(), 303);
-    let r = http
-        .get(app.url("/listener"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = app.get_as("/listener", &cookie).await;
     assert_eq!(r.status(), 303, "the session must be gone");
 
     // An oversized body is refused.

@@ -78,6 +78,32 @@ impl TestApp {
             .expect("client")
     }
 
+    /// `GET path` with the session cookie.
+    pub async fn get_as(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.http()
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// `POST path` of a form with the session cookie.
+    pub async fn post_form_as(
+        &self,
+        path: &str,
+        cookie: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.http()
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// Creates an account through the same code path as the CLI and the admin page.
     pub async fn add_user(&self, username: &str, role: &str) {
         let pseudonym = format!("{}{}", username[..1].to_uppercase(), &username[1..]);
