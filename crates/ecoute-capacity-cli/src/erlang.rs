@@ -26,7 +26,7 @@ pub struct ErlangArgs {
     /// Listeners: one count, or a range such as 10..40.
     #[arg(long, value_parser = parse_range)]
     pub listeners: Option<(u32, u32)>,
-    /// Service-level threshold for Erlang C, in seconds.
+    /// Service-level threshold, in seconds: the share answered within it (Erlang C and A).
     #[arg(long, default_value_t = 20.0)]
     pub service_secs: f64,
     /// Target: answered share for Erlang A and service level for Erlang C (e.g. 0.5).
@@ -57,6 +57,8 @@ struct Row {
     listeners: u32,
     erlang_c: Option<ErlangCRow>,
     erlang_a: ecoute_capacity::ErlangAMetrics,
+    /// Erlang A share of all callers answered within `service_secs`.
+    erlang_a_service_level: f64,
 }
 
 #[derive(Serialize)]
@@ -99,11 +101,12 @@ pub fn run(args: ErlangArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             Err(CapacityError::BeyondModel(_)) => None,
             Err(e) => return Err(e.into()),
         };
-        let erlang_a = ErlangA::new(load, args.patience_secs, n)?.metrics()?;
+        let model = ErlangA::new(load, args.patience_secs, n)?;
         rows.push(Row {
             listeners: n,
             erlang_c,
-            erlang_a,
+            erlang_a: model.metrics()?,
+            erlang_a_service_level: model.service_level(args.service_secs)?,
         });
     }
     let (c_target, a_target) = match args.target {
@@ -149,6 +152,7 @@ pub fn run(args: ErlangArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             "C: occupancy",
             "A: P(wait)",
             "A: answered",
+            "A: service level",
             "A: abandoned",
             "A: wait answered",
             "A: wait abandoned",
@@ -171,6 +175,7 @@ pub fn run(args: ErlangArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         row.extend([
             pct(m.prob_wait),
             pct(m.answered_share),
+            pct(r.erlang_a_service_level),
             pct(m.prob_abandon),
             secs(m.mean_wait_answered_secs),
             secs(m.mean_wait_abandoned_secs),

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use ecoute_capacity::roster::HOURS_PER_WEEK;
 use ecoute_capacity::scenario::Comparison;
+use ecoute_capacity::sim::occupancy;
 use ecoute_capacity::{simulate_with_progress, SimReport};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -133,6 +134,10 @@ fn print_tables(
             secs(t.mean_wait_abandoned_secs),
         ),
         ("listener-hours", thousands(t.listener_hours)),
+        (
+            "overtime listener-hours (finishing a call)",
+            thousands(t.overtime_hours),
+        ),
         ("listener occupancy", pct(t.occupancy)),
     ] {
         totals.row(vec![k.to_string(), v]);
@@ -166,6 +171,7 @@ fn print_tables(
         &[
             "hour",
             "listeners",
+            "overtime",
             "attempts/h",
             "answered",
             "mean wait",
@@ -187,12 +193,14 @@ fn print_tables(
         by_hour.row(vec![
             format!("{h:02}:00"),
             format!("{:.1}", sum(&|s| s.on_duty_secs) / 3600.0 / days),
+            format!("{:.1}", sum(&|s| s.overtime_secs) / 3600.0 / days),
             format!("{:.0}", attempts / days),
             pct(ratio(answered, attempts)),
             secs(ratio(sum(&|s| s.wait_answered_secs), answered)),
-            pct(ratio(
+            pct(occupancy(
                 sum(&|s| s.busy_secs),
-                sum(&|s| s.on_duty_secs) * f64::from(r.conversations_per_listener),
+                sum(&|s| s.on_duty_secs + s.overtime_secs),
+                r.conversations_per_listener,
             )),
         ]);
     }
@@ -216,6 +224,7 @@ fn hour_of_week_table(r: &SimReport) -> Table {
             "hour_of_week",
             "label",
             "mean_listeners",
+            "mean_overtime_listeners",
             "attempts",
             "first_attempts",
             "answered",
@@ -231,6 +240,7 @@ fn hour_of_week_table(r: &SimReport) -> Table {
             h.hour_of_week.to_string(),
             h.label.clone(),
             format!("{:.2}", h.mean_on_duty(r.weeks())),
+            format!("{:.2}", h.overtime_secs / 3600.0 / r.weeks()),
             h.attempts.to_string(),
             h.first_attempts.to_string(),
             h.answered.to_string(),

@@ -13,7 +13,7 @@
 use serde::Serialize;
 
 use crate::erlang::{erlang_b_unchecked, listeners, Load};
-use crate::error::{open_unit, positive, CapacityError, Result};
+use crate::error::{non_negative, open_unit, positive, CapacityError, Result};
 
 /// Past this many queue states the tail is considered not to converge: it happens only
 /// when patience is tiny compared with the excess load, a case the model does not cover.
@@ -77,13 +77,9 @@ impl ErlangA {
     /// `nμ / (nμ + pθ)`, waits `p / (nμ + pθ)` on average, and if answered waited
     /// `Σ_{q≤p} 1 / (nμ + qθ)` on average. PASTA then weights positions by `π`.
     pub fn metrics(&self) -> Result<ErlangAMetrics> {
-        let lambda = self.load.rate_per_sec();
         let n = f64::from(self.listeners);
-        let mu = 1.0 / self.load.mean_handle_secs;
-        let theta = 1.0 / self.mean_patience_secs;
-        let nmu = n * mu;
-
-        if lambda == 0.0 {
+        let (nmu, theta) = self.rates();
+        if self.load.arrivals_per_hour == 0.0 {
             return Ok(ErlangAMetrics {
                 prob_wait: 0.0,
                 prob_abandon: 0.0,
@@ -97,65 +93,19 @@ impl ErlangA {
             });
         }
 
-        // Weights relative to π_n. Below n: Σ_{k<n} π_k/π_n = 1/B − 1 (may be +∞ for tiny
-        // loads, which correctly makes every "waiting" figure zero).
-        let b = erlang_b_unchecked(self.listeners, self.load.erlangs());
-        let mut below = 1.0 / b - 1.0;
+        let mut acc = Accumulators {
+            nmu,
+            theta,
+            ..Accumulators::default()
+        };
+        let below = self.walk_queue(&mut acc)?;
 
-        // Accumulators over the states n + j, j ≥ 0, each weighted by r_j = π_{n+j}/π_n.
-        let mut r = 1.0_f64;
-        let mut sum_r = 0.0; // Σ r_j                      → P(wait)
-        let mut sum_jr = 0.0; // Σ j r_j                   → E[queue]
-        let mut sum_ab = 0.0; // Σ r_j pθ/(nμ+pθ)          → P(abandon)
-        let mut sum_w = 0.0; // Σ r_j p/(nμ+pθ)            → E[wait]
-        let mut sum_w_ans = 0.0; // Σ r_j nμ H_p/(nμ+pθ)   → E[wait; answered]
-        let mut harmonic = 0.0; // H_p = Σ_{q≤p} 1/(nμ+qθ)
-        let mut j = 0usize;
-        loop {
-            let p = (j + 1) as f64;
-            let rate = nmu + p * theta;
-            harmonic += 1.0 / rate;
-            sum_r += r;
-            sum_jr += j as f64 * r;
-            sum_ab += r * p * theta / rate;
-            sum_w += r * p / rate;
-            sum_w_ans += r * nmu * harmonic / rate;
-
-            // Next state: ratio λ / (nμ + (j+1)θ), the death rate of state n + j + 1.
-            let ratio = lambda / rate;
-            r *= ratio;
-            j += 1;
-            if ratio < 1.0 && r < TAIL_EPSILON * sum_r {
-                break;
-            }
-            if j >= MAX_QUEUE_STATES {
-                return Err(CapacityError::BeyondModel(format!(
-                    "Erlang A tail did not converge: patience {:.0} s is too long for {:.1} \
-                     erlangs on {} listeners",
-                    self.mean_patience_secs,
-                    self.load.erlangs(),
-                    self.listeners
-                )));
-            }
-            // Rescale everything together to stay inside f64 when the queue is huge.
-            if r > 1e200 {
-                let s = 1e-200;
-                r *= s;
-                sum_r *= s;
-                sum_jr *= s;
-                sum_ab *= s;
-                sum_w *= s;
-                sum_w_ans *= s;
-                below *= s;
-            }
-        }
-
-        let total = below + sum_r;
-        let prob_wait = sum_r / total;
-        let prob_abandon = sum_ab / total;
+        let total = below + acc.sum_r;
+        let prob_wait = acc.sum_r / total;
+        let prob_abandon = acc.sum_ab / total;
         let answered_share = 1.0 - prob_abandon;
-        let mean_wait = sum_w / total;
-        let wait_answered_mass = sum_w_ans / total;
+        let mean_wait = acc.sum_w / total;
+        let wait_answered_mass = acc.sum_w_ans / total;
         let wait_abandoned_mass = (mean_wait - wait_answered_mass).max(0.0);
         let mean_wait_answered_secs = if answered_share > 0.0 {
             wait_answered_mass / answered_share
@@ -175,10 +125,231 @@ impl ErlangA {
             mean_wait_secs: mean_wait,
             mean_wait_answered_secs,
             mean_wait_abandoned_secs,
-            mean_queue: sum_jr / total,
+            mean_queue: acc.sum_jr / total,
             occupancy: self.load.erlangs() * answered_share / n,
             answered_per_hour,
         })
+    }
+
+    /// Service level: the share of all callers answered within `within_secs` seconds.
+    /// Callers who give up count against it, whenever they give up (the convention of
+    /// "answered within T over offered").
+    ///
+    /// A caller answered from position `p` spent an Exp(`nμ + qθ`) time at each position
+    /// `q ≤ p` whatever the outcome (competing exponential clocks), so the wait of answered
+    /// callers is the absorption time of a pure-death chain started from the positions
+    /// weighted by `π · P(answered | p)`. That chain is solved by uniformization: exact up
+    /// to a truncation of the Poisson sum below 1e-13.
+    pub fn service_level(&self, within_secs: f64) -> Result<f64> {
+        non_negative("service_level_secs", within_secs)?;
+        if self.load.arrivals_per_hour == 0.0 {
+            return Ok(1.0);
+        }
+        let (nmu, theta) = self.rates();
+        let mut positions = AnsweredByPosition {
+            nmu,
+            theta,
+            mass: Vec::new(),
+            waiting: 0.0,
+        };
+        let below = self.walk_queue(&mut positions)?;
+        if below.is_infinite() {
+            // So light a load that nobody ever waits.
+            return Ok(1.0);
+        }
+        let total = below + positions.waiting;
+        let answered_in_time = absorbed_by(&positions.mass, nmu, theta, within_secs)?;
+        Ok(((below + answered_in_time) / total).min(1.0))
+    }
+
+    /// `(nμ, θ)` per second.
+    fn rates(&self) -> (f64, f64) {
+        let mu = 1.0 / self.load.mean_handle_secs;
+        (
+            f64::from(self.listeners) * mu,
+            1.0 / self.mean_patience_secs,
+        )
+    }
+
+    /// Walks the states `n + j`, `j ≥ 0`, of the chain, handing `visit` the weights
+    /// `r_j = π_{n+j} / π_n` until the tail is negligible, and returns `Σ_{k<n} π_k / π_n`
+    /// on the same scale (`+∞` for loads so small that nobody waits).
+    fn walk_queue(&self, visit: &mut dyn QueueVisitor) -> Result<f64> {
+        let lambda = self.load.rate_per_sec();
+        let (nmu, theta) = self.rates();
+        // Below n: Σ_{k<n} π_k/π_n = 1/B − 1.
+        let b = erlang_b_unchecked(self.listeners, self.load.erlangs());
+        let mut below = 1.0 / b - 1.0;
+        let (mut r, mut sum_r) = (1.0_f64, 0.0);
+        let mut j = 0usize;
+        loop {
+            visit.state(j, r);
+            sum_r += r;
+            // Next state: ratio λ / (nμ + (j+1)θ), the death rate of state n + j + 1.
+            let ratio = lambda / (nmu + (j + 1) as f64 * theta);
+            r *= ratio;
+            j += 1;
+            if ratio < 1.0 && r < TAIL_EPSILON * sum_r {
+                return Ok(below);
+            }
+            if j >= MAX_QUEUE_STATES {
+                return Err(CapacityError::BeyondModel(format!(
+                    "Erlang A tail did not converge: patience {:.0} s is too long for {:.1} \
+                     erlangs on {} listeners",
+                    self.mean_patience_secs,
+                    self.load.erlangs(),
+                    self.listeners
+                )));
+            }
+            // Rescale everything together to stay inside f64 when the queue is huge.
+            if r > 1e200 {
+                let s = 1e-200;
+                r *= s;
+                sum_r *= s;
+                below *= s;
+                visit.rescale(s);
+            }
+        }
+    }
+}
+
+/// Receives the states of [`ErlangA::walk_queue`].
+trait QueueVisitor {
+    /// State `n + j` has weight `r` relative to `π_n` (on the current scale).
+    fn state(&mut self, j: usize, r: f64);
+    /// Every weight seen so far must be multiplied by `factor`.
+    fn rescale(&mut self, factor: f64);
+}
+
+/// The sums behind [`ErlangA::metrics`], each weighted by `r_j`.
+#[derive(Default)]
+struct Accumulators {
+    nmu: f64,
+    theta: f64,
+    /// Σ r_j → P(wait).
+    sum_r: f64,
+    /// Σ j r_j → E[queue].
+    sum_jr: f64,
+    /// Σ r_j pθ/(nμ+pθ) → P(abandon).
+    sum_ab: f64,
+    /// Σ r_j p/(nμ+pθ) → E[wait].
+    sum_w: f64,
+    /// Σ r_j nμ H_p/(nμ+pθ) → E[wait; answered].
+    sum_w_ans: f64,
+    /// H_p = Σ_{q≤p} 1/(nμ+qθ).
+    harmonic: f64,
+}
+
+impl QueueVisitor for Accumulators {
+    fn state(&mut self, j: usize, r: f64) {
+        let p = (j + 1) as f64;
+        let rate = self.nmu + p * self.theta;
+        self.harmonic += 1.0 / rate;
+        self.sum_r += r;
+        self.sum_jr += j as f64 * r;
+        self.sum_ab += r * p * self.theta / rate;
+        self.sum_w += r * p / rate;
+        self.sum_w_ans += r * self.nmu * self.harmonic / rate;
+    }
+
+    fn rescale(&mut self, factor: f64) {
+        for x in [
+            &mut self.sum_r,
+            &mut self.sum_jr,
+            &mut self.sum_ab,
+            &mut self.sum_w,
+            &mut self.sum_w_ans,
+        ] {
+            *x *= factor;
+        }
+    }
+}
+
+/// The weight of each queue position among callers who will be answered, for
+/// [`ErlangA::service_level`].
+struct AnsweredByPosition {
+    nmu: f64,
+    theta: f64,
+    /// `mass[p − 1] = r_{p−1} · nμ / (nμ + pθ)`.
+    mass: Vec<f64>,
+    /// Σ r_j: callers who wait.
+    waiting: f64,
+}
+
+impl QueueVisitor for AnsweredByPosition {
+    fn state(&mut self, j: usize, r: f64) {
+        let p = (j + 1) as f64;
+        self.mass.push(r * self.nmu / (self.nmu + p * self.theta));
+        self.waiting += r;
+    }
+
+    fn rescale(&mut self, factor: f64) {
+        self.waiting *= factor;
+        self.mass.iter_mut().for_each(|m| *m *= factor);
+    }
+}
+
+/// Past this many chain steps times positions, the service level is refused rather than
+/// computed for minutes.
+const MAX_UNIFORMIZATION_WORK: f64 = 4e9;
+
+/// Mass of the pure-death chain (position `q` left at rate `nμ + qθ`, position 0
+/// absorbing) absorbed by time `t`, starting from `mass[q − 1]` at each position `q`.
+/// Uniformization at the fastest rate `Λ`: after a Poisson(`Λt`) number of steps, each
+/// step moving from `q` with probability `(nμ + qθ)/Λ`. Poisson weights are built in
+/// log space so that `e^{−Λt}` never underflows.
+fn absorbed_by(mass: &[f64], nmu: f64, theta: f64, t: f64) -> Result<f64> {
+    let total: f64 = mass.iter().sum();
+    if t == 0.0 || total == 0.0 {
+        return Ok(0.0);
+    }
+    let positions = mass.len();
+    let big_lambda = nmu + positions as f64 * theta;
+    let lt = big_lambda * t;
+    let steps_bound = lt + 10.0 * lt.sqrt() + 50.0;
+    if steps_bound * positions as f64 > MAX_UNIFORMIZATION_WORK {
+        return Err(CapacityError::BeyondModel(format!(
+            "the service level within {t:.0} s needs too long a computation for a queue of \
+             {positions} positions"
+        )));
+    }
+    let leave: Vec<f64> = (1..=positions)
+        .map(|q| (nmu + q as f64 * theta) / big_lambda)
+        .collect();
+    let mut v = mass.to_vec();
+    let mut absorbed = 0.0;
+    let mut result = 0.0;
+    let mut poisson_cum = 0.0;
+    let mut log_pk = -lt;
+    let mut k = 0u64;
+    loop {
+        let pk = log_pk.exp();
+        result += pk * absorbed;
+        poisson_cum += pk;
+        // Past the Poisson mode, stop once the remaining Poisson weight is negligible (ten
+        // standard deviations at most, as rounding may keep the running sum off 1), or
+        // once everything is absorbed (later steps change nothing).
+        let remaining = (1.0 - poisson_cum).max(0.0);
+        let past_mode = k as f64 > lt;
+        if (past_mode && (remaining < 1e-13 || pk < 1e-20))
+            || k as f64 >= steps_bound
+            || absorbed >= total * (1.0 - 1e-15)
+        {
+            return Ok(result + remaining * absorbed);
+        }
+        // One step of the uniformized chain, front to back so each position moves once.
+        absorbed += v[0] * leave[0];
+        for q in 0..positions {
+            let stay = v[q] * (1.0 - leave[q]);
+            let arrive = if q + 1 < positions {
+                v[q + 1] * leave[q + 1]
+            } else {
+                0.0
+            };
+            v[q] = stay + arrive;
+        }
+        k += 1;
+        log_pk += lt.ln() - (k as f64).ln();
     }
 }
 
@@ -216,5 +387,53 @@ pub fn listeners_for_target(load: Load, mean_patience_secs: f64, target: Target)
         n = n.checked_add(1).ok_or_else(|| {
             CapacityError::BeyondModel("no listener count reaches the target".into())
         })?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Given long enough, every caller who will be answered has been: the service level
+    /// reaches the answered share. The second case has `Λt` far beyond `e^{−Λt}`'s range.
+    #[test]
+    fn service_level_reaches_the_answered_share() {
+        for (calls, handle, patience, n, t) in [
+            (200.0, 180.0, 300.0, 13_u32, 3600.0),
+            (7200.0, 1200.0, 10.0, 10, 600.0),
+        ] {
+            let model = ErlangA::new(Load::new(calls, handle).expect("valid"), patience, n)
+                .expect("valid");
+            let answered = model.metrics().expect("ok").answered_share;
+            let sl = model.service_level(t).expect("ok");
+            assert!((sl - answered).abs() < 1e-9, "{sl} vs {answered}");
+        }
+    }
+
+    /// More time never lowers the service level, and at zero it is the share answered at
+    /// once, `1 − P(wait)`.
+    #[test]
+    fn service_level_grows_from_the_immediate_answers() {
+        let model = ErlangA::new(Load::new(300.0, 1200.0).expect("valid"), 180.0, 34)
+            .expect("valid");
+        let m = model.metrics().expect("ok");
+        let at_zero = model.service_level(0.0).expect("ok");
+        assert!((at_zero - (1.0 - m.prob_wait)).abs() < 1e-12);
+        let mut last = at_zero;
+        for t in [1.0, 10.0, 30.0, 60.0, 120.0, 600.0] {
+            let sl = model.service_level(t).expect("ok");
+            assert!(sl >= last - 1e-15, "{t} s: {sl} < {last}");
+            last = sl;
+        }
+        assert!(model.service_level(-1.0).is_err());
+    }
+
+    /// A load so light that nobody waits: every caller is answered at once.
+    #[test]
+    fn service_level_of_an_idle_line_is_one() {
+        let idle = ErlangA::new(Load::new(0.0, 600.0).expect("valid"), 60.0, 3).expect("ok");
+        assert_eq!(idle.service_level(20.0).expect("ok"), 1.0);
+        let tiny = ErlangA::new(Load::new(1e-9, 600.0).expect("valid"), 60.0, 400).expect("ok");
+        assert!(tiny.service_level(20.0).expect("ok") > 1.0 - 1e-12);
     }
 }

@@ -29,6 +29,13 @@ fn the_2016_year_matches_the_published_totals() {
             "{}",
             report.totals.occupancy
         );
+        // Calls outlast shifts (the night shift starts with fewer listeners than the
+        // evening had): that time is overtime, so no hour is over 100 % busy.
+        assert!(report.totals.overtime_hours > 0.0);
+        for h in &report.by_hour {
+            let occupancy = h.occupancy(report.conversations_per_listener);
+            assert!(occupancy <= 1.0, "{}: {occupancy}", h.label);
+        }
     }
 }
 

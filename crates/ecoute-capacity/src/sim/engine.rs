@@ -220,8 +220,13 @@ impl<'a> Engine<'a> {
         let dt = t - self.now;
         if dt > 0.0 {
             let hour = self.hour();
+            let rostered = self.config.staffing.slots()[self.slot_index];
+            // Listeners needed for the conversations under way; those beyond the roster
+            // are finishing a conversation after their shift ended.
+            let talking = self.busy.div_ceil(self.config.conversations_per_listener);
             let stats = &mut self.tally.by_hour[hour];
-            stats.on_duty_secs += dt * f64::from(self.config.staffing.slots()[self.slot_index]);
+            stats.on_duty_secs += dt * f64::from(rostered);
+            stats.overtime_secs += dt * f64::from(talking.saturating_sub(rostered));
             stats.busy_secs += dt * f64::from(self.busy);
             self.now = t;
         }

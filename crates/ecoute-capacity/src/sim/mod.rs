@@ -14,7 +14,7 @@ mod engine;
 mod report;
 
 pub use config::{Discipline, Redial, SimConfig};
-pub use report::{HourStats, SimReport, Totals};
+pub use report::{occupancy, HourStats, SimReport, Totals};
 
 pub(crate) use report::ratio;
 

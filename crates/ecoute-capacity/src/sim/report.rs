@@ -29,8 +29,11 @@ pub struct HourStats {
     pub wait_answered_secs: f64,
     /// Sum of the waits of abandoned attempts, in seconds.
     pub wait_abandoned_secs: f64,
-    /// Listener-seconds on duty.
+    /// Listener-seconds on duty (the roster).
     pub on_duty_secs: f64,
+    /// Listener-seconds past the end of a shift: listeners finish the conversation they
+    /// are in, so more of them can be talking than the roster has on duty.
+    pub overtime_secs: f64,
     /// Conversation-seconds (talk and wrap-up).
     pub busy_secs: f64,
 }
@@ -46,11 +49,14 @@ impl HourStats {
         ratio(self.wait_answered_secs, self.answered as f64)
     }
 
-    /// Share of on-duty time spent in conversation (per conversation slot).
+    /// Share of listener time spent in conversation (per conversation slot), counting
+    /// the overtime of listeners finishing a conversation after their shift, so it never
+    /// exceeds 100 %.
     pub fn occupancy(&self, conversations_per_listener: u32) -> f64 {
-        ratio(
+        occupancy(
             self.busy_secs,
-            self.on_duty_secs * f64::from(conversations_per_listener),
+            self.on_duty_secs + self.overtime_secs,
+            conversations_per_listener,
         )
     }
 
@@ -58,6 +64,14 @@ impl HourStats {
     pub fn mean_on_duty(&self, weeks: f64) -> f64 {
         ratio(self.on_duty_secs / 3600.0, weeks)
     }
+}
+
+/// Conversation time over the conversation slots of the listeners present.
+pub fn occupancy(busy_secs: f64, present_secs: f64, conversations_per_listener: u32) -> f64 {
+    ratio(
+        busy_secs,
+        present_secs * f64::from(conversations_per_listener),
+    )
 }
 
 pub(crate) fn ratio(num: f64, den: f64) -> f64 {
@@ -103,7 +117,9 @@ pub struct Totals {
     pub mean_wait_abandoned_secs: f64,
     /// Listener-hours on duty.
     pub listener_hours: f64,
-    /// Share of listener time in conversation.
+    /// Listener-hours past the end of shifts, finishing a conversation.
+    pub overtime_hours: f64,
+    /// Share of listener time (on duty and overtime) in conversation.
     pub occupancy: f64,
     /// Answered attempts per listener-hour.
     pub answered_per_listener_hour: f64,
@@ -193,6 +209,7 @@ impl Tally {
         let people_lost: u64 = self.lost_after_attempts.iter().sum();
         let on_duty = sumf(|h| h.on_duty_secs);
         let busy = sumf(|h| h.busy_secs);
+        let overtime = sumf(|h| h.overtime_secs);
         let totals = Totals {
             attempts,
             answered,
@@ -213,7 +230,8 @@ impl Tally {
                 sum(|h| h.abandoned) as f64,
             ),
             listener_hours: on_duty / 3600.0,
-            occupancy: ratio(busy, on_duty * f64::from(conversations_per_listener)),
+            overtime_hours: overtime / 3600.0,
+            occupancy: occupancy(busy, on_duty + overtime, conversations_per_listener),
             answered_per_listener_hour: ratio(answered as f64, on_duty / 3600.0),
         };
         SimReport {
