@@ -69,13 +69,16 @@ fn erlang_c_call_centre_helper_worked_example() {
     assert!(sl13 < 0.8, "{sl13}");
 }
 
-/// Westbay Engineers' step-by-step Erlang C example ("The Erlang-C formula", erlang.com):
-/// 360 calls per half hour, 4-minute calls, 55 agents, 15-second answer target. The
-/// published results, also reproduced in the Maxima write-up "Expressing well-known
-/// formulas for service waiting time": probability of waiting 0.2387, average speed of
-/// answer 8.184 s, service level 84.59 % within 15 s.
+/// The step-by-step example of the web page "The Erlang-C Formula" ("given here for people
+/// who want to see the actual mathematical definition … using an example of 360 calls per
+/// half hour, with an average call duration of 4 minutes, and 55 agents. The target answer
+/// time for service level is 15 seconds"). Its results, reproduced in the Maxima write-up
+/// "Expressing well-known formulas for service waiting time" ("the numerical values agree
+/// with those stated on the web page"): probability of waiting 0.2387, average speed of
+/// answer 8.184 s, 84.59 % answered within 15 s. Read through those copies; the page's
+/// publisher is not named in them.
 #[test]
-fn erlang_c_westbay_worked_example() {
+fn erlang_c_step_by_step_worked_example() {
     let load = Load::new(720.0, 240.0).expect("valid");
     close(load.erlangs(), 48.0, 1e-12, "traffic intensity");
     let c = ErlangC::new(load, 55).expect("stable");
