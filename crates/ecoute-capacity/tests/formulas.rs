@@ -28,12 +28,12 @@ fn erlang_b_matches_the_one_percent_table() {
 
 /// The worked example of Call Centre Helper's "Erlang C Formula – Made Simple With an Easy
 /// Worked Example": 100 calls in 30 minutes, 3-minute handle time (10 erlangs), target 80 %
-/// answered within 20 s. With 11 agents the probability of waiting is 68.21 % (the CRAN
-/// package ErlangC reruns the example in its README: wait probability 0.6821182, service
-/// level 0.3896138); "For N = 14: P[w] = 0.1741, Service Level = 88.8 %, ASA = 7.8 seconds,
-/// % of calls answered immediately = 82.6 %", and 14 agents are the fewest that meet 80/20
-/// (pyworkforce 0.1.0 documents the same example: 14 raw positions, service level
-/// 0.88835, waiting probability 0.17413).
+/// answered within 20 s; "For N = 14: P[w] = 0.1741, Service Level = 88.8 %, ASA = 7.8
+/// seconds, % of calls answered immediately = 82.6 %", and 14 agents are the fewest that
+/// meet 80/20. The CRAN package ErlangC 0.1.0 reruns it in its README to seven digits:
+/// with 14 agents wait probability 0.1741319, service level 0.88835, average speed of
+/// answer 7.83593701177724 s, immediate answer 0.8258681, occupancy 0.7142857, agents 14;
+/// with 11 agents wait probability 0.6821182 and service level 0.3896138.
 #[test]
 fn erlang_c_call_centre_helper_worked_example() {
     let load = Load::new(200.0, 180.0).expect("valid");
@@ -51,16 +51,16 @@ fn erlang_c_call_centre_helper_worked_example() {
         14
     );
     let c14 = ErlangC::new(load, 14).expect("stable");
-    close(c14.prob_wait(), 0.1741, 0.00005, "P(wait) with 14 agents");
+    close(c14.prob_wait(), 0.1741319, 5e-8, "P(wait) with 14 agents");
     close(
         c14.service_level(20.0).expect("ok"),
         0.88835,
-        0.000005,
+        5e-6,
         "service level with 14 agents",
     );
-    close(c14.asa_secs(), 7.8, 0.05, "ASA with 14 agents");
-    close(1.0 - c14.prob_wait(), 0.826, 0.0005, "answered immediately");
-    close(c14.occupancy(), 0.714, 0.0005, "occupancy with 14 agents");
+    close(c14.asa_secs(), 7.83593701177724, 1e-9, "ASA with 14 agents");
+    close(1.0 - c14.prob_wait(), 0.8258681, 5e-8, "answered immediately");
+    close(c14.occupancy(), 0.7142857, 5e-8, "occupancy with 14 agents");
     // With 13 agents the service level is just short.
     let sl13 = ErlangC::new(load, 13)
         .expect("stable")
