@@ -402,8 +402,8 @@ mod tests {
             (200.0, 180.0, 300.0, 13_u32, 3600.0),
             (7200.0, 1200.0, 10.0, 10, 600.0),
         ] {
-            let model = ErlangA::new(Load::new(calls, handle).expect("valid"), patience, n)
-                .expect("valid");
+            let model =
+                ErlangA::new(Load::new(calls, handle).expect("valid"), patience, n).expect("valid");
             let answered = model.metrics().expect("ok").answered_share;
             let sl = model.service_level(t).expect("ok");
             assert!((sl - answered).abs() < 1e-9, "{sl} vs {answered}");
@@ -414,8 +414,8 @@ mod tests {
     /// once, `1 − P(wait)`.
     #[test]
     fn service_level_grows_from_the_immediate_answers() {
-        let model = ErlangA::new(Load::new(300.0, 1200.0).expect("valid"), 180.0, 34)
-            .expect("valid");
+        let model =
+            ErlangA::new(Load::new(300.0, 1200.0).expect("valid"), 180.0, 34).expect("valid");
         let m = model.metrics().expect("ok");
         let at_zero = model.service_level(0.0).expect("ok");
         assert!((at_zero - (1.0 - m.prob_wait)).abs() < 1e-12);

@@ -59,7 +59,12 @@ fn erlang_c_call_centre_helper_worked_example() {
         "service level with 14 agents",
     );
     close(c14.asa_secs(), 7.83593701177724, 1e-9, "ASA with 14 agents");
-    close(1.0 - c14.prob_wait(), 0.8258681, 5e-8, "answered immediately");
+    close(
+        1.0 - c14.prob_wait(),
+        0.8258681,
+        5e-8,
+        "answered immediately",
+    );
     close(c14.occupancy(), 0.7142857, 5e-8, "occupancy with 14 agents");
     // With 13 agents the service level is just short.
     let sl13 = ErlangC::new(load, 13)
@@ -123,7 +128,13 @@ fn erlang_a_pyworkforce_worked_example() {
 #[test]
 fn erlang_a_service_level_tends_to_erlang_c() {
     let load = Load::new(200.0, 180.0).expect("valid");
-    for (n, t) in [(11_u32, 20.0), (13, 20.0), (14, 20.0), (14, 0.0), (12, 300.0)] {
+    for (n, t) in [
+        (11_u32, 20.0),
+        (13, 20.0),
+        (14, 20.0),
+        (14, 0.0),
+        (12, 300.0),
+    ] {
         let c = ErlangC::new(load, n)
             .expect("stable")
             .service_level(t)
