@@ -65,11 +65,12 @@ function inheritedEnv() {
 
 /**
  * Starts `ecoute serve` on a free port with a fresh SQLite database, after creating `users`
- * (`[{username, pseudonym, role}]`, all with `PASSWORD`).
+ * (`[{username, pseudonym, role}]`, all with `PASSWORD`). `settings` are extra `ECOUTE_…`
+ * variables, e.g. `{ ECOUTE_CHAT__LISTENER_RETURN_SECONDS: "1" }`.
  * Returns `{url, crash, restart, stop}`: `crash` kills the server as a crash would (SIGKILL),
  * `restart` starts it again on the same port and database, `stop` ends it and removes its data.
  */
-export async function startEcoute({ users = [] } = {}) {
+export async function startEcoute({ users = [], settings = {} } = {}) {
   if (!existsSync(ECOUTE_BIN)) {
     throw new Error(`${ECOUTE_BIN} does not exist: run \`cargo build -p ecoute\` first (or set ECOUTE_BIN)`);
   }
@@ -80,6 +81,7 @@ export async function startEcoute({ users = [] } = {}) {
     ECOUTE_DATABASE__URL: `sqlite://${join(dataDir, "ecoute.db")}`,
     ECOUTE_SITE__QUICK_EXIT_URL: QUICK_EXIT_PATH,
     RUST_LOG: process.env.RUST_LOG ?? "warn",
+    ...settings,
   };
   for (const u of users) {
     await run(

@@ -3,7 +3,7 @@
 
 use crate::contact::Contact;
 use crate::ids::{CentreId, ContactId, UserId};
-use crate::message::{Author, Message};
+use crate::message::{Author, Message, Writer};
 use crate::user::Presence;
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +83,9 @@ pub struct MessageEvent {
     pub body: String,
     /// Commit time (ms).
     pub at: i64,
+    /// The listener who wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listener: Option<Writer>,
 }
 
 impl From<&Message> for MessageEvent {
@@ -94,6 +97,7 @@ impl From<&Message> for MessageEvent {
             client_id: m.client_id.as_str().to_owned(),
             body: m.body.clone(),
             at: m.at.millis(),
+            listener: m.listener.clone(),
         }
     }
 }

@@ -16,7 +16,7 @@ pub mod user;
 pub use contact::{Channel, Contact, ContactState, EndReason, Transition, TransitionError};
 pub use event::{ContactEvent, Event, MessageEvent, Topic};
 pub use ids::{CentreId, ClientMessageId, ConnectionId, ContactId, IdError, UserId};
-pub use message::{Author, Message, MessageBody, MessageError};
+pub use message::{Author, Message, MessageBody, MessageError, Writer};
 pub use queue::{estimate_wait, mean_handle_seconds, QueueEntry, QueueSnapshot, WaitEstimate};
 pub use stats::{
     AgeBand, ContactKind, Gender, RiskLevel, StatsSheet, StatsSheetError, StatsSheetInput, Theme,

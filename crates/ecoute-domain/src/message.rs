@@ -1,6 +1,6 @@
 //! Messages of a conversation and the rules their text must follow.
 
-use crate::ids::{ClientMessageId, ContactId};
+use crate::ids::{ClientMessageId, ContactId, UserId};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +49,18 @@ pub struct Message {
     pub body: String,
     /// When it was committed.
     pub at: Timestamp,
+    /// The listener who wrote it (`None` for the person's messages): a requeued
+    /// conversation has had more than one listener.
+    pub listener: Option<Writer>,
+}
+
+/// The listener who wrote a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Writer {
+    /// Their account.
+    pub id: UserId,
+    /// The name the person and the staff see.
+    pub pseudonym: String,
 }
 
 /// A message text that passed validation.

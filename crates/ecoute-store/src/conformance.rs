@@ -73,6 +73,7 @@ macro_rules! conformance_tests {
             person_attach_detach_and_away,
             append_numbers_without_gaps,
             append_resend_is_idempotent,
+            messages_name_the_listener_who_wrote_them,
             append_refusals,
             concurrent_appends_get_consecutive_seqs,
             purge_respects_cutoff_and_keeps_sheets,
@@ -1196,6 +1197,51 @@ pub async fn append_refusals(store: Arc<dyn Store>) {
             )
             .await,
     );
+}
+
+/// After a requeue, each listener message still names the listener who wrote it, when
+/// appended, when read back and when resent; the person's messages name nobody.
+pub async fn messages_name_the_listener_who_wrote_them(store: Arc<dyn Store>) {
+    let ls = listeners(&*store, 2).await;
+    let a = waiting(&*store, 0).await;
+    take(&*store, ls[0], 10).await;
+    let from_person = say(&*store, a.id, Sender::Person, "p1").await;
+    assert_eq!(from_person.message.listener, None);
+    let first = say(&*store, a.id, Sender::Listener(ls[0]), "l0").await;
+    let writer =
+        |m: &ecoute_domain::Message| m.listener.as_ref().map(|w| (w.id, w.pseudonym.clone()));
+    assert_eq!(writer(&first.message), Some((ls[0], "P listener0".into())));
+    store
+        .transition(a.id, Transition::Requeue, at(20))
+        .await
+        .expect("requeue");
+    take(&*store, ls[1], 30).await;
+    let second = say(&*store, a.id, Sender::Listener(ls[1]), "l1").await;
+    assert_eq!(writer(&second.message), Some((ls[1], "P listener1".into())));
+
+    let all = store.messages_after(a.id, 0, 100).await.expect("read");
+    let writers: Vec<_> = all.iter().map(writer).collect();
+    assert_eq!(
+        writers,
+        vec![
+            None,
+            Some((ls[0], "P listener0".into())),
+            Some((ls[1], "P listener1".into()))
+        ]
+    );
+    assert_eq!(all[1], first.message);
+    let resent = store
+        .append_message(
+            a.id,
+            Sender::Listener(ls[1]),
+            &cid("l1"),
+            &body("l1"),
+            at(40),
+        )
+        .await
+        .expect("resend");
+    assert!(!resent.created);
+    assert_eq!(resent.message, second.message);
 }
 
 /// Both sides writing at once get distinct consecutive numbers; concurrent resends of one

@@ -6,7 +6,7 @@ use crate::{Sender, StoreError, StoreResult, User};
 use ecoute_domain::{
     AgeBand, Author, CentreId, Channel, ClientMessageId, Contact, ContactId, ContactKind,
     ContactState, EndReason, Gender, Message, Presence, RiskLevel, Role, StatsSheet, Timestamp,
-    Transition, TransitionError, UserId,
+    Transition, TransitionError, UserId, Writer,
 };
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use uuid::Uuid;
@@ -58,9 +58,11 @@ pub(crate) const SELECT_CONTACT: &str = "SELECT id, centre_id, channel, state, l
 pub(crate) const SELECT_USER: &str =
     "SELECT u.id, u.username, u.pseudonym, u.role, u.centre_id, u.disabled, u.created_at";
 
-/// The columns of a [`MessageRecord`], then `FROM messages`.
+/// The columns of a [`MessageRecord`], with the writing listener's pseudonym, from
+/// `messages` (a `WHERE` on its columns may follow).
 pub(crate) const SELECT_MESSAGE: &str =
-    "SELECT contact_id, seq, author, client_id, body, at FROM messages";
+    "SELECT m.contact_id, m.seq, m.author, m.client_id, m.body, m.at, m.listener_id, \
+     u.pseudonym AS listener FROM messages m LEFT JOIN users u ON u.id = m.listener_id";
 
 /// The columns of a [`SheetRecord`] but its themes, then `FROM stats_sheets`.
 pub(crate) const SELECT_SHEET: &str = "SELECT contact_id, duration_seconds, age_band, gender, \
@@ -188,6 +190,10 @@ pub(crate) struct MessageRecord {
     pub client_id: String,
     pub body: String,
     pub at: i64,
+    /// The listener who wrote it.
+    pub listener_id: Option<i64>,
+    /// Their pseudonym (from the join with `users`).
+    pub listener: Option<String>,
 }
 
 impl MessageRecord {
@@ -201,6 +207,13 @@ impl MessageRecord {
                 .map_err(|_| corrupt("client message id", &self.client_id))?,
             body: self.body,
             at: Timestamp(self.at),
+            listener: match (self.listener_id, self.listener) {
+                (Some(id), Some(pseudonym)) => Some(Writer {
+                    id: UserId(id),
+                    pseudonym,
+                }),
+                _ => None,
+            },
         })
     }
 }

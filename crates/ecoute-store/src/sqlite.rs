@@ -26,7 +26,7 @@ use crate::{
 use async_trait::async_trait;
 use ecoute_domain::{
     CentreId, ClientMessageId, Contact, ContactId, ContactState, Message, MessageBody, Presence,
-    QueueEntry, StatsSheet, Timestamp, Transition, TransitionError, UserId,
+    QueueEntry, StatsSheet, Timestamp, Transition, TransitionError, UserId, Writer,
 };
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
@@ -174,6 +174,8 @@ fn to_message(row: &SqliteRow) -> StoreResult<Message> {
         client_id: get(row, "client_id")?,
         body: get(row, "body")?,
         at: get(row, "at")?,
+        listener_id: get(row, "listener_id")?,
+        listener: get(row, "listener")?,
     }
     .into_message()
 }
@@ -618,9 +620,10 @@ impl MessageStore for SqliteStore {
             .bind(seq)
             .execute(&mut *tx)
             .await?;
+        let listener_id = sender.listener().map(|id| id.0);
         sqlx::query(
-            "INSERT INTO messages (contact_id, seq, author, client_id, body, at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO messages (contact_id, seq, author, client_id, body, at, listener_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(contact.0.to_string())
         .bind(seq)
@@ -628,9 +631,20 @@ impl MessageStore for SqliteStore {
         .bind(client_id.as_str())
         .bind(body.as_str())
         .bind(now.0)
+        .bind(listener_id)
         .execute(&mut *tx)
         .await
         .map_err(|e| write_error(e, "this message was already stored"))?;
+        let listener = match sender.listener() {
+            Some(id) => Some(Writer {
+                id,
+                pseudonym: sqlx::query_scalar("SELECT pseudonym FROM users WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_one(&mut *tx)
+                    .await?,
+            }),
+            None => None,
+        };
         tx.commit().await?;
         Ok(Appended {
             message: Message {
@@ -640,6 +654,7 @@ impl MessageStore for SqliteStore {
                 client_id: client_id.clone(),
                 body: body.as_str().to_owned(),
                 at: now,
+                listener,
             },
             created: true,
         })

@@ -111,6 +111,16 @@ pub enum Sender {
     Listener(UserId),
 }
 
+impl Sender {
+    /// The listener writing, if it is one.
+    pub fn listener(self) -> Option<UserId> {
+        match self {
+            Sender::Person => None,
+            Sender::Listener(id) => Some(id),
+        }
+    }
+}
+
 /// Result of [`crate::MessageStore::append_message`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {

@@ -128,6 +128,7 @@ async fn large_events_arrive() {
             client_id: "c1".into(),
             body: "é".repeat(20_000),
             at: 1,
+            listener: None,
         },
     };
     it.a.publish(topic, big.clone()).await.expect("publish");

@@ -68,8 +68,12 @@ class ConversationView {
     article.dataset.contactId = contact_id;
     this.list = new MessageList(article.querySelector(".messages"), {
       t,
-      isOwn: (author) => author === "listener",
-      authorName: (author) => (author === "listener" ? t("you") : label),
+      // After a requeue, earlier replies may be another listener's: the server says whose.
+      isOwn: (m) => m.author === "listener" && m.own !== false,
+      authorName: (m) => {
+        if (m.author !== "listener") return label;
+        return m.own === false ? (m.listener ?? "") : t("you");
+      },
     });
 
     this.composer.addEventListener("submit", (event) => {

@@ -316,8 +316,10 @@ export class MessageList {
    * @param {HTMLOListElement} ol
    * @param {object} options
    * @param {Function} options.t  the page's strings
-   * @param {(author: string) => boolean} options.isOwn  whether `author` is this page's side
-   * @param {(author: string) => string} options.authorName  the name shown for `author`
+   * @param {(message: {author: string, listener?: string, own?: boolean}) => boolean} options.isOwn
+   *   whether this page's user wrote `message` (a pending message is always theirs)
+   * @param {(message: {author: string, listener?: string, own?: boolean}) => string} options.authorName
+   *   the name shown for the writer of `message`
    */
   constructor(ol, { t, isOwn, authorName }) {
     this.#ol = ol;
@@ -329,7 +331,7 @@ export class MessageList {
   /** Shows an own message that is not acknowledged yet ("sending…"). */
   addPending(id, body, author) {
     if (this.#byId(id)) return;
-    const li = this.#item(author, body, null);
+    const li = this.#item({ author, own: true }, body, null);
     li.dataset.id = id;
     this.#setDelivery(li, "sending");
     this.#ol.append(li);
@@ -356,14 +358,14 @@ export class MessageList {
   /** Shows a `message` frame unless it is already shown. Returns whether it was new. */
   show(frame) {
     if (this.#ol.querySelector(`li[data-seq="${Number(frame.seq)}"]`)) return false;
-    const own = this.#isOwn(frame.author);
+    const own = this.#isOwn(frame);
     const existing = typeof frame.id === "string" ? this.#byId(frame.id) : null;
     if (existing && own) {
       // Our own message coming back from the server: it is committed.
       this.acknowledge(frame.id, frame.seq);
       return false;
     }
-    const li = this.#item(frame.author, frame.body, frame.at);
+    const li = this.#item(frame, frame.body, frame.at);
     li.dataset.seq = String(Number(frame.seq));
     if (typeof frame.id === "string") li.dataset.id = frame.id;
     if (own) this.#setDelivery(li, "delivered");
@@ -390,14 +392,14 @@ export class MessageList {
     return [...this.#ol.querySelectorAll("li.message")].find((li) => li.dataset.id === id) ?? null;
   }
 
-  #item(author, body, at) {
+  #item(message, body, at) {
     const li = document.createElement("li");
-    li.className = `message ${this.#isOwn(author) ? "own" : "other"}`;
+    li.className = `message ${this.#isOwn(message) ? "own" : "other"}`;
     const meta = document.createElement("p");
     meta.className = "meta";
     const who = document.createElement("span");
     who.className = "author";
-    who.textContent = this.#authorName(author);
+    who.textContent = this.#authorName(message);
     meta.append(who);
     const when = document.createElement("time");
     const date = at ? new Date(at) : new Date();

@@ -100,8 +100,9 @@ function open(contact, { focus = false } = {}) {
     typingTimer: null,
     list: new MessageList(ui.messages, {
       t,
-      isOwn: (author) => author === "person",
-      authorName: (author) => (author === "person" ? t("you") : chat.listener ?? ""),
+      isOwn: (m) => m.author === "person",
+      // Each reply names its own listener: after a requeue, earlier ones were someone else.
+      authorName: (m) => (m.author === "person" ? t("you") : (m.listener ?? chat.listener ?? "")),
     }),
   };
   // Messages typed before a reload and never acknowledged: shown now, resent once welcomed.

@@ -297,6 +297,21 @@ async fn a_lost_listener_sends_the_person_back_to_the_head_of_the_queue() {
         .send(json!({"type": "send", "id": "p1", "body": "avant la coupure"}))
         .await;
     person.ws.expect("ack").await;
+    first
+        .ws
+        .send(json!({"type": "send", "contact_id": early, "id": "l1", "body": "je suis là"}))
+        .await;
+    first.ws.expect("ack").await;
+    let mut seen = person.ws.expect("message").await;
+    if seen["body"] == "avant la coupure" {
+        // The person's own message comes back first.
+        seen = person.ws.expect("message").await;
+    }
+    assert_eq!(seen["listener"], "Camille");
+    assert!(
+        seen.get("own").is_none(),
+        "the person's frames say nothing of staff"
+    );
     // Someone else arrives meanwhile.
     let _later = app.person().await;
 
@@ -317,7 +332,25 @@ async fn a_lost_listener_sends_the_person_back_to_the_head_of_the_queue() {
     assert_eq!(assigned["conversation"]["returning"], true);
     let m = second.ws.expect("message").await;
     assert_eq!(m["body"], "avant la coupure");
+    assert!(m.get("listener").is_none());
+    assert_eq!(m["own"], false);
+    // The first listener's reply is theirs, not the new listener's.
+    let m = second.ws.expect("message").await;
+    assert_eq!(m["body"], "je suis là");
+    assert_eq!(m["listener"], "Camille");
+    assert_eq!(m["own"], false);
     assert_eq!(person.ws.expect("assigned").await["listener"], "Alex");
+    second
+        .ws
+        .send(json!({"type": "send", "contact_id": early, "id": "l2", "body": "Alex ici"}))
+        .await;
+    second.ws.expect("ack").await;
+    let m = second.ws.expect("message").await;
+    assert_eq!(
+        (m["listener"].as_str(), m["own"].as_bool()),
+        (Some("Alex"), Some(true))
+    );
+    assert_eq!(person.ws.expect("message").await["listener"], "Alex");
 }
 
 #[tokio::test]

@@ -109,6 +109,7 @@ pub const TABLES: &[Table] = &[
             ("client_id", Text),
             ("body", Text),
             ("at", Int),
+            ("listener_id", Int),
         ],
     },
     Table {

@@ -8,7 +8,7 @@ use ecoute_domain::{ContactId, MessageEvent};
 use ecoute_store::{Store, StoreResult};
 use std::collections::HashMap;
 
-use super::frames::MessageOut;
+use super::frames::{Audience, MessageOut};
 
 /// Messages are re-read in pages of this size.
 const PAGE: u32 = 500;
@@ -17,15 +17,15 @@ const PAGE: u32 = 500;
 #[derive(Debug, Default)]
 pub struct Delivered {
     last: HashMap<ContactId, i64>,
-    with_contact: bool,
+    audience: Audience,
 }
 
 impl Delivered {
-    /// A tracker; `with_contact` puts `contact_id` in frames (listener side).
-    pub fn new(with_contact: bool) -> Self {
+    /// A tracker for the frames of `audience`.
+    pub fn new(audience: Audience) -> Self {
         Delivered {
             last: HashMap::new(),
-            with_contact,
+            audience,
         }
     }
 
@@ -53,14 +53,7 @@ impl Delivered {
             Ok(Vec::new())
         } else if event.seq == last + 1 {
             self.last.insert(event.contact, event.seq);
-            Ok(vec![MessageOut {
-                contact_id: self.with_contact.then(|| event.contact.to_string()),
-                seq: event.seq,
-                author: event.author,
-                id: event.client_id.clone(),
-                body: event.body.clone(),
-                at: event.at,
-            }])
+            Ok(vec![MessageOut::from_event(event, self.audience)])
         } else {
             self.catch_up(store, event.contact).await
         }
@@ -82,7 +75,7 @@ impl Delivered {
             let full = page.len() == PAGE as usize;
             for m in &page {
                 last = m.seq;
-                out.push(MessageOut::new(m, self.with_contact));
+                out.push(MessageOut::new(m, self.audience));
             }
             if !full {
                 break;

@@ -1,7 +1,7 @@
 //! Every frame of the protocol, as Rust types. Incoming frames are parsed strictly (unknown
 //! types and fields are refused); outgoing frames serialise to the documented JSON.
 
-use ecoute_domain::{Author, Message, WaitEstimate};
+use ecoute_domain::{Author, Message, MessageEvent, UserId, WaitEstimate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -68,6 +68,17 @@ pub enum ListenerIn {
     },
 }
 
+/// Who a message frame is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Audience {
+    /// The person's page.
+    #[default]
+    Person,
+    /// One listener's workspace: frames name the conversation and say whether this
+    /// listener wrote the message (a requeued conversation has had several listeners).
+    Listener(UserId),
+}
+
 /// A message as sent to clients.
 #[derive(Debug, Clone, Serialize)]
 pub struct MessageOut {
@@ -84,18 +95,41 @@ pub struct MessageOut {
     pub body: String,
     /// Commit time.
     pub at: i64,
+    /// Pseudonym of the listener who wrote it (listener messages only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listener: Option<String>,
+    /// Listener side only: whether the receiving listener wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub own: Option<bool>,
 }
 
 impl MessageOut {
-    /// From a stored message; `with_contact` for the listener side.
-    pub fn new(m: &Message, with_contact: bool) -> Self {
+    /// From a stored message.
+    pub fn new(m: &Message, audience: Audience) -> Self {
+        Self::from_event(&MessageEvent::from(m), audience)
+    }
+
+    /// From a message event of the bus.
+    pub fn from_event(m: &MessageEvent, audience: Audience) -> Self {
+        let (contact_id, own) = match audience {
+            Audience::Person => (None, None),
+            Audience::Listener(me) => (
+                Some(m.contact.to_string()),
+                // Messages stored before listeners were recorded count as this listener's.
+                Some(
+                    m.author == Author::Listener && m.listener.as_ref().is_none_or(|w| w.id == me),
+                ),
+            ),
+        };
         MessageOut {
-            contact_id: with_contact.then(|| m.contact.to_string()),
+            contact_id,
             seq: m.seq,
             author: m.author,
-            id: m.client_id.as_str().to_owned(),
+            id: m.client_id.clone(),
             body: m.body.clone(),
-            at: m.at.millis(),
+            at: m.at,
+            listener: m.listener.as_ref().map(|w| w.pseudonym.clone()),
+            own,
         }
     }
 }

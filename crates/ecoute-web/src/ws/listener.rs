@@ -19,7 +19,7 @@ use tokio_stream::{StreamExt, StreamMap};
 
 use super::delivery::Delivered;
 use super::frames::{
-    ConversationOut, ErrorOut, ListenerIn, ListenerOut, MessageOut, PendingSheetOut,
+    Audience, ConversationOut, ErrorOut, ListenerIn, ListenerOut, MessageOut, PendingSheetOut,
 };
 use super::socket::{self, close, Received};
 use crate::auth::StaffSession;
@@ -100,7 +100,7 @@ async fn run(mut ws: WebSocket, state: AppState, session: StaffSession) {
         state,
         session,
         conn,
-        delivered: Delivered::new(true),
+        delivered: Delivered::new(Audience::Listener(user)),
         topics: StreamMap::new(),
         last_board: None,
     };

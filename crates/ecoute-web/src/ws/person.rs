@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 
 use super::delivery::Delivered;
-use super::frames::{ErrorOut, MessageOut, PersonIn, PersonOut};
+use super::frames::{Audience, ErrorOut, MessageOut, PersonIn, PersonOut};
 use super::socket::{self, close, Received};
 use crate::auth::sha256_hex;
 use crate::clock;
@@ -96,7 +96,7 @@ async fn run(mut ws: WebSocket, state: AppState) {
         state,
         contact: contact.id,
         conn,
-        delivered: Delivered::new(false),
+        delivered: Delivered::new(Audience::Person),
         last_queue: None,
         waiting: contact.state == ContactState::Waiting,
     };
