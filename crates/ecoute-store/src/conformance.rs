@@ -12,7 +12,7 @@
 //! A feature that adds a store method adds its cases here, so both backends stay first-class.
 
 use crate::{
-    Appended, DeadConnections, NewContact, NewSession, NewUser, Sender, Store, StoreError,
+    Appended, Away, DeadConnections, NewContact, NewSession, NewUser, Sender, Store, StoreError,
     TakeOutcome,
 };
 use ecoute_domain::{
@@ -71,6 +71,7 @@ macro_rules! conformance_tests {
             set_priority_rules,
             active_and_recent_talk_times,
             person_attach_detach_and_away,
+            guarded_transitions_yield_to_a_return,
             append_numbers_without_gaps,
             append_resend_is_idempotent,
             messages_name_the_listener_who_wrote_them,
@@ -860,6 +861,104 @@ pub async fn requeue_goes_to_the_head_as_returning(store: Arc<dyn Store>) {
     assert_eq!(again.listener, Some(ls[1]));
     assert_eq!(again.answered_at, Some(at(20)));
     assert_eq!(take(&*store, ls[1], 111).await.id, b.id);
+}
+
+/// The sweeper's transitions apply only while the absence still holds: someone who came
+/// back, or has been away for less than the grace, keeps the conversation.
+pub async fn guarded_transitions_yield_to_a_return(store: Arc<dyn Store>) {
+    let ls = listeners(&*store, 4).await;
+    let mut contacts = Vec::new();
+    for (i, l) in ls.iter().enumerate() {
+        let c = waiting(&*store, i as i64).await;
+        take(&*store, *l, 10).await;
+        contacts.push(c.id);
+    }
+    let (gone, back, recent, listener_gone) = (contacts[0], contacts[1], contacts[2], contacts[3]);
+    let person = |before| Away::Person { before };
+    for (i, c) in [gone, back, recent].into_iter().enumerate() {
+        store
+            .attach_person(c, conn(1, i as u32))
+            .await
+            .expect("attach");
+    }
+    store
+        .detach_person(gone, conn(1, 0), at(20))
+        .await
+        .expect("detach");
+    store
+        .detach_person(back, conn(1, 1), at(20))
+        .await
+        .expect("detach");
+    store.attach_person(back, conn(1, 5)).await.expect("back");
+    store
+        .detach_person(recent, conn(1, 2), at(45))
+        .await
+        .expect("detach");
+
+    let ended = store
+        .transition_if_away(gone, Transition::PersonVanishes, person(at(40)), at(50))
+        .await
+        .expect("guarded");
+    assert!(matches!(
+        ended.map(|c| c.state),
+        Some(ContactState::Ended { .. })
+    ));
+    for c in [back, recent] {
+        let untouched = store
+            .transition_if_away(c, Transition::PersonVanishes, person(at(40)), at(50))
+            .await
+            .expect("guarded");
+        assert_eq!(untouched, None);
+        let now = store.contact(c).await.expect("read").expect("exists");
+        assert_eq!(
+            now.state,
+            ContactState::Active {
+                listener: now.listener.expect("l")
+            }
+        );
+    }
+
+    // A listener: requeued while away, left alone once back.
+    let l = ls[3];
+    store.attach_listener(l, conn(2, 1)).await.expect("attach");
+    store
+        .detach_listener(l, conn(2, 1), at(20))
+        .await
+        .expect("detach");
+    let away = Away::Listener {
+        user: l,
+        before: at(40),
+    };
+    store.attach_listener(l, conn(2, 2)).await.expect("back");
+    assert_eq!(
+        store
+            .transition_if_away(listener_gone, Transition::Requeue, away, at(50))
+            .await
+            .expect("guarded"),
+        None
+    );
+    store
+        .detach_listener(l, conn(2, 2), at(30))
+        .await
+        .expect("detach");
+    let requeued = store
+        .transition_if_away(listener_gone, Transition::Requeue, away, at(50))
+        .await
+        .expect("guarded")
+        .expect("still away: requeued");
+    assert_eq!(requeued.state, ContactState::Waiting);
+    // The rules still apply: an ended conversation is not requeued.
+    assert_transition(
+        store
+            .transition_if_away(gone, Transition::Requeue, person(at(40)), at(60))
+            .await,
+        TransitionError::AlreadyEnded,
+    );
+    assert_not_found(
+        store
+            .transition_if_away(ContactId::new_random(), Transition::Requeue, away, at(60))
+            .await,
+    );
 }
 
 /// Leaving before an answer is an abandonment that records how long the person waited.

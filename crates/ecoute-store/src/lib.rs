@@ -105,6 +105,17 @@ pub trait ContactStore: Send + Sync {
         transition: Transition,
         now: Timestamp,
     ) -> StoreResult<Contact>;
+    /// Applies `transition` like [`ContactStore::transition`], but only if `away` still
+    /// holds in the same transaction: `None` (nothing changed) when the person or listener
+    /// came back meanwhile. The sweeper ends or requeues conversations with it, so a
+    /// reconnection at the same instant is never overruled.
+    async fn transition_if_away(
+        &self,
+        id: ContactId,
+        transition: Transition,
+        away: Away,
+        now: Timestamp,
+    ) -> StoreResult<Option<Contact>>;
     /// Sets a contact's risk priority (triage; higher is served first) and returns the
     /// contact. [`StoreError::Transition`] if it has ended, [`StoreError::NotFound`] when
     /// there is no such contact.

@@ -41,11 +41,11 @@ use crate::records::{
     after_take, after_transition, check_may_file_sheet, check_may_write, check_resend, count, get,
     parse_presence, state_columns, write_error, ContactRecord, MessageRecord, SheetRecord,
     UserRecord, DELETE_DEAD_INSTANCES, DETACH_DEAD_LISTENERS, DETACH_DEAD_PERSONS, DUTY_QUERY,
-    HEARTBEAT, LISTENERS_AWAY_QUERY, SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET, SELECT_USER,
-    SERVE_ORDER,
+    HEARTBEAT, LISTENERS_AWAY_QUERY, LISTENER_STILL_AWAY, PERSON_STILL_AWAY, SELECT_CONTACT,
+    SELECT_MESSAGE, SELECT_SHEET, SELECT_USER, SERVE_ORDER,
 };
 use crate::{
-    Appended, ContactStore, Credentials, DeadConnections, Duty, InstanceStore, MessageStore,
+    Appended, Away, ContactStore, Credentials, DeadConnections, Duty, InstanceStore, MessageStore,
     NewContact, NewSession, NewUser, PresenceStore, Sender, Session, SessionStore, StatsStore,
     StoreError, StoreResult, TakeOutcome, User, UserStore,
 };
@@ -58,6 +58,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Acquire, Executor, Postgres, Transaction};
 use std::str::FromStr;
+use std::sync::LazyLock;
 use uuid::Uuid;
 
 /// The PostgreSQL schema, embedded in the binary; same versions as SQLite's.
@@ -349,6 +350,10 @@ async fn lock_contact(conn: &mut PgConnection, id: ContactId) -> StoreResult<Con
     to_contact(&row)
 }
 
+/// [`LISTENER_STILL_AWAY`] holding the presence row until the transaction ends.
+static LISTENER_STILL_AWAY_LOCKED: LazyLock<String> =
+    LazyLock::new(|| format!("{LISTENER_STILL_AWAY} FOR UPDATE"));
+
 /// Writes every column a transition or a take may change (never a key column: see the
 /// module documentation).
 async fn write_contact(conn: &mut PgConnection, c: &Contact) -> StoreResult<()> {
@@ -610,6 +615,35 @@ impl ContactStore for PgStore {
         write_contact(&mut tx, &next).await?;
         tx.commit().await?;
         Ok(next)
+    }
+
+    async fn transition_if_away(
+        &self,
+        id: ContactId,
+        transition: Transition,
+        away: Away,
+        now: Timestamp,
+    ) -> StoreResult<Option<Contact>> {
+        let mut tx = self.pool.begin().await?;
+        // The contact's row lock holds off a reconnecting person (attach_person updates
+        // it); a reconnecting listener updates their presence row, locked here too.
+        let contact = lock_contact(&mut tx, id).await?;
+        let still_away = match away {
+            Away::Person { before } => sqlx::query(PERSON_STILL_AWAY).bind(id.0).bind(before.0),
+            Away::Listener { user, before } => sqlx::query(&LISTENER_STILL_AWAY_LOCKED)
+                .bind(user.0)
+                .bind(before.0),
+        }
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if !still_away {
+            return Ok(None);
+        }
+        let next = after_transition(&contact, transition, now)?;
+        write_contact(&mut tx, &next).await?;
+        tx.commit().await?;
+        Ok(Some(next))
     }
 
     async fn set_priority(&self, id: ContactId, priority: i32) -> StoreResult<Contact> {

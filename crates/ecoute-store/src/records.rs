@@ -64,6 +64,14 @@ pub(crate) const SELECT_MESSAGE: &str =
     "SELECT m.contact_id, m.seq, m.author, m.client_id, m.body, m.at, m.listener_id, \
      u.pseudonym AS listener FROM messages m LEFT JOIN users u ON u.id = m.listener_id";
 
+/// One row if contact `$1`'s person has been away since `$2` or earlier.
+pub(crate) const PERSON_STILL_AWAY: &str = "SELECT 1 FROM contacts \
+    WHERE id = $1 AND person_away_since IS NOT NULL AND person_away_since <= $2";
+
+/// One row if listener `$1` has been away since `$2` or earlier.
+pub(crate) const LISTENER_STILL_AWAY: &str = "SELECT 1 FROM listener_presence \
+    WHERE user_id = $1 AND away_since IS NOT NULL AND away_since <= $2";
+
 /// The columns of a [`SheetRecord`] but its themes, then `FROM stats_sheets`.
 pub(crate) const SELECT_SHEET: &str = "SELECT contact_id, duration_seconds, age_band, gender, \
     contact_kind, risk, debrief_wanted FROM stats_sheets";

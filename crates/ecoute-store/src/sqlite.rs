@@ -15,11 +15,11 @@ use crate::records::{
     after_take, after_transition, check_may_file_sheet, check_may_write, check_resend, count, get,
     parse_presence, parse_uuid, state_columns, write_error, ContactRecord, MessageRecord,
     SheetRecord, UserRecord, DELETE_DEAD_INSTANCES, DETACH_DEAD_LISTENERS, DETACH_DEAD_PERSONS,
-    DUTY_QUERY, HEARTBEAT, LISTENERS_AWAY_QUERY, SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET,
-    SELECT_USER, SERVE_ORDER,
+    DUTY_QUERY, HEARTBEAT, LISTENERS_AWAY_QUERY, LISTENER_STILL_AWAY, PERSON_STILL_AWAY,
+    SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET, SELECT_USER, SERVE_ORDER,
 };
 use crate::{
-    Appended, ContactStore, Credentials, DeadConnections, Duty, InstanceStore, MessageStore,
+    Appended, Away, ContactStore, Credentials, DeadConnections, Duty, InstanceStore, MessageStore,
     NewContact, NewSession, NewUser, PresenceStore, Sender, Session, SessionStore, StatsStore,
     StoreError, StoreResult, TakeOutcome, User, UserStore,
 };
@@ -479,6 +479,36 @@ impl ContactStore for SqliteStore {
         write_contact(&mut tx, &next).await?;
         tx.commit().await?;
         Ok(next)
+    }
+
+    async fn transition_if_away(
+        &self,
+        id: ContactId,
+        transition: Transition,
+        away: Away,
+        now: Timestamp,
+    ) -> StoreResult<Option<Contact>> {
+        // BEGIN IMMEDIATE: no reconnection can commit between the check and the write.
+        let mut tx = self.begin_write().await?;
+        let contact = fetch_contact(&mut tx, id).await?;
+        let still_away = match away {
+            Away::Person { before } => sqlx::query(PERSON_STILL_AWAY)
+                .bind(id.0.to_string())
+                .bind(before.0),
+            Away::Listener { user, before } => {
+                sqlx::query(LISTENER_STILL_AWAY).bind(user.0).bind(before.0)
+            }
+        }
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if !still_away {
+            return Ok(None);
+        }
+        let next = after_transition(&contact, transition, now)?;
+        write_contact(&mut tx, &next).await?;
+        tx.commit().await?;
+        Ok(Some(next))
     }
 
     async fn set_priority(&self, id: ContactId, priority: i32) -> StoreResult<Contact> {

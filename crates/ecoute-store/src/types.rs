@@ -148,3 +148,21 @@ pub struct DeadConnections {
     /// Listeners whose workspace was connected through a dead instance.
     pub listeners: Vec<UserId>,
 }
+
+/// Whose absence a [`crate::ContactStore::transition_if_away`] requires, and since when at
+/// the latest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Away {
+    /// The contact's person, away since `before` or earlier.
+    Person {
+        /// Latest acceptable start of the absence.
+        before: Timestamp,
+    },
+    /// A listener, away since `before` or earlier.
+    Listener {
+        /// The listener.
+        user: UserId,
+        /// Latest acceptable start of the absence.
+        before: Timestamp,
+    },
+}

@@ -6,8 +6,8 @@
 //! act and the guarded transitions make sure only one does. Instances also record heartbeats:
 //! the sockets of an instance that died without closing them count as closed.
 
-use ecoute_domain::{Author, Event, Presence, Topic, Transition, UserId};
-use ecoute_store::{Store, StoreError, StoreResult};
+use ecoute_domain::{Author, Event, Presence, Timestamp, Topic, Transition, UserId};
+use ecoute_store::{Away, Store, StoreError, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -78,34 +78,47 @@ pub async fn sweep_once(state: &AppState) -> StoreResult<()> {
 
     let person_cutoff = now.plus_millis(-((chat.person_return_seconds * 1000) as i64));
     for id in store.persons_away_since(person_cutoff).await? {
-        match store.transition(id, Transition::PersonVanishes, now).await {
-            Ok(contact) => publish_contact_change(state.bus.as_ref(), &contact).await,
-            // Ended meanwhile by someone else: nothing to do.
-            Err(StoreError::Transition(_)) | Err(StoreError::NotFound) => {}
+        let away = Away::Person {
+            before: person_cutoff,
+        };
+        match store
+            .transition_if_away(id, Transition::PersonVanishes, away, now)
+            .await
+        {
+            Ok(Some(contact)) => publish_contact_change(state.bus.as_ref(), &contact).await,
+            // Back in time, or ended meanwhile by someone else: nothing to do.
+            Ok(None) | Err(StoreError::Transition(_)) | Err(StoreError::NotFound) => {}
             Err(e) => return Err(e),
         }
     }
 
     let listener_cutoff = now.plus_millis(-((chat.listener_return_seconds * 1000) as i64));
     for user in store.listeners_away_since(listener_cutoff).await? {
-        release_listener(state, user).await?;
+        release_listener(state, user, listener_cutoff).await?;
     }
     Ok(())
 }
 
-/// Sends an absent listener's conversations back to the queue and sets them offline.
-async fn release_listener(state: &AppState, user: UserId) -> StoreResult<()> {
+/// Sends the conversations of a listener absent since `cutoff` back to the queue and sets
+/// them offline, unless they come back meanwhile.
+async fn release_listener(state: &AppState, user: UserId, cutoff: Timestamp) -> StoreResult<()> {
     let now = clock::now();
+    let away = Away::Listener {
+        user,
+        before: cutoff,
+    };
     for contact in state.store.active_for_listener(user).await? {
         match state
             .store
-            .transition(contact.id, Transition::Requeue, now)
+            .transition_if_away(contact.id, Transition::Requeue, away, now)
             .await
         {
-            Ok(requeued) => {
+            Ok(Some(requeued)) => {
                 tracing::info!("listener away too long: conversation back to the queue");
                 publish_contact_change(state.bus.as_ref(), &requeued).await;
             }
+            // Back in time: they keep their conversations and their presence.
+            Ok(None) => return Ok(()),
             Err(StoreError::Transition(_)) | Err(StoreError::NotFound) => {}
             Err(e) => return Err(e),
         }
