@@ -1,9 +1,9 @@
 // axe-core on every page, in the states a person or a listener sees: no serious or critical
 // violation of WCAG 2.1 A/AA (or of axe's best practices).
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, screenshot, seriousViolations, startEcoute } from "./harness.mjs";
+import { openPage, screenshot, seriousViolations, useEcoute } from "./harness.mjs";
 import { listenerSend, logIn, setAvailable, startChat, takeNext, visitorSees, visitorSend } from "./flows.mjs";
 
 async function assertAccessible(page, what) {
@@ -12,39 +12,28 @@ async function assertAccessible(page, what) {
 }
 
 describe("accessibility", () => {
-  let ecoute;
-  let browser;
-
-  before(async () => {
-    ecoute = await startEcoute({
-      users: [
-        { username: "admin", pseudonym: "Admin", role: "admin" },
-        { username: "lou", pseudonym: "Lou" },
-      ],
-    });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await ecoute?.stop();
+  const lab = useEcoute({
+    users: [
+      { username: "admin", pseudonym: "Admin", role: "admin" },
+      { username: "lou", pseudonym: "Lou" },
+    ],
   });
 
   test("the public page, the login, the workspace and the sheet", async () => {
-    const visitor = await openPage(browser);
-    const listener = await openPage(browser);
+    const visitor = await openPage(lab.browser);
+    const listener = await openPage(lab.browser);
 
-    await visitor.goto(`${ecoute.url}/`);
+    await visitor.goto(`${lab.ecoute.url}/`);
     await assertAccessible(visitor, "public page");
-    await visitor.goto(`${ecoute.url}/?lang=en`);
+    await visitor.goto(`${lab.ecoute.url}/?lang=en`);
     await assertAccessible(visitor, "public page in English");
 
-    await startChat(visitor, ecoute.url);
+    await startChat(visitor, lab.ecoute.url);
     await visitorSend(visitor, "Bonjour");
     await visitor.locator("#messages .delivery", { hasText: "reçu" }).waitFor();
     await assertAccessible(visitor, "public page, waiting");
 
-    await listener.goto(`${ecoute.url}/login`);
+    await listener.goto(`${lab.ecoute.url}/login`);
     await assertAccessible(listener, "login");
     await listener.fill("#username", "lou");
     await listener.fill("#password", "wrong password");
@@ -53,7 +42,7 @@ describe("accessibility", () => {
     await assertAccessible(listener, "login with an error");
     await screenshot(listener, "login-error");
 
-    await logIn(listener, ecoute.url, "lou");
+    await logIn(listener, lab.ecoute.url, "lou");
     await setAvailable(listener);
     await assertAccessible(listener, "workspace, empty");
     const conversation = await takeNext(listener);
@@ -85,13 +74,13 @@ describe("accessibility", () => {
   });
 
   test("the accounts page", async () => {
-    const admin = await openPage(browser);
-    await logIn(admin, ecoute.url, "admin");
-    await admin.goto(`${ecoute.url}/admin/users`);
+    const admin = await openPage(lab.browser);
+    await logIn(admin, lab.ecoute.url, "admin");
+    await admin.goto(`${lab.ecoute.url}/admin/users`);
     await admin.locator("table").waitFor();
     await assertAccessible(admin, "accounts");
     await screenshot(admin, "accounts");
-    await admin.goto(`${ecoute.url}/admin/users?lang=en`);
+    await admin.goto(`${lab.ecoute.url}/admin/users?lang=en`);
     await assertAccessible(admin, "accounts in English");
     await admin.context().close();
   });

@@ -1,8 +1,8 @@
 // A person and a listener, in two browser contexts, hold whole conversations on one server.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, screenshot, startEcoute } from "./harness.mjs";
+import { openPage, screenshot, useEcoute } from "./harness.mjs";
 import {
   listenerSees,
   listenerSend,
@@ -17,31 +17,20 @@ import {
 } from "./flows.mjs";
 
 describe("a conversation between a person and a listener", () => {
-  let ecoute;
-  let browser;
-
-  before(async () => {
-    ecoute = await startEcoute({
-      users: [
-        { username: "camille", pseudonym: "Camille" },
-        { username: "dominique", pseudonym: "Dominique" },
-        { username: "sacha", pseudonym: "Sacha" },
-      ],
-    });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await ecoute?.stop();
+  const lab = useEcoute({
+    users: [
+      { username: "camille", pseudonym: "Camille" },
+      { username: "dominique", pseudonym: "Dominique" },
+      { username: "sacha", pseudonym: "Sacha" },
+    ],
   });
 
   test("from the first message to the statistics sheet", async () => {
-    const visitor = await openPage(browser);
-    const listener = await openPage(browser);
+    const visitor = await openPage(lab.browser);
+    const listener = await openPage(lab.browser);
 
     // The person starts and writes while waiting; nobody is on duty yet, and the page says so.
-    await startChat(visitor, ecoute.url);
+    await startChat(visitor, lab.ecoute.url);
     await visitor.locator("#status", { hasText: "Vous êtes la prochaine personne" }).waitFor();
     await visitor.locator("#status", { hasText: "Aucun·e écoutant·e n'est disponible" }).waitFor();
     assert.equal(await visitor.textContent("#end"), "Quitter la file");
@@ -51,8 +40,8 @@ describe("a conversation between a person and a listener", () => {
     assert.equal(await visitor.inputValue("#message"), "", "the composer is emptied after sending");
 
     // A second person joins behind: their position is 2 of 2. They leave the queue again.
-    const second = await openPage(browser);
-    await startChat(second, ecoute.url);
+    const second = await openPage(lab.browser);
+    await startChat(second, lab.ecoute.url);
     await second.locator("#status", { hasText: "Vous êtes 2ᵉ dans la file (2 personne(s) en attente)." }).waitFor();
     await screenshot(second, "visitor-waiting");
     await second.click("#end");
@@ -62,7 +51,7 @@ describe("a conversation between a person and a listener", () => {
     await second.context().close();
 
     // The listener logs in, becomes available, takes the next person and reads their message.
-    await logIn(listener, ecoute.url, "camille");
+    await logIn(listener, lab.ecoute.url, "camille");
     await setAvailable(listener);
     await visitor.locator("#status", { hasText: "Attente estimée" }).or(visitor.locator("#status", { hasText: "dans un instant" })).first().waitFor();
     const conversation = await takeNext(listener);
@@ -132,9 +121,9 @@ describe("a conversation between a person and a listener", () => {
   });
 
   test("the Next button says why it took nobody", async () => {
-    const listener = await openPage(browser);
-    const visitor = await openPage(browser);
-    await logIn(listener, ecoute.url, "camille");
+    const listener = await openPage(lab.browser);
+    const visitor = await openPage(lab.browser);
+    await logIn(listener, lab.ecoute.url, "camille");
     await workspaceReady(listener);
     await listener.check("#presence input[value=pause]");
     await listener.locator('#presence[data-current="pause"]').waitFor({ state: "attached" });
@@ -146,7 +135,7 @@ describe("a conversation between a person and a listener", () => {
     await listener.locator("#workspace-status", { hasText: "Personne n'attend en ce moment." }).waitFor();
     assert.equal(await listener.locator("article.conversation").count(), 0);
 
-    await startChat(visitor, ecoute.url);
+    await startChat(visitor, lab.ecoute.url);
     await listener.locator("#board-waiting", { hasText: "1" }).waitFor();
     const conversation = await takeNext(listener);
     assert.equal(await listener.textContent("#workspace-status"), "", "the last notice is cleared");
@@ -160,11 +149,11 @@ describe("a conversation between a person and a listener", () => {
   });
 
   test("after a reload on either side, every message is there exactly once", async () => {
-    const visitor = await openPage(browser);
-    const listener = await openPage(browser);
-    await startChat(visitor, ecoute.url);
+    const visitor = await openPage(lab.browser);
+    const listener = await openPage(lab.browser);
+    await startChat(visitor, lab.ecoute.url);
     await visitorSend(visitor, "un");
-    await logIn(listener, ecoute.url, "dominique");
+    await logIn(listener, lab.ecoute.url, "dominique");
     await setAvailable(listener);
     let conversation = await takeNext(listener);
     await listenerSees(conversation, "un");
@@ -210,14 +199,14 @@ describe("a conversation between a person and a listener", () => {
   });
 
   test("HTML and script in messages show as text on both pages", async () => {
-    const visitor = await openPage(browser);
-    const listener = await openPage(browser);
+    const visitor = await openPage(lab.browser);
+    const listener = await openPage(lab.browser);
     const fromPerson = `<img src=x onerror="alert('person')"> <script>alert(1)</script>`;
     const fromListener = `<b>gras</b><img src=x onerror=alert('listener')><a href="javascript:alert(2)">lien</a>`;
 
-    await startChat(visitor, ecoute.url);
+    await startChat(visitor, lab.ecoute.url);
     await visitorSend(visitor, fromPerson);
-    await logIn(listener, ecoute.url, "sacha");
+    await logIn(listener, lab.ecoute.url, "sacha");
     await setAvailable(listener);
     const conversation = await takeNext(listener);
     await listenerSees(conversation, "onerror");

@@ -1,9 +1,9 @@
 // A listener's page is lost mid-conversation: the person goes back to the head of the queue,
 // another listener takes over, and every reply keeps the name of the listener who wrote it.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, screenshot, startEcoute } from "./harness.mjs";
+import { openPage, screenshot, useEcoute } from "./harness.mjs";
 import {
   listenerSees,
   listenerSend,
@@ -16,24 +16,13 @@ import {
 } from "./flows.mjs";
 
 describe("a conversation handed over after a listener is lost", () => {
-  let ecoute;
-  let browser;
-
-  before(async () => {
-    ecoute = await startEcoute({
-      users: [
-        { username: "camille", pseudonym: "Camille" },
-        { username: "dominique", pseudonym: "Dominique" },
-      ],
-      // The lost listener's conversation goes back to the queue after one second.
-      settings: { ECOUTE_CHAT__LISTENER_RETURN_SECONDS: "1" },
-    });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await ecoute?.stop();
+  const lab = useEcoute({
+    users: [
+      { username: "camille", pseudonym: "Camille" },
+      { username: "dominique", pseudonym: "Dominique" },
+    ],
+    // The lost listener's conversation goes back to the queue after one second.
+    settings: { ECOUTE_CHAT__LISTENER_RETURN_SECONDS: "1" },
   });
 
   /** The author shown on the message whose body contains `text`, and whether it is own. */
@@ -46,12 +35,12 @@ describe("a conversation handed over after a listener is lost", () => {
   }
 
   test("each reply names its own listener, on the person's page and the new listener's", async () => {
-    const visitor = await openPage(browser);
-    await startChat(visitor, ecoute.url);
+    const visitor = await openPage(lab.browser);
+    await startChat(visitor, lab.ecoute.url);
     await visitorSend(visitor, "Bonsoir.");
 
-    const first = await openPage(browser);
-    await logIn(first, ecoute.url, "camille");
+    const first = await openPage(lab.browser);
+    await logIn(first, lab.ecoute.url, "camille");
     await setAvailable(first);
     const firstPanel = await takeNext(first);
     await listenerSend(firstPanel, "Bonsoir, je suis Camille.");
@@ -61,8 +50,8 @@ describe("a conversation handed over after a listener is lost", () => {
     await first.close();
     await visitor.locator("#chat[data-state=waiting]").waitFor();
 
-    const second = await openPage(browser);
-    await logIn(second, ecoute.url, "dominique");
+    const second = await openPage(lab.browser);
+    await logIn(second, lab.ecoute.url, "dominique");
     await setAvailable(second);
     const panel = await takeNext(second);
     await listenerSees(panel, "je suis Camille");

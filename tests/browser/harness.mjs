@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -140,6 +141,24 @@ async function kill(child, signal) {
   const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
   await exited;
   clearTimeout(killer);
+}
+
+/**
+ * For the tests of the enclosing `describe`: starts ecoute (see `startEcoute` for `options`)
+ * and a browser before them, and stops both after. Returns `{ ecoute, browser }`, filled in
+ * once they have started.
+ */
+export function useEcoute(options) {
+  const lab = { ecoute: null, browser: null };
+  before(async () => {
+    lab.ecoute = await startEcoute(options);
+    lab.browser = await launchBrowser();
+  });
+  after(async () => {
+    await lab.browser?.close();
+    await lab.ecoute?.stop();
+  });
+  return lab;
 }
 
 /** The system's Chromium, headless. */

@@ -1,8 +1,8 @@
 // Connections that drop: the server crashes and comes back, a second tab takes over.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, screenshot, startEcoute } from "./harness.mjs";
+import { openPage, screenshot, useEcoute } from "./harness.mjs";
 import {
   listenerSees,
   listenerSend,
@@ -19,37 +19,26 @@ import {
 const RECONNECT_TIMEOUT_MS = 25_000;
 
 describe("connections that drop", () => {
-  let ecoute;
-  let browser;
-
-  before(async () => {
-    ecoute = await startEcoute({
-      users: [
-        { username: "noa", pseudonym: "Noa" },
-        { username: "eli", pseudonym: "Eli" },
-      ],
-    });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await ecoute?.stop();
+  const lab = useEcoute({
+    users: [
+      { username: "noa", pseudonym: "Noa" },
+      { username: "eli", pseudonym: "Eli" },
+    ],
   });
 
   test("the server crashes and restarts: both pages reconnect, nothing is lost or doubled", async () => {
-    const visitor = await openPage(browser);
-    const listener = await openPage(browser);
-    await startChat(visitor, ecoute.url);
+    const visitor = await openPage(lab.browser);
+    const listener = await openPage(lab.browser);
+    await startChat(visitor, lab.ecoute.url);
     await visitorSend(visitor, "avant la panne");
-    await logIn(listener, ecoute.url, "noa");
+    await logIn(listener, lab.ecoute.url, "noa");
     await setAvailable(listener);
     const conversation = await takeNext(listener);
     await listenerSees(conversation, "avant la panne");
     await listenerSend(conversation, "je vous lis");
     await visitorSees(visitor, "je vous lis");
 
-    await ecoute.crash();
+    await lab.ecoute.crash();
     await visitor.locator("#connection", { hasText: "Connexion perdue" }).waitFor();
     await listener.locator("#connection", { hasText: "Connexion perdue" }).waitFor();
 
@@ -59,7 +48,7 @@ describe("connections that drop", () => {
     assert.equal(await during.locator(".delivery").textContent(), "envoi…");
     await screenshot(visitor, "visitor-offline");
 
-    await ecoute.restart();
+    await lab.ecoute.restart();
     await during.locator(".delivery", { hasText: "reçu" }).waitFor({ timeout: RECONNECT_TIMEOUT_MS });
     await visitor.locator("#connection").waitFor({ state: "hidden" });
     await listenerSees(conversation, "pendant la panne");
@@ -79,7 +68,7 @@ describe("connections that drop", () => {
   });
 
   test("a reload resends what was never acknowledged, and shows what was committed once", async () => {
-    const visitor = await openPage(browser);
+    const visitor = await openPage(lab.browser);
     // Between the page and the server: the acknowledgement of "committed, ack lost" and the
     // whole of "never sent" are lost on the way, as on a network that fails at the wrong moment.
     let lossy = true;
@@ -96,7 +85,7 @@ describe("connections that drop", () => {
     });
     let ackDropped = null;
 
-    await startChat(visitor, ecoute.url);
+    await startChat(visitor, lab.ecoute.url);
     await visitorSend(visitor, "committed, ack lost");
     await visitorSend(visitor, "never sent");
     await visitor.waitForTimeout(500);
@@ -113,8 +102,8 @@ describe("connections that drop", () => {
     assert.deepEqual(await visitorMessages(visitor).locator(".body").allTextContents(), ["committed, ack lost", "never sent"]);
     assert.equal(await visitor.evaluate(() => sessionStorage.getItem("ecoute.pending")), null, "nothing left to resend");
 
-    const listener = await openPage(browser);
-    await logIn(listener, ecoute.url, "eli");
+    const listener = await openPage(lab.browser);
+    await logIn(listener, lab.ecoute.url, "eli");
     await setAvailable(listener);
     const conversation = await takeNext(listener);
     await listenerSees(conversation, "never sent");
@@ -126,19 +115,19 @@ describe("connections that drop", () => {
   });
 
   test("a second tab takes the conversation over; the first can take it back", async () => {
-    const first = await openPage(browser);
-    await startChat(first, ecoute.url);
+    const first = await openPage(lab.browser);
+    await startChat(first, lab.ecoute.url);
     await visitorSend(first, "premier onglet");
     await first.locator("#messages .delivery", { hasText: "reçu" }).waitFor();
 
     // A duplicated tab carries a copy of sessionStorage: the same conversation.
     const saved = await first.evaluate(() => JSON.stringify(Object.entries(sessionStorage)));
     const second = await first.context().newPage();
-    await second.goto(`${ecoute.url}/static/favicon.svg`);
+    await second.goto(`${lab.ecoute.url}/static/favicon.svg`);
     await second.evaluate((entries) => {
       for (const [k, v] of JSON.parse(entries)) sessionStorage.setItem(k, v);
     }, saved);
-    await second.goto(`${ecoute.url}/`);
+    await second.goto(`${lab.ecoute.url}/`);
     await visitorSees(second, "premier onglet");
 
     await first.locator("#connection", { hasText: "ouverte dans un autre onglet" }).waitFor();

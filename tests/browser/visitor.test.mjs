@@ -1,29 +1,18 @@
 // The public page on its own: the quick exit, the two languages, a small phone.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { QUICK_EXIT_PATH, launchBrowser, openPage, screenshot, startEcoute } from "./harness.mjs";
+import { QUICK_EXIT_PATH, openPage, screenshot, useEcoute } from "./harness.mjs";
 import { listenerSend, logIn, setAvailable, startChat, takeNext, visitorSees, visitorSend } from "./flows.mjs";
 
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 describe("the public page", () => {
-  let ecoute;
-  let browser;
-
-  before(async () => {
-    ecoute = await startEcoute({ users: [{ username: "alex", pseudonym: "Alex" }] });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await ecoute?.stop();
-  });
+  const lab = useEcoute({ users: [{ username: "alex", pseudonym: "Alex" }] });
 
   test("the quick-exit button leaves at once and leaves nothing behind", async () => {
-    const page = await openPage(browser);
-    await startChat(page, ecoute.url);
+    const page = await openPage(lab.browser);
+    await startChat(page, lab.ecoute.url);
     await visitorSend(page, "Il ne faut pas qu'il voie ça.");
     assert.ok((await page.evaluate(() => sessionStorage.length)) > 0, "the conversation is kept while open");
 
@@ -35,8 +24,8 @@ describe("the public page", () => {
     await page.context().close();
 
     // The person cannot come back without their token: nobody is kept waiting for them.
-    const next = await openPage(browser);
-    await startChat(next, ecoute.url);
+    const next = await openPage(lab.browser);
+    await startChat(next, lab.ecoute.url);
     await next.locator("#status", { hasText: "Vous êtes la prochaine personne" }).waitFor();
     await next.click("#end");
     await next.locator("#chat[data-state=ended]").waitFor();
@@ -44,8 +33,8 @@ describe("the public page", () => {
   });
 
   test("Escape twice within a second leaves; Escape once does not", async () => {
-    const page = await openPage(browser);
-    await startChat(page, ecoute.url);
+    const page = await openPage(lab.browser);
+    await startChat(page, lab.ecoute.url);
     await page.keyboard.press("Escape");
     await page.waitForTimeout(1200);
     await page.waitForTimeout(1200);
@@ -63,10 +52,10 @@ describe("the public page", () => {
   });
 
   test("a conversation that no longer exists sends the person back to the start, with a word", async () => {
-    const page = await openPage(browser);
-    await page.goto(`${ecoute.url}/static/favicon.svg`);
+    const page = await openPage(lab.browser);
+    await page.goto(`${lab.ecoute.url}/static/favicon.svg`);
     await page.evaluate(() => sessionStorage.setItem("ecoute.contact", JSON.stringify({ contact_id: "x", token: "purged-long-ago" })));
-    await page.goto(`${ecoute.url}/`);
+    await page.goto(`${lab.ecoute.url}/`);
     await page.locator("#start-error", { hasText: "Cette conversation n'existe plus." }).waitFor();
     assert.equal(await page.isVisible("#start"), true);
     assert.equal(await page.isHidden("#chat"), true);
@@ -75,8 +64,8 @@ describe("the public page", () => {
   });
 
   test("English with ?lang=en, and the switch between languages", async () => {
-    const page = await openPage(browser);
-    await page.goto(`${ecoute.url}/?lang=en`);
+    const page = await openPage(lab.browser);
+    await page.goto(`${lab.ecoute.url}/?lang=en`);
     assert.equal(await page.getAttribute("html", "lang"), "en");
     assert.equal((await page.textContent("#start")).trim(), "Talk now");
     assert.equal((await page.textContent("#quick-exit")).trim(), "Quick exit");
@@ -99,8 +88,8 @@ describe("the public page", () => {
   });
 
   test("a 360-pixel phone: no sideways scrolling, the quick exit always in view", async () => {
-    const visitor = await openPage(browser, PHONE);
-    const listener = await openPage(browser, PHONE);
+    const visitor = await openPage(lab.browser, PHONE);
+    const listener = await openPage(lab.browser, PHONE);
     const noSidewaysScroll = async (page, where) => {
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 360, `${where}: the page is ${width} px wide on a 360 px screen`);
@@ -111,15 +100,15 @@ describe("the public page", () => {
       assert.ok(box.x >= 0 && box.x + box.width <= 360 && box.y >= 0 && box.y + box.height <= 740, `${where}: the quick exit is on screen (${JSON.stringify(box)})`);
     };
 
-    await visitor.goto(`${ecoute.url}/`);
+    await visitor.goto(`${lab.ecoute.url}/`);
     await noSidewaysScroll(visitor, "welcome");
     await quickExitInView("welcome");
     await screenshot(visitor, "phone-welcome");
 
-    await startChat(visitor, ecoute.url);
+    await startChat(visitor, lab.ecoute.url);
     const longWord = "a".repeat(300);
     await visitorSend(visitor, `Un mot très long : ${longWord}`);
-    await logIn(listener, ecoute.url, "alex");
+    await logIn(listener, lab.ecoute.url, "alex");
     await setAvailable(listener);
     const conversation = await takeNext(listener);
     await listenerSend(conversation, `Une longue adresse : https://example.org/${"b".repeat(200)}`);
