@@ -2,8 +2,11 @@
 
 mod common;
 
-use common::{fast_config, spawn_app};
-use ecoute_domain::{ContactId, ContactState, EndReason};
+use common::{fast_config, now, spawn_app};
+use ecoute_domain::{
+    Author, ClientMessageId, ContactId, ContactState, EndReason, Event, MessageBody, Topic,
+};
+use ecoute_store::Sender;
 use serde_json::json;
 use std::time::Duration;
 
@@ -163,6 +166,65 @@ async fn concurrent_next_never_gives_the_same_person_twice() {
     listeners[0].ws.send(json!({"type": "next"})).await;
     let err = listeners[0].ws.expect("error").await;
     assert_eq!(err["code"], "busy");
+}
+
+/// The bus is only a fast path: a socket whose subscription lags (more events than its
+/// channel holds) re-reads the store, so a message whose event it never saw still arrives,
+/// once, on both sides.
+#[tokio::test]
+async fn a_lagging_socket_catches_up_from_the_store() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("camille", "listener").await;
+    let mut listener = app.listener("camille").await;
+    listener.available().await;
+    let mut person = app.person().await;
+    let contact = person.contact_id.clone();
+    assert_eq!(listener.next().await, contact);
+    person.ws.expect("assigned").await;
+    let id = ContactId(contact.parse().expect("uuid"));
+
+    // Committed but never announced, as if its instance died before publishing.
+    app.store
+        .append_message(
+            id,
+            Sender::Person,
+            &ClientMessageId::parse("unannounced").expect("id"),
+            &MessageBody::parse("jamais annoncé", 2000).expect("body"),
+            now(),
+        )
+        .await
+        .expect("append");
+    // A burst far beyond a topic channel's capacity: this test's runtime runs one task at a
+    // time, so neither socket reads a single event before both subscriptions lag.
+    for _ in 0..500 {
+        let typing = Event::Typing {
+            contact: id,
+            author: Author::Person,
+        };
+        app.bus
+            .publish(Topic::Contact(id), typing)
+            .await
+            .expect("publish");
+    }
+    for side in [&mut listener.ws, &mut person.ws] {
+        let m = side.expect("message").await;
+        assert_eq!(
+            (m["body"].as_str(), m["seq"].as_i64()),
+            (Some("jamais annoncé"), Some(1))
+        );
+    }
+
+    // Delivery goes on from there, and nothing is delivered twice.
+    person
+        .ws
+        .send(json!({"type": "send", "id": "after", "body": "ensuite"}))
+        .await;
+    person.ws.expect("ack").await;
+    let m = listener.ws.expect("message").await;
+    assert_eq!(
+        (m["body"].as_str(), m["seq"].as_i64()),
+        (Some("ensuite"), Some(2))
+    );
 }
 
 #[tokio::test]

@@ -25,6 +25,8 @@ pub const PASSWORD: &str = "a long test password";
 pub struct TestApp {
     pub addr: String,
     pub store: Arc<dyn Store>,
+    /// The server's event bus, to publish as another instance would.
+    pub bus: Arc<dyn EventBus>,
     pub config: WebConfig,
     dir: PathBuf,
     server: tokio::task::JoinHandle<()>,
@@ -35,6 +37,12 @@ impl Drop for TestApp {
         self.server.abort();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The wall clock as the server reads it.
+pub fn now() -> ecoute_domain::Timestamp {
+    let ms = std::time::UNIX_EPOCH.elapsed().expect("clock").as_millis();
+    ecoute_domain::Timestamp(i64::try_from(ms).expect("milliseconds fit"))
 }
 
 /// Short delays so that tests of timeouts run in seconds.
@@ -50,7 +58,7 @@ pub async fn spawn_app(config: WebConfig) -> TestApp {
     let url = format!("sqlite://{}/ecoute.db", dir.display());
     let store = ecoute_store::connect(&url).await.expect("open test store");
     let bus: Arc<dyn EventBus> = Arc::new(LocalBus::new());
-    let server = Server::bind("127.0.0.1:0", config.clone(), store.clone(), bus)
+    let server = Server::bind("127.0.0.1:0", config.clone(), store.clone(), bus.clone())
         .await
         .expect("bind");
     let addr = server.local_addr().expect("addr").to_string();
@@ -60,6 +68,7 @@ pub async fn spawn_app(config: WebConfig) -> TestApp {
     TestApp {
         addr,
         store,
+        bus,
         config,
         dir,
         server,
