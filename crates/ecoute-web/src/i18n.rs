@@ -95,6 +95,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("login", "Se connecter", "Log in"),
     ("logout", "Se déconnecter", "Log out"),
     ("login_failed", "Identifiant ou mot de passe incorrect.", "Wrong username or password."),
+    (
+        "login_throttled",
+        "Trop d'essais pour ce compte : attendez quelques minutes avant de réessayer.",
+        "Too many tries for this account: wait a few minutes before trying again.",
+    ),
     ("workspace_title", "Espace d'écoute", "Listening workspace"),
     ("presence", "Présence", "Presence"),
     ("presence_available", "Disponible", "Available"),

@@ -67,6 +67,7 @@ pub fn app(
         bus,
         queues,
         dummy_hash: dummy_hash.into(),
+        login_throttle: Arc::default(),
     };
     let pages = pages::router()
         .layer(middleware::from_fn_with_state(

@@ -4,6 +4,7 @@ use ecoute_domain::Theme;
 use ecoute_store::{EventBus, Store};
 use std::sync::Arc;
 
+use crate::auth::LoginThrottle;
 use crate::config::WebConfig;
 use crate::live::QueueBoards;
 
@@ -25,4 +26,6 @@ pub struct AppState {
     /// A hash of a random password, checked when a login names an unknown account so that a
     /// failed login takes as long whether or not the account exists.
     pub dummy_hash: Arc<str>,
+    /// Failed staff logins per username, to slow password guessing.
+    pub login_throttle: Arc<LoginThrottle>,
 }

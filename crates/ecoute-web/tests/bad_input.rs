@@ -254,6 +254,33 @@ async fn http_inputs_are_checked() {
     assert!(r.status().is_client_error());
 }
 
+/// Password guessing is slowed: after five failures in a row a username must wait, even
+/// with the right password, and is told so with 429 and Retry-After. Other accounts go on
+/// as before, and an unknown username is treated alike, so a lock reveals no account.
+#[tokio::test]
+async fn repeated_login_failures_make_the_username_wait() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("camille", "listener").await;
+    app.add_user("lou", "listener").await;
+    for name in ["camille", "nobody"] {
+        for _ in 0..5 {
+            let failed = app.login_response(name, "wrong password!").await;
+            assert_eq!(failed.status(), 401, "{name}");
+        }
+        let refused = app.login_response(name, PASSWORD).await;
+        assert_eq!(refused.status(), 429, "{name}");
+        let retry: u64 = refused.headers()["retry-after"]
+            .to_str()
+            .expect("ascii")
+            .parse()
+            .expect("seconds");
+        assert!((1..=30).contains(&retry), "{retry}");
+        let page = refused.text().await.expect("page");
+        assert!(page.contains("pour ce compte"), "{page}");
+    }
+    assert!(app.login("lou", PASSWORD).await.is_some());
+}
+
 #[tokio::test]
 async fn the_admin_page_creates_accounts_with_validation() {
     let app = spawn_app(fast_config()).await;

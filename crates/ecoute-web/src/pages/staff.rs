@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::Role;
 use ecoute_store::NewSession;
 use serde::Deserialize;
+use std::time::Instant;
 
 use super::{lang_query, page_layout, render, render_status, LangQuery, Layout};
 use crate::auth::{
@@ -103,6 +104,21 @@ pub async fn login(
     if username.len() > 64 || form.password.chars().count() > ecoute_domain::Password::MAX_CHARS {
         return failed(&state, String::new());
     }
+    if let Err(wait) = state.login_throttle.check(&username, Instant::now()) {
+        tracing::info!("staff login refused: too many failures for this username");
+        let mut response = login_form(
+            &state,
+            &q,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(Texts::new(q.lang()).get("login_throttled")),
+            username,
+        )?;
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return Ok(response);
+    }
     let credentials = state.store.credentials(&username).await?;
     let (user, hash) = match credentials {
         Some(c) if !c.user.disabled => (Some(c.user), c.password_hash),
@@ -112,8 +128,10 @@ pub async fn login(
     let matches = verify_password(form.password, hash).await;
     let Some(user) = user.filter(|_| matches) else {
         tracing::info!("failed staff login");
+        state.login_throttle.failed(&username, Instant::now());
         return failed(&state, username);
     };
+    state.login_throttle.succeeded(&username);
 
     let token = random_token();
     let now = clock::now();

@@ -133,6 +133,15 @@ impl TestApp {
 
     /// Logs in through the login form; returns the session cookie (`name=value`).
     pub async fn login(&self, username: &str, password: &str) -> Option<String> {
+        let response = self.login_response(username, password).await;
+        if response.status() != 303 {
+            return None;
+        }
+        set_cookie(&response, "ecoute_session")
+    }
+
+    /// Fills in and posts the login form; returns the server's answer.
+    pub async fn login_response(&self, username: &str, password: &str) -> reqwest::Response {
         let http = self.http();
         let page = http
             .get(self.url("/login"))
@@ -142,8 +151,7 @@ impl TestApp {
         let csrf_cookie = set_cookie(&page, "ecoute_login_csrf").expect("login csrf cookie");
         let html = page.text().await.expect("login page");
         let csrf = hidden_field(&html, "csrf").expect("csrf field");
-        let response = http
-            .post(self.url("/login"))
+        http.post(self.url("/login"))
             .header("cookie", csrf_cookie)
             .form(&[
                 ("csrf", csrf.as_str()),
@@ -152,11 +160,7 @@ impl TestApp {
             ])
             .send()
             .await
-            .expect("POST /login");
-        if response.status() != 303 {
-            return None;
-        }
-        set_cookie(&response, "ecoute_session")
+            .expect("POST /login")
     }
 
     /// A person who has just joined the queue, connected and greeted.
