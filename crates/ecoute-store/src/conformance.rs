@@ -12,8 +12,8 @@
 //! A feature that adds a store method adds its cases here, so both backends stay first-class.
 
 use crate::{
-    Appended, Away, DeadConnections, NewContact, NewSession, NewUser, Sender, Store, StoreError,
-    TakeOutcome,
+    Appended, Away, CentreCounts, DeadConnections, NewContact, NewSession, NewUser, Sender, Store,
+    StoreError, TakeOutcome,
 };
 use ecoute_domain::{
     AgeBand, Author, CentreId, Channel, ClientMessageId, ConnectionId, Contact, ContactId,
@@ -1618,6 +1618,7 @@ pub async fn presence_and_listener_connections(store: Arc<dyn Store>) {
 /// On duty: available, enabled listeners of the centre; free: those with no conversation.
 pub async fn duty_counts_available_and_free(store: Arc<dyn Store>) {
     assert_eq!(store.duty(CENTRE).await.expect("duty"), Default::default());
+    assert_eq!(store.live_counts().await.expect("counts"), vec![]);
     let ls = listeners(&*store, 5).await;
     for l in &ls[..4] {
         store
@@ -1650,6 +1651,23 @@ pub async fn duty_counts_available_and_free(store: Arc<dyn Store>) {
         .expect("set");
     let duty = store.duty(CENTRE).await.expect("duty");
     assert_eq!((duty.on_duty, duty.free), (2, 1));
+
+    // The same, with the queue and the conversations, for every centre at once; ended
+    // contacts do not count.
+    waiting(&*store, 7).await;
+    let done = waiting(&*store, 8).await;
+    store
+        .transition(done.id, Transition::PersonEnds, at(9))
+        .await
+        .expect("leave");
+    let expected = CentreCounts {
+        centre: CENTRE,
+        waiting: 1,
+        active: 2,
+        on_duty: 2,
+        free: 1,
+    };
+    assert_eq!(store.live_counts().await.expect("counts"), vec![expected]);
     assert_eq!(
         store.duty(CentreId(2)).await.expect("duty"),
         Default::default()

@@ -189,6 +189,9 @@ pub trait PresenceStore: Send + Sync {
     async fn listeners_away_since(&self, before: Timestamp) -> StoreResult<Vec<UserId>>;
     /// Listeners of `centre` who are available, and how many of those have no conversation.
     async fn duty(&self, centre: CentreId) -> StoreResult<Duty>;
+    /// Per centre with anyone waiting, talking or on duty: the queue, the conversations and
+    /// the listeners now, for monitoring. In centre order.
+    async fn live_counts(&self) -> StoreResult<Vec<CentreCounts>>;
 }
 
 /// Anonymous statistics sheets.

@@ -2,13 +2,14 @@
 //! the code cannot read is [`StoreError::Corrupt`], never a panic), and the rules a write
 //! checks before it touches the database. Each backend only says how to read and write rows.
 
-use crate::{Sender, StoreError, StoreResult, User};
+use crate::{CentreCounts, Sender, StoreError, StoreResult, User};
 use ecoute_domain::{
     AgeBand, Author, CentreId, Channel, ClientMessageId, Contact, ContactId, ContactKind,
     ContactState, EndReason, Gender, Message, Presence, RiskLevel, Role, StatsSheet, Timestamp,
     Transition, TransitionError, UserId, Writer,
 };
 use sqlx::{ColumnIndex, Decode, Row, Type};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// Reads column `col` of `row`; a missing column or an undecodable value is a corrupt store.
@@ -82,6 +83,50 @@ pub(crate) const DUTY_QUERY: &str = "SELECT COUNT(*) AS on_duty, \
         WHERE c.state = 'active' AND c.listener_id = u.id) THEN 0 ELSE 1 END), 0) AS free \
     FROM users u JOIN listener_presence p ON p.user_id = u.id \
     WHERE u.centre_id = $1 AND p.presence = 'available' AND NOT u.disabled";
+
+/// Waiting and active contacts per centre.
+pub(crate) const CONTACT_COUNTS_QUERY: &str = "SELECT centre_id, \
+    SUM(CASE WHEN state = 'waiting' THEN 1 ELSE 0 END) AS waiting, \
+    SUM(CASE WHEN state = 'active' THEN 1 ELSE 0 END) AS active \
+    FROM contacts WHERE state IN ('waiting', 'active') GROUP BY centre_id";
+
+/// [`DUTY_QUERY`] for every centre at once.
+pub(crate) const DUTY_COUNTS_QUERY: &str = "SELECT u.centre_id, COUNT(*) AS on_duty, \
+    COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM contacts c \
+        WHERE c.state = 'active' AND c.listener_id = u.id) THEN 0 ELSE 1 END), 0) AS free \
+    FROM users u JOIN listener_presence p ON p.user_id = u.id \
+    WHERE p.presence = 'available' AND NOT u.disabled GROUP BY u.centre_id";
+
+/// Merges the rows of [`CONTACT_COUNTS_QUERY`] and [`DUTY_COUNTS_QUERY`] by centre, in
+/// centre order.
+pub(crate) fn centre_counts<R>(contacts: &[R], duty: &[R]) -> StoreResult<Vec<CentreCounts>>
+where
+    R: Row,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'a> &'a str: ColumnIndex<R>,
+{
+    fn slot(map: &mut BTreeMap<i64, CentreCounts>, centre: i64) -> &mut CentreCounts {
+        map.entry(centre).or_insert(CentreCounts {
+            centre: CentreId(centre),
+            waiting: 0,
+            active: 0,
+            on_duty: 0,
+            free: 0,
+        })
+    }
+    let mut by_centre = BTreeMap::new();
+    for row in contacts {
+        let c = slot(&mut by_centre, get(row, "centre_id")?);
+        c.waiting = count(get(row, "waiting")?)?;
+        c.active = count(get(row, "active")?)?;
+    }
+    for row in duty {
+        let c = slot(&mut by_centre, get(row, "centre_id")?);
+        c.on_duty = count(get(row, "on_duty")?)?;
+        c.free = count(get(row, "free")?)?;
+    }
+    Ok(by_centre.into_values().collect())
+}
 
 /// Listeners away since `$1` or earlier who still hold a presence or a conversation.
 pub(crate) const LISTENERS_AWAY_QUERY: &str = "SELECT p.user_id FROM listener_presence p \

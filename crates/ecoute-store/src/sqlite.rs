@@ -12,16 +12,17 @@
 //! separate pool and see every committed write.
 
 use crate::records::{
-    after_take, after_transition, check_may_file_sheet, check_may_write, check_resend, count, get,
-    parse_presence, parse_uuid, state_columns, write_error, ContactRecord, MessageRecord,
-    SheetRecord, UserRecord, DELETE_DEAD_INSTANCES, DETACH_DEAD_LISTENERS, DETACH_DEAD_PERSONS,
+    after_take, after_transition, centre_counts, check_may_file_sheet, check_may_write,
+    check_resend, count, get, parse_presence, parse_uuid, state_columns, write_error,
+    ContactRecord, MessageRecord, SheetRecord, UserRecord, CONTACT_COUNTS_QUERY,
+    DELETE_DEAD_INSTANCES, DETACH_DEAD_LISTENERS, DETACH_DEAD_PERSONS, DUTY_COUNTS_QUERY,
     DUTY_QUERY, HEARTBEAT, LISTENERS_AWAY_QUERY, LISTENER_STILL_AWAY, PERSON_STILL_AWAY,
     SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET, SELECT_USER, SERVE_ORDER,
 };
 use crate::{
-    Appended, Away, ContactStore, Credentials, DeadConnections, Duty, InstanceStore, MessageStore,
-    NewContact, NewSession, NewUser, PresenceStore, Sender, Session, SessionStore, StatsStore,
-    StoreError, StoreResult, TakeOutcome, User, UserStore,
+    Appended, Away, CentreCounts, ContactStore, Credentials, DeadConnections, Duty, InstanceStore,
+    MessageStore, NewContact, NewSession, NewUser, PresenceStore, Sender, Session, SessionStore,
+    StatsStore, StoreError, StoreResult, TakeOutcome, User, UserStore,
 };
 use async_trait::async_trait;
 use ecoute_domain::{
@@ -807,6 +808,14 @@ impl PresenceStore for SqliteStore {
             on_duty: count(on_duty)? as usize,
             free: count(free)? as usize,
         })
+    }
+
+    async fn live_counts(&self) -> StoreResult<Vec<CentreCounts>> {
+        let contacts = sqlx::query(CONTACT_COUNTS_QUERY)
+            .fetch_all(&self.read)
+            .await?;
+        let duty = sqlx::query(DUTY_COUNTS_QUERY).fetch_all(&self.read).await?;
+        centre_counts(&contacts, &duty)
     }
 }
 

@@ -139,6 +139,21 @@ pub struct Duty {
     pub free: usize,
 }
 
+/// What is happening now in one centre, for monitoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CentreCounts {
+    /// The centre.
+    pub centre: CentreId,
+    /// People waiting in the queue.
+    pub waiting: u64,
+    /// Conversations under way.
+    pub active: u64,
+    /// Available listeners (free or in conversation).
+    pub on_duty: u64,
+    /// Available listeners with no conversation.
+    pub free: u64,
+}
+
 /// Result of [`crate::InstanceStore::detach_dead_instances`]: the connections of instances
 /// found dead, now recorded as closed at their instance's last heartbeat.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/contacts", post(create_contact))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(health))
+        .route("/metrics", get(crate::metrics::metrics))
 }
 
 /// Answer to `POST /api/contacts`.
@@ -55,6 +56,7 @@ async fn create_contact(State(state): State<AppState>) -> Result<Response, WebEr
             now: clock::now(),
         })
         .await?;
+    state.metrics.contact_created();
     publish(
         state.bus.as_ref(),
         Topic::Centre(centre),

@@ -13,6 +13,7 @@ mod error;
 mod forms;
 mod i18n;
 pub mod live;
+mod metrics;
 mod pages;
 mod state;
 mod ws;
@@ -68,6 +69,7 @@ pub fn app(
         queues,
         dummy_hash: dummy_hash.into(),
         login_throttle: Arc::default(),
+        metrics: Arc::default(),
     };
     let pages = pages::router()
         .layer(middleware::from_fn_with_state(

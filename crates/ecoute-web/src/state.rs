@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::auth::LoginThrottle;
 use crate::config::WebConfig;
 use crate::live::QueueBoards;
+use crate::metrics::Metrics;
 
 /// Shared state of the web layer; cheap to clone.
 #[derive(Clone)]
@@ -28,4 +29,6 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// Failed staff logins per username, to slow password guessing.
     pub login_throttle: Arc<LoginThrottle>,
+    /// Prometheus counters and gauges.
+    pub metrics: Arc<Metrics>,
 }

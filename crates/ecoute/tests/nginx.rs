@@ -152,6 +152,18 @@ async fn conversation_through_nginx_without_sticky_sessions() {
             .expect("GET /healthz");
         assert_eq!(health.status(), 200);
     }
+    // Metrics pass for the local monitoring the shipped file allows.
+    let metrics = common::http()
+        .get(format!("http://{front}/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics");
+    assert_eq!(metrics.status(), 200);
+    assert!(metrics
+        .text()
+        .await
+        .expect("body")
+        .contains("ecoute_contacts_created_total"));
 
     // The login form and its POST may be served by different instances.
     let cookie = login(front, "lina").await;

@@ -9,8 +9,16 @@ pub use purge::run_purge;
 pub use queue_board::QueueBoards;
 pub use sweeper::{run_heartbeat, run_sweeper};
 
-use ecoute_domain::{Contact, ContactEvent, Event, Message, MessageEvent, Topic};
-use ecoute_store::EventBus;
+use std::time::Instant;
+
+use ecoute_domain::{
+    ClientMessageId, Contact, ContactEvent, ContactId, Event, Message, MessageBody, MessageEvent,
+    Topic,
+};
+use ecoute_store::{Appended, EventBus, Sender, StoreResult};
+
+use crate::clock;
+use crate::state::AppState;
 
 /// Tells both sides of a conversation, and the centre's queue, that a contact changed state.
 pub async fn publish_contact_change(bus: &dyn EventBus, contact: &Contact) {
@@ -36,6 +44,28 @@ pub async fn announce_message(bus: &dyn EventBus, message: &Message) {
         message: MessageEvent::from(message),
     };
     publish(bus, Topic::Contact(message.contact), event).await;
+}
+
+/// Commits a message, counts it, and announces it: what both sides do before their ack.
+pub async fn commit_message(
+    state: &AppState,
+    contact: ContactId,
+    sender: Sender,
+    client_id: &ClientMessageId,
+    body: &MessageBody,
+) -> StoreResult<Appended> {
+    let started = Instant::now();
+    let appended = state
+        .store
+        .append_message(contact, sender, client_id, body, clock::now())
+        .await?;
+    if appended.created {
+        state
+            .metrics
+            .message_committed(appended.message.author, started.elapsed());
+    }
+    announce_message(state.bus.as_ref(), &appended.message).await;
+    Ok(appended)
 }
 
 /// Publishes, logging (not failing) when the bus is down: the change itself is committed, and

@@ -25,7 +25,8 @@ use super::socket::{self, close, Received};
 use crate::auth::StaffSession;
 use crate::clock;
 use crate::error::WebError;
-use crate::live::{announce_message, publish, publish_contact_change};
+use crate::live::{commit_message, publish, publish_contact_change};
+use crate::metrics::Side;
 use crate::state::AppState;
 
 /// How often the staff session is re-checked on an open socket.
@@ -76,6 +77,7 @@ struct ListenerConn {
 }
 
 async fn run(mut ws: WebSocket, state: AppState, session: StaffSession) {
+    let _counted = state.metrics.websocket_open(Side::Listener);
     let Some(ListenerIn::Hello { last_seqs }) =
         socket::expect_hello(&mut ws, |f| matches!(f, ListenerIn::Hello { .. })).await
     else {
@@ -442,14 +444,8 @@ impl ListenerConn {
             }
         };
         let sender = Sender::Listener(self.user());
-        let appended = self
-            .state
-            .store
-            .append_message(contact, sender, &client_id, &body, clock::now())
-            .await;
-        match appended {
+        match commit_message(&self.state, contact, sender, &client_id, &body).await {
             Ok(appended) => {
-                announce_message(self.state.bus.as_ref(), &appended.message).await;
                 let ack = ListenerOut::Ack {
                     contact_id: contact.to_string(),
                     id,

@@ -16,7 +16,8 @@ use super::frames::{Audience, ErrorOut, MessageOut, PersonIn, PersonOut};
 use super::socket::{self, close, Received};
 use crate::auth::sha256_hex;
 use crate::clock;
-use crate::live::{announce_message, publish, publish_contact_change};
+use crate::live::{commit_message, publish, publish_contact_change};
+use crate::metrics::Side;
 use crate::state::AppState;
 
 /// `GET /ws/person`.
@@ -39,6 +40,7 @@ struct PersonConn {
 }
 
 async fn run(mut ws: WebSocket, state: AppState) {
+    let _counted = state.metrics.websocket_open(Side::Person);
     let Some(PersonIn::Hello { token, last_seq }) =
         socket::expect_hello(&mut ws, |f| matches!(f, PersonIn::Hello { .. })).await
     else {
@@ -306,15 +308,8 @@ impl PersonConn {
                 return socket::send(ws, &PersonOut::Error(err)).await;
             }
         };
-        let now = clock::now();
-        match self
-            .state
-            .store
-            .append_message(self.contact, Sender::Person, &client_id, &body, now)
-            .await
-        {
+        match commit_message(&self.state, self.contact, Sender::Person, &client_id, &body).await {
             Ok(appended) => {
-                announce_message(self.state.bus.as_ref(), &appended.message).await;
                 let ack = PersonOut::Ack {
                     id,
                     seq: appended.message.seq,
