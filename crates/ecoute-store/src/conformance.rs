@@ -947,6 +947,42 @@ pub async fn guarded_transitions_yield_to_a_return(store: Arc<dyn Store>) {
         .expect("guarded")
         .expect("still away: requeued");
     assert_eq!(requeued.state, ContactState::Waiting);
+    // Their presence goes offline the same guarded way, once.
+    store
+        .set_presence(l, Presence::Available, at(5))
+        .await
+        .expect("set");
+    assert!(store
+        .set_offline_if_away(l, at(40), at(50))
+        .await
+        .expect("offline"));
+    assert_eq!(store.presence(l).await.expect("read"), Presence::Offline);
+    assert!(!store
+        .set_offline_if_away(l, at(40), at(51))
+        .await
+        .expect("already"));
+    let back = ls[0];
+    store
+        .set_presence(back, Presence::Available, at(5))
+        .await
+        .expect("set");
+    store
+        .attach_listener(back, conn(3, 1))
+        .await
+        .expect("attach");
+    store
+        .detach_listener(back, conn(3, 1), at(20))
+        .await
+        .expect("detach");
+    store.attach_listener(back, conn(3, 2)).await.expect("back");
+    assert!(!store
+        .set_offline_if_away(back, at(40), at(50))
+        .await
+        .expect("guarded"));
+    assert_eq!(
+        store.presence(back).await.expect("read"),
+        Presence::Available
+    );
     // The rules still apply: an ended conversation is not requeued.
     assert_transition(
         store

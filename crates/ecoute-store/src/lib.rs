@@ -176,6 +176,15 @@ pub trait PresenceStore: Send + Sync {
         presence: Presence,
         now: Timestamp,
     ) -> StoreResult<()>;
+    /// Sets a listener offline if they have been away since `before` or earlier, in one
+    /// statement, so a listener who came back meanwhile keeps their presence. Returns
+    /// whether it changed anything.
+    async fn set_offline_if_away(
+        &self,
+        user: UserId,
+        before: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     /// A listener's presence (`Offline` if never set).
     async fn presence(&self, user: UserId) -> StoreResult<Presence>;
     /// Records that connection `conn` now carries the listener's workspace.

@@ -73,6 +73,11 @@ pub(crate) const PERSON_STILL_AWAY: &str = "SELECT 1 FROM contacts \
 pub(crate) const LISTENER_STILL_AWAY: &str = "SELECT 1 FROM listener_presence \
     WHERE user_id = $1 AND away_since IS NOT NULL AND away_since <= $2";
 
+/// Sets listener `$1` offline at `$3` if away since `$2` or earlier and not offline yet.
+pub(crate) const SET_OFFLINE_IF_AWAY: &str = "UPDATE listener_presence \
+    SET presence = 'offline', changed_at = $3 WHERE user_id = $1 AND presence <> 'offline' \
+    AND away_since IS NOT NULL AND away_since <= $2";
+
 /// The columns of a [`SheetRecord`] but its themes, then `FROM stats_sheets`.
 pub(crate) const SELECT_SHEET: &str = "SELECT contact_id, duration_seconds, age_band, gender, \
     contact_kind, risk, debrief_wanted FROM stats_sheets";

@@ -17,7 +17,7 @@ use crate::records::{
     ContactRecord, MessageRecord, SheetRecord, UserRecord, CONTACT_COUNTS_QUERY,
     DELETE_DEAD_INSTANCES, DETACH_DEAD_LISTENERS, DETACH_DEAD_PERSONS, DUTY_COUNTS_QUERY,
     DUTY_QUERY, HEARTBEAT, LISTENERS_AWAY_QUERY, LISTENER_STILL_AWAY, PERSON_STILL_AWAY,
-    SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET, SELECT_USER, SERVE_ORDER,
+    SELECT_CONTACT, SELECT_MESSAGE, SELECT_SHEET, SELECT_USER, SERVE_ORDER, SET_OFFLINE_IF_AWAY,
 };
 use crate::{
     Appended, Away, CentreCounts, ContactStore, Credentials, DeadConnections, Duty, InstanceStore,
@@ -752,6 +752,21 @@ impl PresenceStore for SqliteStore {
         .await
         .map_err(|e| write_error(e, "presence refused"))?;
         Ok(())
+    }
+
+    async fn set_offline_if_away(
+        &self,
+        user: UserId,
+        before: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(SET_OFFLINE_IF_AWAY)
+            .bind(user.0)
+            .bind(before.0)
+            .bind(now.0)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     async fn presence(&self, user: UserId) -> StoreResult<Presence> {

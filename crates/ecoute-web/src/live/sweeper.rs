@@ -6,7 +6,7 @@
 //! act and the guarded transitions make sure only one does. Instances also record heartbeats:
 //! the sockets of an instance that died without closing them count as closed.
 
-use ecoute_domain::{Author, Event, Presence, Timestamp, Topic, Transition, UserId};
+use ecoute_domain::{Author, Event, Timestamp, Topic, Transition, UserId};
 use ecoute_store::{Away, Store, StoreError, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
@@ -123,11 +123,7 @@ async fn release_listener(state: &AppState, user: UserId, cutoff: Timestamp) -> 
             Err(e) => return Err(e),
         }
     }
-    if state.store.presence(user).await? != Presence::Offline {
-        state
-            .store
-            .set_presence(user, Presence::Offline, now)
-            .await?;
+    if state.store.set_offline_if_away(user, cutoff, now).await? {
         if let Some(u) = state.store.user(user).await? {
             publish(
                 state.bus.as_ref(),
