@@ -24,6 +24,7 @@ pub mod conformance;
 mod error;
 pub mod postgres;
 mod records;
+mod shared_impls;
 pub mod sqlite;
 pub mod transfer;
 mod types;
