@@ -81,6 +81,36 @@ fn erlang_prints_the_worked_example() {
     assert!(text.contains("Erlang C needs 14 listeners"), "{text}");
 }
 
+/// The Erlang A service level, through the command: pyworkforce's worked example (10 E,
+/// 5-minute patience, 13 agents: 85.8 % answered within 20 s), in the table and the JSON.
+#[test]
+fn erlang_a_service_level_in_the_table_and_the_json() {
+    let args = [
+        "erlang",
+        "--calls-per-hour",
+        "200",
+        "--handle-secs",
+        "180",
+        "--patience-secs",
+        "300",
+        "--service-secs",
+        "20",
+        "--listeners",
+        "13",
+    ];
+    let text = run(&args).expect("runs");
+    assert!(text.contains("A: service level"), "{text}");
+    assert!(text.contains("85.8 %"), "{text}");
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let v: serde_json::Value =
+        serde_json::from_str(&run(&json_args).expect("runs")).expect("valid JSON");
+    let sl = v["rows"][0]["erlang_a_service_level"]
+        .as_f64()
+        .expect("service level");
+    assert!((sl - 0.858).abs() < 0.0005, "{sl}");
+}
+
 #[test]
 fn erlang_json_and_csv() {
     let json = run(&[

@@ -88,17 +88,24 @@ pub struct MessageEvent {
     pub listener: Option<Writer>,
 }
 
-impl From<&Message> for MessageEvent {
-    fn from(m: &Message) -> Self {
+impl From<Message> for MessageEvent {
+    /// Moves the text instead of copying it.
+    fn from(m: Message) -> Self {
         MessageEvent {
             contact: m.contact,
             seq: m.seq,
             author: m.author,
             client_id: m.client_id.as_str().to_owned(),
-            body: m.body.clone(),
+            body: m.body,
             at: m.at.millis(),
-            listener: m.listener.clone(),
+            listener: m.listener,
         }
+    }
+}
+
+impl From<&Message> for MessageEvent {
+    fn from(m: &Message) -> Self {
+        MessageEvent::from(m.clone())
     }
 }
 

@@ -73,7 +73,7 @@ impl Delivered {
         loop {
             let page = store.messages_after(contact, last, PAGE).await?;
             let full = page.len() == PAGE as usize;
-            for m in &page {
+            for m in page {
                 last = m.seq;
                 out.push(MessageOut::new(m, self.audience));
             }

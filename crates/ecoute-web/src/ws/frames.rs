@@ -104,8 +104,8 @@ pub struct MessageOut {
 }
 
 impl MessageOut {
-    /// From a stored message.
-    pub fn new(m: &Message, audience: Audience) -> Self {
+    /// From a stored message (its text is copied once, into the frame).
+    pub fn new(m: Message, audience: Audience) -> Self {
         Self::from_event(&MessageEvent::from(m), audience)
     }
 
