@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::{Exp1, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{positive, CapacityError, Result};
+use crate::error::{CapacityError, Result};
 
 /// A distribution of durations in seconds.
 ///
@@ -41,20 +41,40 @@ impl Dist {
         }
     }
 
-    /// Checks the parameters; `name` says which distribution this is in error messages.
+    /// Checks the parameters; `name` says which distribution this is in error messages
+    /// (the scenario file's table, e.g. `handle` or `redial.delay`), and the value names
+    /// the field at fault (`mean_minutes = -1`).
     pub fn validate(&self, name: &'static str) -> Result<()> {
-        let bad = |reason| CapacityError::invalid(name, format!("{self:?}"), reason);
+        let bad = |field: &str, value: f64, reason| {
+            CapacityError::invalid(name, format!("{field} = {value}"), reason)
+        };
+        let is_positive = |x: f64| x.is_finite() && x > 0.0;
         match *self {
             Dist::Exponential { mean_minutes } => {
-                positive(name, mean_minutes).map_err(|_| bad("mean must be positive"))?;
+                if !is_positive(mean_minutes) {
+                    return Err(bad(
+                        "mean_minutes",
+                        mean_minutes,
+                        "must be a positive number",
+                    ));
+                }
             }
             Dist::Lognormal { mean_minutes, cv } => {
-                positive(name, mean_minutes).map_err(|_| bad("mean must be positive"))?;
-                positive(name, cv).map_err(|_| bad("cv must be positive"))?;
+                if !is_positive(mean_minutes) {
+                    return Err(bad(
+                        "mean_minutes",
+                        mean_minutes,
+                        "must be a positive number",
+                    ));
+                }
+                if !is_positive(cv) {
+                    return Err(bad("cv", cv, "must be a positive number"));
+                }
             }
             Dist::Fixed { minutes } => {
-                crate::error::non_negative(name, minutes)
-                    .map_err(|_| bad("duration must not be negative"))?;
+                if !(minutes.is_finite() && minutes >= 0.0) {
+                    return Err(bad("minutes", minutes, "must be zero or a positive number"));
+                }
             }
         }
         Ok(())

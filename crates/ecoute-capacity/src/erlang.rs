@@ -41,13 +41,26 @@ impl Load {
     }
 }
 
-/// Checks a listener count: at least one, since "zero listeners" has no useful answer.
+/// The most listeners the formulas take: a hundred times the largest call centres, far
+/// beyond any helpline's hour. The Erlang B recursion costs one step per listener, so the
+/// bound also bounds the cost of every figure.
+pub const MAX_LISTENERS: u32 = 100_000;
+
+/// Checks a listener count: at least one, since "zero listeners" has no useful answer, and
+/// at most [`MAX_LISTENERS`].
 pub(crate) fn listeners(value: u32) -> Result<u32> {
     if value == 0 {
         Err(CapacityError::invalid(
             "listeners",
             value,
             "must be at least 1",
+        ))
+    } else if value > MAX_LISTENERS {
+        Err(CapacityError::invalid(
+            "listeners",
+            value,
+            "must be at most 100,000: the formulas cost one step per listener, and no \
+             helpline's hour comes near that many",
         ))
     } else {
         Ok(value)
@@ -56,19 +69,49 @@ pub(crate) fn listeners(value: u32) -> Result<u32> {
 
 /// Erlang B: the probability that a call finds all `servers` busy when there is no queue
 /// (blocked calls are lost), for `erlangs` of offered traffic.
+/// At most [`MAX_LISTENERS`] servers.
 pub fn erlang_b(servers: u32, erlangs: f64) -> Result<f64> {
     non_negative("erlangs", erlangs)?;
+    if servers > 0 {
+        listeners(servers)?;
+    }
     Ok(erlang_b_unchecked(servers, erlangs))
 }
 
 /// The recursion itself, for callers that have already validated their inputs.
 pub(crate) fn erlang_b_unchecked(servers: u32, erlangs: f64) -> f64 {
-    let mut b = 1.0;
-    for k in 1..=servers {
-        let ab = erlangs * b;
-        b = ab / (f64::from(k) + ab);
+    ErlangBWalk::new(erlangs).advance_to(servers)
+}
+
+/// The Erlang B recursion kept between listener counts, so that a table or a search over
+/// `1..=n` costs `n` steps in all instead of one recursion per count (`n²/2` steps).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ErlangBWalk {
+    erlangs: f64,
+    servers: u32,
+    b: f64,
+}
+
+impl ErlangBWalk {
+    /// `B(0) = 1`.
+    pub(crate) fn new(erlangs: f64) -> Self {
+        ErlangBWalk {
+            erlangs,
+            servers: 0,
+            b: 1.0,
+        }
     }
-    b
+
+    /// `B(servers)`, stepping on from the last count; `servers` must not go backwards.
+    pub(crate) fn advance_to(&mut self, servers: u32) -> f64 {
+        debug_assert!(servers >= self.servers, "the recursion only goes forward");
+        while self.servers < servers {
+            self.servers += 1;
+            let ab = self.erlangs * self.b;
+            self.b = ab / (f64::from(self.servers) + ab);
+        }
+        self.b
+    }
 }
 
 /// Erlang C (M/M/n): Poisson arrivals, exponential handle times, `listeners` servers, an
@@ -87,9 +130,18 @@ impl ErlangC {
     /// Builds the model; fails if `listeners` is zero or the load is not below `listeners`.
     pub fn new(load: Load, listeners: u32) -> Result<Self> {
         listeners_checked(load, listeners)?;
+        Self::with_erlang_b(
+            load,
+            listeners,
+            erlang_b_unchecked(listeners, load.erlangs()),
+        )
+    }
+
+    /// The model from `B(listeners, a)` already computed (by an [`ErlangBWalk`]).
+    pub(crate) fn with_erlang_b(load: Load, listeners: u32, b: f64) -> Result<Self> {
+        listeners_checked(load, listeners)?;
         let n = f64::from(listeners);
         let a = load.erlangs();
-        let b = erlang_b_unchecked(listeners, a);
         let prob_wait = n * b / (n - a * (1.0 - b));
         Ok(ErlangC {
             load,
@@ -144,19 +196,32 @@ fn listeners_checked(load: Load, n: u32) -> Result<()> {
 
 /// The fewest listeners for which Erlang C answers at least `target` of callers within
 /// `within_secs` seconds (e.g. 0.8 within 20 s).
+///
+/// The search stops at [`MAX_LISTENERS`]; one Erlang B recursion serves every count tried.
 pub fn listeners_for_service_level(load: Load, target: f64, within_secs: f64) -> Result<u32> {
     crate::error::open_unit("target_service_level", target)?;
     non_negative("service_level_secs", within_secs)?;
+    let a = load.erlangs();
     // Start just above the load: fewer listeners make the model unstable.
-    let mut n = (load.erlangs().floor() as u32).saturating_add(1).max(1);
-    loop {
-        if ErlangC::new(load, n)?.service_level(within_secs)? >= target {
+    let start = a.floor() + 1.0;
+    if start > f64::from(MAX_LISTENERS) {
+        return Err(beyond_max_listeners(a));
+    }
+    let mut walk = ErlangBWalk::new(a);
+    for n in (start as u32).max(1)..=MAX_LISTENERS {
+        let c = ErlangC::with_erlang_b(load, n, walk.advance_to(n))?;
+        if c.service_level(within_secs)? >= target {
             return Ok(n);
         }
-        n = n.checked_add(1).ok_or_else(|| {
-            CapacityError::BeyondModel("no listener count reaches the service level".into())
-        })?;
     }
+    Err(beyond_max_listeners(a))
+}
+
+/// No count up to [`MAX_LISTENERS`] meets a target.
+pub(crate) fn beyond_max_listeners(erlangs: f64) -> CapacityError {
+    CapacityError::BeyondModel(format!(
+        "no listener count up to {MAX_LISTENERS} meets the target for {erlangs:.1} erlangs"
+    ))
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@
 
 use serde::Serialize;
 
-use crate::erlang::{erlang_b_unchecked, listeners, Load};
+use crate::erlang::{
+    beyond_max_listeners, erlang_b_unchecked, listeners, ErlangBWalk, ErlangC, Load, MAX_LISTENERS,
+};
 use crate::error::{non_negative, open_unit, positive, CapacityError, Result};
 
 /// Past this many queue states the tail is considered not to converge: it happens only
@@ -77,6 +79,16 @@ impl ErlangA {
     /// `nμ / (nμ + pθ)`, waits `p / (nμ + pθ)` on average, and if answered waited
     /// `Σ_{q≤p} 1 / (nμ + qθ)` on average. PASTA then weights positions by `π`.
     pub fn metrics(&self) -> Result<ErlangAMetrics> {
+        self.metrics_with_b(self.erlang_b())
+    }
+
+    /// `B(n, a)` for this model's listeners and load.
+    fn erlang_b(&self) -> f64 {
+        erlang_b_unchecked(self.listeners, self.load.erlangs())
+    }
+
+    /// [`ErlangA::metrics`] from `B(n, a)` already computed.
+    fn metrics_with_b(&self, b: f64) -> Result<ErlangAMetrics> {
         let n = f64::from(self.listeners);
         let (nmu, theta) = self.rates();
         if self.load.arrivals_per_hour == 0.0 {
@@ -98,7 +110,7 @@ impl ErlangA {
             theta,
             ..Accumulators::default()
         };
-        let below = self.walk_queue(&mut acc)?;
+        let below = self.walk_queue(b, &mut acc)?;
 
         let total = below + acc.sum_r;
         let prob_wait = acc.sum_r / total;
@@ -141,6 +153,11 @@ impl ErlangA {
     /// weighted by `π · P(answered | p)`. That chain is solved by uniformization: exact up
     /// to a truncation of the Poisson sum below 1e-13.
     pub fn service_level(&self, within_secs: f64) -> Result<f64> {
+        self.service_level_with_b(within_secs, self.erlang_b())
+    }
+
+    /// [`ErlangA::service_level`] from `B(n, a)` already computed.
+    fn service_level_with_b(&self, within_secs: f64, b: f64) -> Result<f64> {
         non_negative("service_level_secs", within_secs)?;
         if self.load.arrivals_per_hour == 0.0 {
             return Ok(1.0);
@@ -152,7 +169,7 @@ impl ErlangA {
             mass: Vec::new(),
             waiting: 0.0,
         };
-        let below = self.walk_queue(&mut positions)?;
+        let below = self.walk_queue(b, &mut positions)?;
         if below.is_infinite() {
             // So light a load that nobody ever waits.
             return Ok(1.0);
@@ -173,12 +190,11 @@ impl ErlangA {
 
     /// Walks the states `n + j`, `j ≥ 0`, of the chain, handing `visit` the weights
     /// `r_j = π_{n+j} / π_n` until the tail is negligible, and returns `Σ_{k<n} π_k / π_n`
-    /// on the same scale (`+∞` for loads so small that nobody waits).
-    fn walk_queue(&self, visit: &mut dyn QueueVisitor) -> Result<f64> {
+    /// on the same scale (`+∞` for loads so small that nobody waits); `b` is `B(n, a)`.
+    fn walk_queue(&self, b: f64, visit: &mut dyn QueueVisitor) -> Result<f64> {
         let lambda = self.load.rate_per_sec();
         let (nmu, theta) = self.rates();
         // Below n: Σ_{k<n} π_k/π_n = 1/B − 1.
-        let b = erlang_b_unchecked(self.listeners, self.load.erlangs());
         let mut below = 1.0 / b - 1.0;
         let (mut r, mut sum_r) = (1.0_f64, 0.0);
         let mut j = 0usize;
@@ -375,19 +391,106 @@ pub fn listeners_for_target(load: Load, mean_patience_secs: f64, target: Target)
     }
     // The answered share rises with every listener, so the first count that meets the
     // target is the answer. Abandonment keeps the model stable, so no lower bound applies.
-    let mut n: u32 = 1;
-    loop {
-        let m = ErlangA::new(load, mean_patience_secs, n)?.metrics()?;
+    // One Erlang B recursion serves every count tried, and the search stops at
+    // MAX_LISTENERS.
+    let mut walk = ErlangBWalk::new(load.erlangs());
+    for n in 1..=MAX_LISTENERS {
+        let m = ErlangA::new(load, mean_patience_secs, n)?.metrics_with_b(walk.advance_to(n))?;
         let wait_ok = target
             .max_mean_wait_secs
             .is_none_or(|w| m.mean_wait_answered_secs <= w);
         if m.answered_share >= target.answered_share && wait_ok {
             return Ok(n);
         }
-        n = n.checked_add(1).ok_or_else(|| {
-            CapacityError::BeyondModel("no listener count reaches the target".into())
-        })?;
     }
+    Err(beyond_max_listeners(load.erlangs()))
+}
+
+/// The most rows an [`erlang_table`] computes: each is a full Erlang A computation, and a
+/// table longer than this is read by nobody.
+pub const MAX_TABLE_ROWS: u32 = 1_000;
+
+/// Erlang C figures for one row of an [`erlang_table`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ErlangCFigures {
+    /// Probability of waiting at all.
+    pub prob_wait: f64,
+    /// Average speed of answer, seconds.
+    pub asa_secs: f64,
+    /// Share answered within the table's service-level threshold.
+    pub service_level: f64,
+    /// Share of listener time in conversation, `a / n`.
+    pub occupancy: f64,
+}
+
+/// One listener count of an [`erlang_table`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TableRow {
+    /// Listeners.
+    pub listeners: u32,
+    /// Erlang C, or `None` when the load is not below the listeners (no steady state).
+    pub erlang_c: Option<ErlangCFigures>,
+    /// Erlang A.
+    pub erlang_a: ErlangAMetrics,
+    /// Erlang A share of all callers answered within the threshold.
+    pub erlang_a_service_level: f64,
+}
+
+/// Erlang C and Erlang A for every listener count from `first` to `last`, with the
+/// service level within `service_secs`.
+///
+/// One Erlang B recursion runs through the whole range, so the table costs one step per
+/// listener plus each row's queue; it has at most [`MAX_TABLE_ROWS`] rows and counts up to
+/// [`MAX_LISTENERS`].
+pub fn erlang_table(
+    load: Load,
+    mean_patience_secs: f64,
+    first: u32,
+    last: u32,
+    service_secs: f64,
+) -> Result<Vec<TableRow>> {
+    listeners(first)?;
+    listeners(last)?;
+    if last < first {
+        return Err(CapacityError::invalid(
+            "listeners",
+            format!("{first}..{last}"),
+            "the range must not decrease",
+        ));
+    }
+    if last - first >= MAX_TABLE_ROWS {
+        return Err(CapacityError::invalid(
+            "listeners",
+            format!("{first}..{last} ({} counts)", u64::from(last - first) + 1),
+            "a table has at most 1,000 listener counts: each row is a full Erlang A \
+             computation, and no one reads a longer table; narrow the range",
+        ));
+    }
+    non_negative("service_level_secs", service_secs)?;
+    let mut walk = ErlangBWalk::new(load.erlangs());
+    (first..=last)
+        .map(|n| {
+            let b = walk.advance_to(n);
+            let erlang_c = match ErlangC::with_erlang_b(load, n, b) {
+                Ok(c) => Some(ErlangCFigures {
+                    prob_wait: c.prob_wait(),
+                    asa_secs: c.asa_secs(),
+                    service_level: c.service_level(service_secs)?,
+                    occupancy: c.occupancy(),
+                }),
+                // Below the load, Erlang C has no answer: the row says so.
+                Err(CapacityError::BeyondModel(_)) => None,
+                Err(e) => return Err(e),
+            };
+            let model = ErlangA::new(load, mean_patience_secs, n)?;
+            Ok(TableRow {
+                listeners: n,
+                erlang_c,
+                erlang_a: model.metrics_with_b(b)?,
+                erlang_a_service_level: model.service_level_with_b(service_secs, b)?,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -426,6 +529,39 @@ mod tests {
             last = sl;
         }
         assert!(model.service_level(-1.0).is_err());
+    }
+
+    /// The table's one recursion gives the figures of each count computed alone, and the
+    /// table refuses what it cannot do quickly: more rows or more listeners than its bounds.
+    #[test]
+    fn the_table_matches_each_count_and_keeps_its_bounds() {
+        let load = Load::new(300.0, 1200.0).expect("valid");
+        let rows = erlang_table(load, 120.0, 90, 130, 20.0).expect("table");
+        assert_eq!(rows.len(), 41);
+        for row in &rows {
+            let model = ErlangA::new(load, 120.0, row.listeners).expect("valid");
+            assert_eq!(row.erlang_a, model.metrics().expect("ok"));
+            let sl = model.service_level(20.0).expect("ok");
+            assert!((row.erlang_a_service_level - sl).abs() < 1e-15);
+            let c = ErlangC::new(load, row.listeners).ok();
+            assert_eq!(row.erlang_c.map(|c| c.prob_wait), c.map(|c| c.prob_wait()));
+        }
+        let err = erlang_table(load, 120.0, 1, 100_000_000, 20.0).expect_err("too many");
+        assert!(err.to_string().contains("at most 100,000"), "{err}");
+        let err = erlang_table(load, 120.0, 1, 100_000, 20.0).expect_err("too long");
+        assert!(err.to_string().contains("100000 counts"), "{err}");
+        assert!(err.to_string().contains("at most 1,000"), "{err}");
+        // The last rows the bounds allow are computed.
+        let top = erlang_table(load, 120.0, 99_001, 100_000, 20.0).expect("allowed");
+        assert_eq!(top.len(), 1_000);
+    }
+
+    /// A search that no count meets stops at the bound with an error instead of running on.
+    #[test]
+    fn searches_stop_at_the_listener_bound() {
+        let huge = Load::new(1e9, 1200.0).expect("valid"); // 333 million erlangs
+        let err = crate::listeners_for_service_level(huge, 0.8, 20.0).expect_err("beyond");
+        assert!(err.to_string().contains("100000"), "{err}");
     }
 
     /// A load so light that nobody waits: every caller is answered at once.

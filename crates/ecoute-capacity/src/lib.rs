@@ -22,8 +22,11 @@ pub mod scenario;
 pub mod sim;
 
 pub use dist::Dist;
-pub use erlang::{erlang_b, listeners_for_service_level, ErlangC, Load};
-pub use erlang_a::{listeners_for_target, ErlangA, ErlangAMetrics, Target};
+pub use erlang::{erlang_b, listeners_for_service_level, ErlangC, Load, MAX_LISTENERS};
+pub use erlang_a::{
+    erlang_table, listeners_for_target, ErlangA, ErlangAMetrics, ErlangCFigures, TableRow, Target,
+    MAX_TABLE_ROWS,
+};
 pub use error::{CapacityError, Result};
 pub use roster::{Roster, ShiftPattern, Staffing};
 pub use scenario::Scenario;

@@ -170,7 +170,8 @@ impl Roster {
         for (pattern, counts) in self.patterns.iter().zip(&self.counts) {
             for (day, &count) in counts.iter().enumerate() {
                 for s in pattern.slots(day) {
-                    slots[s] += count;
+                    // Saturating: validation refuses such counts with a message.
+                    slots[s] = slots[s].saturating_add(count);
                 }
             }
         }

@@ -8,9 +8,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dist::Dist;
-use crate::error::{non_negative, positive, probability, CapacityError, Result};
+use crate::erlang::MAX_LISTENERS;
+use crate::error::{non_negative, probability, CapacityError, Result};
 use crate::roster::{Roster, ShiftPattern, HOURS_PER_WEEK};
-use crate::sim::{Discipline, Redial, SimConfig, SimReport};
+use crate::sim::{
+    horizon, Discipline, Redial, SimConfig, SimReport, MAX_CONVERSATIONS_PER_LISTENER,
+    MAX_PEOPLE_PER_RUN,
+};
 
 /// Scenarios compiled into the crate: `(name, TOML text)`.
 pub const BUILTIN: &[(&str, &str)] = &[(
@@ -182,33 +186,94 @@ impl Scenario {
         Self::from_toml(text)
     }
 
+    /// Checks every key of the file, naming it as written there (`demand.hour_of_day`,
+    /// `redial.probability`…), before the simulation's own checks.
     fn validate(&self) -> Result<()> {
-        positive("horizon_days", self.horizon_days)?;
+        horizon("horizon_days", self.horizon_days)?;
         non_negative("demand.people_per_horizon", self.demand.people_per_horizon)?;
-        if self.demand.hour_of_day.len() != 24 {
+        if self.demand.people_per_horizon > MAX_PEOPLE_PER_RUN {
             return Err(CapacityError::invalid(
-                "demand.hour_of_day",
-                format!("{} values", self.demand.hour_of_day.len()),
-                "needs 24 weights, 00:00 first",
+                "demand.people_per_horizon",
+                self.demand.people_per_horizon,
+                "must be at most 50,000,000 (fifty times the French national line's year): \
+                 a simulation's time and memory grow with the callers",
             ));
         }
-        if self.demand.day_of_week.len() != 7 {
+        weights(
+            "demand.hour_of_day",
+            &self.demand.hour_of_day,
+            24,
+            "needs 24 weights, 00:00 first",
+            "all 24 weights are zero, so nobody would ever call: give each hour's relative \
+             share of the calls",
+        )?;
+        weights(
+            "demand.day_of_week",
+            &self.demand.day_of_week,
+            7,
+            "needs 7 weights, Monday first",
+            "all 7 weights are zero, so nobody would ever call: give each day's relative \
+             share of the calls",
+        )?;
+        self.handle.validate("handle")?;
+        if self.handle.mean_secs() <= 0.0 {
             return Err(CapacityError::invalid(
-                "demand.day_of_week",
-                format!("{} values", self.demand.day_of_week.len()),
-                "needs 7 weights, Monday first",
+                "handle",
+                "minutes = 0",
+                "conversations must last some time",
             ));
         }
-        for &w in self
-            .demand
-            .hour_of_day
-            .iter()
-            .chain(&self.demand.day_of_week)
-        {
-            non_negative("demand weight", w)?;
+        self.patience.validate("patience")?;
+        probability("redial.probability", self.redial.probability)?;
+        self.redial.delay.validate("redial.delay")?;
+        if self.redial.max_attempts == 0 || self.redial.max_attempts > u32::from(u16::MAX) {
+            return Err(CapacityError::invalid(
+                "redial.max_attempts",
+                self.redial.max_attempts,
+                "must be from 1 (the first attempt only) to 65535",
+            ));
         }
         non_negative("line.wrap_up_minutes", self.line.wrap_up_minutes)?;
+        let per_listener = self.line.conversations_per_listener;
+        if per_listener == 0 || per_listener > MAX_CONVERSATIONS_PER_LISTENER {
+            return Err(CapacityError::invalid(
+                "line.conversations_per_listener",
+                per_listener,
+                "must be from 1 to 16",
+            ));
+        }
         probability("line.priority_share", self.line.priority_share)?;
+        if self.shifts.is_empty() {
+            return Err(CapacityError::invalid(
+                "shift",
+                "none",
+                "needs at least one [[shift]] table",
+            ));
+        }
+        for s in &self.shifts {
+            if let Some(&n) = s.listeners.iter().find(|&&n| n > MAX_LISTENERS) {
+                return Err(CapacityError::invalid(
+                    "shift.listeners",
+                    format!("{}: {n}", s.name),
+                    "at most 100,000 listeners per shift and day",
+                ));
+            }
+        }
+        let staffing = self.roster()?.staffing();
+        if staffing.slots().iter().all(|&n| n == 0) {
+            return Err(CapacityError::invalid(
+                "shift.listeners",
+                "0 all week",
+                "at least one listener must be on duty at some time of the week",
+            ));
+        }
+        if let Some(&n) = staffing.slots().iter().find(|&&n| n > MAX_LISTENERS) {
+            return Err(CapacityError::invalid(
+                "shift.listeners",
+                format!("{n} on duty at once"),
+                "at most 100,000 listeners on duty at once, all shifts together",
+            ));
+        }
         if let Some(p) = &self.published {
             for &h in &p.night_hours {
                 if h >= 24 {
@@ -219,8 +284,10 @@ impl Scenario {
                     ));
                 }
             }
+            non_negative("published.tolerance", p.tolerance)?;
+            non_negative("published.share_tolerance", p.share_tolerance)?;
         }
-        self.roster()?;
+        // Every key is checked above: the simulation's own checks can only agree.
         self.sim_config()?.validate()
     }
 
@@ -228,8 +295,8 @@ impl Scenario {
     pub fn roster(&self) -> Result<Roster> {
         let mut patterns = Vec::with_capacity(self.shifts.len());
         for s in &self.shifts {
-            let start = parse_time(&s.start, "shift start")?;
-            let end = parse_time(&s.end, "shift end")?;
+            let start = parse_time(&s.start, "shift.start")?;
+            let end = parse_time(&s.end, "shift.end")?;
             let minutes = if end > start {
                 end - start
             } else {
@@ -331,6 +398,38 @@ impl Scenario {
     }
 }
 
+/// Checks a weight table: `len` finite weights, none negative, not all zero.
+fn weights(
+    name: &'static str,
+    values: &[f64],
+    len: usize,
+    wrong_len: &'static str,
+    all_zero: &'static str,
+) -> Result<()> {
+    if values.len() != len {
+        return Err(CapacityError::invalid(
+            name,
+            format!("{} values", values.len()),
+            wrong_len,
+        ));
+    }
+    if let Some((i, w)) = values
+        .iter()
+        .enumerate()
+        .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+    {
+        return Err(CapacityError::invalid(
+            name,
+            format!("{w} at position {}", i + 1),
+            "weights must be zero or positive numbers",
+        ));
+    }
+    if values.iter().all(|&w| w == 0.0) {
+        return Err(CapacityError::invalid(name, "all zero", all_zero));
+    }
+    Ok(())
+}
+
 /// "22:00" → minutes after midnight, on the half hour.
 fn parse_time(text: &str, name: &'static str) -> Result<u32> {
     let bad = || CapacityError::invalid(name, text, "expected HH:MM on the half hour");
@@ -354,6 +453,94 @@ mod tests {
         assert_eq!(parse_time("24:00", "t").expect("valid"), 0);
         assert!(parse_time("8h30", "t").is_err());
         assert!(parse_time("08:15", "t").is_err());
+    }
+
+    /// The shipped scenario with one line replaced.
+    fn shipped_with(from: &str, to: &str) -> Result<Scenario> {
+        let text = BUILTIN[0].1;
+        assert!(text.contains(from), "{from:?} not in the scenario");
+        Scenario::from_toml(&text.replacen(from, to, 1))
+    }
+
+    /// Inputs that would make a simulation run without end or silently empty are refused,
+    /// each naming its key and the limit.
+    #[test]
+    fn unbounded_or_empty_demand_is_refused() {
+        let err = shipped_with("people_per_horizon = 985_000", "people_per_horizon = 1e12")
+            .expect_err("a trillion people");
+        let text = err.to_string();
+        assert!(text.contains("demand.people_per_horizon"), "{text}");
+        assert!(text.contains("at most 50,000,000"), "{text}");
+        // The same bound holds through a long horizon.
+        let err = shipped_with("people_per_horizon = 985_000", "people_per_horizon = 4e7")
+            .and_then(|s| {
+                let mut c = s.sim_config()?;
+                c.horizon_days = 3_000.0;
+                c.validate().map(|()| s)
+            })
+            .expect_err("40 million a year over eight years");
+        assert!(err.to_string().contains("at most 50,000,000"), "{err}");
+        let err = shipped_with("horizon_days = 366", "horizon_days = 1e9").expect_err("long");
+        assert!(err.to_string().contains("horizon_days"), "{err}");
+        assert!(err.to_string().contains("at most 3660"), "{err}");
+
+        let zeros = format!("hour_of_day = [{}]", ["0"; 24].join(", "));
+        let text = BUILTIN[0].1;
+        let start = text.find("hour_of_day = [").expect("key");
+        let end = start + text[start..].find(']').expect("end") + 1;
+        let err = Scenario::from_toml(&format!("{}{zeros}{}", &text[..start], &text[end..]))
+            .expect_err("all-zero hours");
+        let text = err.to_string();
+        assert!(text.contains("demand.hour_of_day"), "{text}");
+        assert!(text.contains("all 24 weights are zero"), "{text}");
+        let err = shipped_with(
+            "day_of_week = [1.00, 0.98, 0.98, 0.98, 1.00, 1.04, 1.08]",
+            "day_of_week = [0, 0, 0, 0, 0, 0, 0]",
+        )
+        .expect_err("all-zero days");
+        assert!(err.to_string().contains("demand.day_of_week"), "{err}");
+    }
+
+    /// Every message names the key as written in the file.
+    #[test]
+    fn errors_name_the_file_keys() {
+        for (from, to, key) in [
+            (
+                "probability = 0.8",
+                "probability = 1.8",
+                "redial.probability",
+            ),
+            (
+                "max_attempts = 20",
+                "max_attempts = 0",
+                "redial.max_attempts",
+            ),
+            ("mean_minutes = 24.0", "mean_minutes = -24.0", "handle"),
+            (
+                "wrap_up_minutes = 1.0",
+                "wrap_up_minutes = -1.0",
+                "line.wrap_up_minutes",
+            ),
+            (
+                "conversations_per_listener = 1",
+                "conversations_per_listener = 0",
+                "line.conversations_per_listener",
+            ),
+            ("start = \"08:30\"", "start = \"08:20\"", "shift.start"),
+            (
+                "listeners = [34, 34, 34, 34, 34, 34, 34]",
+                "listeners = [4000000000, 34, 34, 34, 34, 34, 34]",
+                "shift.listeners",
+            ),
+            (
+                "0.60, 0.50, 0.50",
+                "0.60, -0.50, 0.50",
+                "demand.hour_of_day",
+            ),
+        ] {
+            let err = shipped_with(from, to).expect_err(to);
+            assert!(err.to_string().contains(key), "{to}: {err}");
+        }
     }
 
     #[test]

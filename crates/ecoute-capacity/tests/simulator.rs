@@ -209,3 +209,39 @@ fn bad_parameters_name_themselves() {
     let err = simulate(&config, 1).expect_err("probability");
     assert!(err.to_string().contains("redial probability"), "{err}");
 }
+
+/// Every attempt ends in exactly one outcome, and every person in exactly one state, even
+/// when the run stops with callers waiting, talking and about to dial again: the counts
+/// add up. A short waiting room makes some attempts blocked.
+#[test]
+fn outcomes_partition_the_attempts_and_the_people() {
+    let mut config = SimConfig::stationary(300.0, 1200.0, 600.0, 20, 3.0);
+    config.redial = Redial {
+        probability: 0.8,
+        delay: Dist::Exponential { mean_minutes: 10.0 },
+        max_attempts: 5,
+    };
+    config.queue_capacity = Some(10);
+    let r = simulate(&config, 5).expect("valid");
+    let t = &r.totals;
+    assert!(t.blocked > 0 && t.abandoned > 0, "{t:?}");
+    assert!(t.still_waiting > 0 && t.talking_at_end > 0, "{t:?}");
+    assert!(t.people_trying > 0, "{t:?}");
+    assert_eq!(
+        t.attempts,
+        t.answered + t.abandoned + t.blocked + t.still_waiting,
+        "{t:?}"
+    );
+    assert!(t.talking_at_end <= t.answered);
+    assert_eq!(
+        t.people,
+        t.people_answered + t.people_lost + t.people_trying,
+        "{t:?}"
+    );
+    // Occupancy is the conversation time over the time listeners were present.
+    let present = t.listener_hours + t.overtime_hours;
+    assert!(
+        (t.occupancy - t.conversation_hours / present).abs() < 1e-12,
+        "{t:?}"
+    );
+}

@@ -12,7 +12,7 @@ pub mod staffing;
 
 use serde::Serialize;
 
-use crate::error::{positive, CapacityError, Result};
+use crate::error::{CapacityError, Result};
 use crate::sim::{simulate, SimConfig, SimReport};
 
 /// How plans are checked by simulation: which seeds, over how many days.
@@ -25,15 +25,18 @@ pub struct Check {
     pub horizon_days: f64,
 }
 
+/// The most seeds a [`Check`] takes: every plan is simulated once per seed.
+pub const MAX_SEEDS: usize = 64;
+
 impl Check {
     /// Validates the check.
     pub fn validate(&self) -> Result<()> {
-        positive("horizon_days", self.horizon_days)?;
-        if self.seeds.is_empty() {
+        crate::sim::horizon("horizon_days", self.horizon_days)?;
+        if self.seeds.is_empty() || self.seeds.len() > MAX_SEEDS {
             return Err(CapacityError::invalid(
                 "seeds",
-                "none",
-                "at least one seed is needed",
+                format!("{} seeds", self.seeds.len()),
+                "needs from 1 to 64 seeds: every plan is simulated once per seed",
             ));
         }
         Ok(())

@@ -3,8 +3,35 @@
 use serde::Serialize;
 
 use crate::dist::Dist;
+use crate::erlang::MAX_LISTENERS;
 use crate::error::{non_negative, positive, probability, CapacityError, Result};
 use crate::roster::{Staffing, HOURS_PER_WEEK};
+
+/// The most new people one run simulates: fifty times the French national line's 2016
+/// year (about a million people). Simulating costs time and memory in proportion to the
+/// callers, and a run this large already takes about a minute.
+pub const MAX_PEOPLE_PER_RUN: f64 = 50_000_000.0;
+
+/// The longest horizon, ten years: the simulator steps through every half hour, and no
+/// plan looks further ahead.
+pub const MAX_HORIZON_DAYS: f64 = 3_660.0;
+
+/// The most conversations a listener holds at once (chats).
+pub const MAX_CONVERSATIONS_PER_LISTENER: u32 = 16;
+
+/// Checks a horizon in days: positive and at most [`MAX_HORIZON_DAYS`].
+pub(crate) fn horizon(name: &'static str, days: f64) -> Result<f64> {
+    positive(name, days)?;
+    if days > MAX_HORIZON_DAYS {
+        return Err(CapacityError::invalid(
+            name,
+            days,
+            "must be at most 3660 days (ten years): the simulator steps through every half \
+             hour of the horizon",
+        ));
+    }
+    Ok(days)
+}
 
 /// What callers do after giving up.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -95,7 +122,7 @@ impl SimConfig {
 
     /// Checks every parameter, naming the first bad one.
     pub fn validate(&self) -> Result<()> {
-        positive("horizon_days", self.horizon_days)?;
+        horizon("horizon_days", self.horizon_days)?;
         if self.fresh_per_hour.len() != HOURS_PER_WEEK {
             return Err(CapacityError::invalid(
                 "demand",
@@ -105,6 +132,15 @@ impl SimConfig {
         }
         for &rate in &self.fresh_per_hour {
             non_negative("arrivals_per_hour", rate)?;
+        }
+        let people = self.expected_people();
+        if people > MAX_PEOPLE_PER_RUN {
+            return Err(CapacityError::invalid(
+                "arrivals_per_hour",
+                format!("{people:.0} new people over the horizon"),
+                "at most 50,000,000 new people per run (fifty times the French national \
+                 line's year): time and memory grow with the callers",
+            ));
         }
         self.handle.validate("handle")?;
         if self.handle.mean_secs() <= 0.0 {
@@ -132,11 +168,20 @@ impl SimConfig {
                 "must be at most 65535",
             ));
         }
-        if self.conversations_per_listener == 0 {
+        if self.conversations_per_listener == 0
+            || self.conversations_per_listener > MAX_CONVERSATIONS_PER_LISTENER
+        {
             return Err(CapacityError::invalid(
                 "conversations_per_listener",
-                0,
-                "must be at least 1",
+                self.conversations_per_listener,
+                "must be from 1 to 16",
+            ));
+        }
+        if let Some(&n) = self.staffing.slots().iter().find(|&&n| n > MAX_LISTENERS) {
+            return Err(CapacityError::invalid(
+                "listeners",
+                n,
+                "at most 100,000 on duty at once",
             ));
         }
         if self.staffing.slots().iter().all(|&n| n == 0) {
@@ -150,5 +195,10 @@ impl SimConfig {
             probability("priority share", high_share)?;
         }
         Ok(())
+    }
+
+    /// New people expected over the horizon: the weekly profile times the weeks.
+    pub fn expected_people(&self) -> f64 {
+        self.fresh_per_hour.iter().sum::<f64>() * self.horizon_days / 7.0
     }
 }

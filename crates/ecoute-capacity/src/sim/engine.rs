@@ -16,8 +16,14 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::config::{Discipline, SimConfig};
 use super::report::{SimReport, Tally, WAIT_HISTOGRAM_SECS};
 use crate::dist::Sampler;
-use crate::error::Result;
+use crate::error::{CapacityError, Result};
 use crate::roster::{HOURS_PER_WEEK, SECS_PER_HOUR, SLOTS_PER_WEEK, SLOT_SECS};
+
+/// The most scheduled events and waiting places a run holds at once (about 600 MB): past
+/// it the run stops with an error instead of growing until memory runs out. A line needs
+/// that many only when callers wait far longer than anyone is answered, e.g. a patience of
+/// days on an overloaded line.
+pub const MAX_IN_FLIGHT: usize = 10_000_000;
 
 /// A scheduled event.
 #[derive(Debug, Clone, Copy)]
@@ -137,10 +143,12 @@ pub(crate) struct Engine<'a> {
     waiters: Vec<Waiter>,
     free_waiters: Vec<u32>,
     tally: Tally,
+    /// [`MAX_IN_FLIGHT`], or less in tests.
+    max_in_flight: usize,
 }
 
 impl<'a> Engine<'a> {
-    pub(crate) fn new(config: &'a SimConfig, seed: u64) -> Result<Self> {
+    pub(crate) fn new(config: &'a SimConfig, seed: u64, max_in_flight: usize) -> Result<Self> {
         config.validate()?;
         let high_share = match config.discipline {
             Discipline::Fifo => 0.0,
@@ -172,6 +180,7 @@ impl<'a> Engine<'a> {
             waiters: Vec::with_capacity(1024),
             free_waiters: Vec::with_capacity(1024),
             tally: Tally::new(config.redial.max_attempts as usize),
+            max_in_flight,
         };
         engine.next_fresh = engine.draw_next_fresh(0.0);
         Ok(engine)
@@ -179,8 +188,11 @@ impl<'a> Engine<'a> {
 
     /// Runs to the horizon, calling `progress` with the simulated fraction at every
     /// half-hour slot.
-    pub(crate) fn run(mut self, seed: u64, progress: &mut dyn FnMut(f64)) -> SimReport {
+    pub(crate) fn run(mut self, seed: u64, progress: &mut dyn FnMut(f64)) -> Result<SimReport> {
         loop {
+            if self.heap.len() + self.waiters.len() > self.max_in_flight {
+                return Err(self.too_much_in_flight());
+            }
             let heap_time = self.heap.peek().map_or(f64::INFINITY, |e| e.time);
             let t = heap_time.min(self.next_fresh).min(self.next_slot);
             if t >= self.horizon {
@@ -211,13 +223,26 @@ impl<'a> Engine<'a> {
             }
         }
         progress(1.0);
-        let unfinished = u64::from(self.waiting) + u64::from(self.busy);
-        self.tally.finish(
+        Ok(self.tally.finish(
             seed,
             self.config.horizon_days,
-            unfinished,
+            u64::from(self.waiting),
+            u64::from(self.busy),
             self.config.conversations_per_listener,
-        )
+        ))
+    }
+
+    fn too_much_in_flight(&self) -> CapacityError {
+        CapacityError::BeyondModel(format!(
+            "the simulation holds more than {} waiting callers and scheduled events at once \
+             (day {:.0}: {} waiting, mean patience {:.0} min): it stops rather than exhaust \
+             memory; the line is far more overloaded than callers who hang up would allow, \
+             so lower the demand or the patience",
+            self.max_in_flight,
+            self.now / 86_400.0,
+            self.waiting,
+            self.config.patience.mean_secs() / 60.0
+        ))
     }
 
     /// Schedules `kind` at `time`.
@@ -411,4 +436,31 @@ impl<'a> Engine<'a> {
 #[inline]
 fn hour_of(t: f64) -> usize {
     ((t / SECS_PER_HOUR) as usize) % HOURS_PER_WEEK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Callers who never hang up on a line that answers few of them pile up: the run stops
+    /// at its bound with an error (a small bound here; [`MAX_IN_FLIGHT`] in production).
+    #[test]
+    fn a_run_that_would_exhaust_memory_stops_at_its_bound() {
+        // 600 calls an hour of 20 minutes on one listener, patience of a year.
+        let config = SimConfig::stationary(600.0, 1200.0, 365.0 * 86_400.0, 1, 28.0);
+        let err = Engine::new(&config, 1, 5_000)
+            .expect("valid")
+            .run(1, &mut |_| {})
+            .expect_err("bounded");
+        assert!(
+            err.to_string().contains("more than 5000 waiting callers"),
+            "{err}"
+        );
+        // The same line with callers who hang up runs to the end under the same bound.
+        let config = SimConfig::stationary(600.0, 1200.0, 120.0, 1, 28.0);
+        assert!(Engine::new(&config, 1, 5_000)
+            .expect("valid")
+            .run(1, &mut |_| {})
+            .is_ok());
+    }
 }

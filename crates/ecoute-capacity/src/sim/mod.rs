@@ -13,7 +13,13 @@ mod config;
 mod engine;
 mod report;
 
-pub use config::{Discipline, Redial, SimConfig};
+pub use config::{
+    Discipline, Redial, SimConfig, MAX_CONVERSATIONS_PER_LISTENER, MAX_HORIZON_DAYS,
+    MAX_PEOPLE_PER_RUN,
+};
+pub use engine::MAX_IN_FLIGHT;
+
+pub(crate) use config::horizon;
 pub use report::{occupancy, HourStats, SimReport, Totals};
 
 pub(crate) use report::ratio;
@@ -32,5 +38,5 @@ pub fn simulate_with_progress(
     seed: u64,
     progress: &mut dyn FnMut(f64),
 ) -> Result<SimReport> {
-    Ok(engine::Engine::new(config, seed)?.run(seed, progress))
+    engine::Engine::new(config, seed, MAX_IN_FLIGHT)?.run(seed, progress)
 }

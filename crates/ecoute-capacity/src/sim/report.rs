@@ -83,24 +83,35 @@ pub(crate) fn ratio(num: f64, den: f64) -> f64 {
 }
 
 /// Whole-run totals.
+///
+/// Attempts fall in exactly one of four outcomes: `attempts = answered + abandoned +
+/// blocked + still_waiting`. People likewise: `people = people_answered + people_lost +
+/// people_trying`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Totals {
     /// Attempts offered, redials included.
     pub attempts: u64,
-    /// Attempts answered (= people answered: each person is answered at most once).
+    /// Attempts answered (= people answered: each person is answered at most once),
+    /// including those whose conversation was still under way when the run ended.
     pub answered: u64,
     /// Attempts that gave up while waiting.
     pub abandoned: u64,
     /// Attempts that found the line full.
     pub blocked: u64,
-    /// Attempts still waiting or talking when the run ended.
-    pub unfinished: u64,
+    /// Attempts still waiting, neither answered nor given up, when the run ended.
+    pub still_waiting: u64,
+    /// Of the answered attempts, those still in conversation (or wrap-up) when the run
+    /// ended: not an outcome of its own, a part of `answered`.
+    pub talking_at_end: u64,
     /// People: episodes of one to several attempts by the same person.
     pub people: u64,
     /// People answered on one of their attempts.
     pub people_answered: u64,
     /// People who stopped trying without being answered.
     pub people_lost: u64,
+    /// People neither answered nor lost when the run ended: waiting, or about to dial
+    /// again.
+    pub people_trying: u64,
     /// Of those, people who had tried more than once.
     pub people_lost_after_retrying: u64,
     /// Share of attempts answered.
@@ -119,7 +130,13 @@ pub struct Totals {
     pub listener_hours: f64,
     /// Listener-hours past the end of shifts, finishing a conversation.
     pub overtime_hours: f64,
-    /// Share of listener time (on duty and overtime) in conversation.
+    /// Listener-hours in conversation (talk and wrap-up): conversation-hours divided by the
+    /// conversations a listener holds at once.
+    pub conversation_hours: f64,
+    /// Share of the listeners' present time in conversation:
+    /// `conversation_hours / (listener_hours + overtime_hours)`, never above 1. Not to be
+    /// confused with `conversation_hours / listener_hours` (over the rostered hours alone),
+    /// which is higher on a saturated line because overtime is all conversation.
     pub occupancy: f64,
     /// Answered attempts per listener-hour.
     pub answered_per_listener_hour: f64,
@@ -198,7 +215,8 @@ impl Tally {
         self,
         seed: u64,
         horizon_days: f64,
-        unfinished: u64,
+        still_waiting: u64,
+        talking_at_end: u64,
         conversations_per_listener: u32,
     ) -> SimReport {
         let sum = |f: fn(&HourStats) -> u64| self.by_hour.iter().map(f).sum::<u64>();
@@ -215,10 +233,12 @@ impl Tally {
             answered,
             abandoned: sum(|h| h.abandoned),
             blocked: sum(|h| h.blocked),
-            unfinished,
+            still_waiting,
+            talking_at_end,
             people,
             people_answered: answered,
             people_lost,
+            people_trying: people.saturating_sub(answered + people_lost),
             people_lost_after_retrying: people_lost - self.lost_after_attempts[0],
             answered_share: ratio(answered as f64, attempts as f64),
             people_answered_share: ratio(answered as f64, people as f64),
@@ -231,6 +251,7 @@ impl Tally {
             ),
             listener_hours: on_duty / 3600.0,
             overtime_hours: overtime / 3600.0,
+            conversation_hours: busy / 3600.0 / f64::from(conversations_per_listener),
             occupancy: occupancy(busy, on_duty + overtime, conversations_per_listener),
             answered_per_listener_hour: ratio(answered as f64, on_duty / 3600.0),
         };
