@@ -4,33 +4,35 @@ use std::io::Write;
 
 use clap::Args;
 use ecoute_capacity::{
-    listeners_for_service_level, listeners_for_target, CapacityError, ErlangA, ErlangC, Load,
-    Target,
+    erlang_table, listeners_for_service_level, listeners_for_target, ErlangA, ErlangC, Load,
+    TableRow, Target, MAX_LISTENERS, MAX_TABLE_ROWS,
 };
 use serde::Serialize;
 
+use crate::flags::{non_negative, positive, rename, share};
 use crate::output::{json, pct, secs, FormatArgs, Table};
 
 /// Erlang C (nobody gives up) and Erlang A (callers give up) for one stationary hour.
 #[derive(Debug, Args)]
 pub struct ErlangArgs {
     /// Calls offered per hour.
-    #[arg(long)]
+    #[arg(long, value_parser = non_negative, allow_negative_numbers = true)]
     pub calls_per_hour: f64,
     /// Mean handle time (talk plus wrap-up), in seconds.
-    #[arg(long, default_value_t = 1200.0)]
+    #[arg(long, default_value_t = 1200.0, value_parser = positive, allow_negative_numbers = true)]
     pub handle_secs: f64,
     /// Mean patience of a waiting caller, in seconds (Erlang A).
-    #[arg(long, default_value_t = 120.0)]
+    #[arg(long, default_value_t = 120.0, value_parser = positive, allow_negative_numbers = true)]
     pub patience_secs: f64,
-    /// Listeners: one count, or a range such as 10..40.
-    #[arg(long, value_parser = parse_range)]
+    /// Listeners: one count, or a range such as 10..40 (at most 1,000 counts, up to
+    /// 100,000 listeners).
+    #[arg(long, value_parser = parse_range, allow_negative_numbers = true)]
     pub listeners: Option<(u32, u32)>,
     /// Service-level threshold, in seconds: the share answered within it (Erlang C and A).
-    #[arg(long, default_value_t = 20.0)]
+    #[arg(long, default_value_t = 20.0, value_parser = non_negative, allow_negative_numbers = true)]
     pub service_secs: f64,
     /// Target: answered share for Erlang A and service level for Erlang C (e.g. 0.5).
-    #[arg(long)]
+    #[arg(long, value_parser = share, allow_negative_numbers = true)]
     pub target: Option<f64>,
     #[command(flatten)]
     pub format: FormatArgs,
@@ -49,24 +51,44 @@ fn parse_range(s: &str) -> Result<(u32, u32), String> {
     if a == 0 || b < a {
         return Err("listeners must be at least 1 and the range increasing".into());
     }
+    if b > MAX_LISTENERS {
+        return Err(format!(
+            "at most {MAX_LISTENERS} listeners: the formulas cost one step per listener, and \
+             no helpline's hour comes near that many"
+        ));
+    }
+    if b - a >= MAX_TABLE_ROWS {
+        return Err(format!(
+            "{a}..{b} is {} counts; a table has at most {MAX_TABLE_ROWS} (each row is a full \
+             Erlang A computation): narrow the range",
+            b - a + 1
+        ));
+    }
     Ok((a, b))
 }
 
-#[derive(Serialize)]
-struct Row {
-    listeners: u32,
-    erlang_c: Option<ErlangCRow>,
-    erlang_a: ecoute_capacity::ErlangAMetrics,
-    /// Erlang A share of all callers answered within `service_secs`.
-    erlang_a_service_level: f64,
-}
+/// The crate's parameters as this command's flags.
+const FLAGS: &[(&str, &str)] = &[
+    ("arrivals_per_hour", "--calls-per-hour"),
+    ("mean_handle_secs", "--handle-secs"),
+    ("mean_patience_secs", "--patience-secs"),
+    ("listeners", "--listeners"),
+    ("service_level_secs", "--service-secs"),
+    ("target_service_level", "--target"),
+    ("target_answered_share", "--target"),
+];
 
+/// The fewest listeners for the target, and what they achieve.
 #[derive(Serialize)]
-struct ErlangCRow {
-    prob_wait: f64,
-    asa_secs: f64,
-    service_level: f64,
-    occupancy: f64,
+struct ForTarget {
+    /// Erlang C: fewest listeners answering the target share within `service_secs`.
+    erlang_c_listeners: u32,
+    /// The share those listeners answer within `service_secs` (at least the target).
+    erlang_c_service_level: f64,
+    /// Erlang A: fewest listeners answering the target share of callers.
+    erlang_a_listeners: u32,
+    /// The share of callers those listeners answer (at least the target).
+    erlang_a_answered_share: f64,
 }
 
 #[derive(Serialize)]
@@ -75,53 +97,44 @@ struct Report {
     erlangs: f64,
     patience_secs: f64,
     service_secs: f64,
-    rows: Vec<Row>,
+    rows: Vec<TableRow>,
     listeners_for_target_erlang_c: Option<u32>,
     listeners_for_target_erlang_a: Option<u32>,
+    /// With `--target`: the counts above and the figures they achieve.
+    for_target: Option<ForTarget>,
 }
 
 pub fn run(args: ErlangArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let load = Load::new(args.calls_per_hour, args.handle_secs)?;
+    let flags = rename(FLAGS);
+    let load = Load::new(args.calls_per_hour, args.handle_secs).map_err(&flags)?;
     let a = load.erlangs();
-    // Default range: from a quarter of the load to well past it.
-    let (lo, hi) = args.listeners.unwrap_or_else(|| {
-        let lo = ((a * 0.25).floor() as u32).max(1);
-        (lo, ((a * 1.5).ceil() as u32 + 2).max(lo))
-    });
-    let mut rows = Vec::new();
-    for n in lo..=hi {
-        let erlang_c = match ErlangC::new(load, n) {
-            Ok(c) => Some(ErlangCRow {
-                prob_wait: c.prob_wait(),
-                asa_secs: c.asa_secs(),
-                service_level: c.service_level(args.service_secs)?,
-                occupancy: c.occupancy(),
-            }),
-            // Below the load, Erlang C has no answer: the table says so.
-            Err(CapacityError::BeyondModel(_)) => None,
-            Err(e) => return Err(e.into()),
-        };
-        let model = ErlangA::new(load, args.patience_secs, n)?;
-        rows.push(Row {
-            listeners: n,
-            erlang_c,
-            erlang_a: model.metrics()?,
-            erlang_a_service_level: model.service_level(args.service_secs)?,
-        });
-    }
-    let (c_target, a_target) = match args.target {
-        Some(t) => (
-            Some(listeners_for_service_level(load, t, args.service_secs)?),
-            Some(listeners_for_target(
+    let (lo, hi) = match args.listeners {
+        Some(range) => range,
+        None => default_range(args.calls_per_hour, args.handle_secs, a)?,
+    };
+    let rows = erlang_table(load, args.patience_secs, lo, hi, args.service_secs).map_err(&flags)?;
+    let for_target = match args.target {
+        Some(t) => {
+            let c = listeners_for_service_level(load, t, args.service_secs).map_err(&flags)?;
+            let a_n = listeners_for_target(
                 load,
                 args.patience_secs,
                 Target {
                     answered_share: t,
                     max_mean_wait_secs: None,
                 },
-            )?),
-        ),
-        None => (None, None),
+            )
+            .map_err(&flags)?;
+            Some(ForTarget {
+                erlang_c_listeners: c,
+                erlang_c_service_level: ErlangC::new(load, c)?.service_level(args.service_secs)?,
+                erlang_a_listeners: a_n,
+                erlang_a_answered_share: ErlangA::new(load, args.patience_secs, a_n)?
+                    .metrics()?
+                    .answered_share,
+            })
+        }
+        None => None,
     };
     let report = Report {
         load,
@@ -129,8 +142,9 @@ pub fn run(args: ErlangArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         patience_secs: args.patience_secs,
         service_secs: args.service_secs,
         rows,
-        listeners_for_target_erlang_c: c_target,
-        listeners_for_target_erlang_a: a_target,
+        listeners_for_target_erlang_c: for_target.as_ref().map(|f| f.erlang_c_listeners),
+        listeners_for_target_erlang_a: for_target.as_ref().map(|f| f.erlang_a_listeners),
+        for_target,
     };
     if args.format.json {
         return json(out, &report);
@@ -188,16 +202,59 @@ pub fn run(args: ErlangArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         return Ok(());
     }
     t.print(out)?;
-    if let (Some(c), Some(a_n), Some(target)) = (c_target, a_target, args.target) {
+    if let (Some(f), Some(target)) = (&report.for_target, args.target) {
         writeln!(
             out,
-            "Target {}: Erlang C needs {c} listeners ({} within {}); Erlang A needs {a_n} \
-             listeners ({} answered).",
+            "Target {}: Erlang C needs {} listeners, who answer {} within {}; Erlang A needs \
+             {} listeners, who answer {} of callers.",
             pct(target),
-            pct(target),
+            f.erlang_c_listeners,
+            pct(f.erlang_c_service_level),
             secs(args.service_secs),
-            pct(target)
+            f.erlang_a_listeners,
+            pct(f.erlang_a_answered_share)
         )?;
     }
     Ok(())
+}
+
+/// Without `--listeners`: from a quarter of the load to well past it, if the table can
+/// hold that many rows.
+fn default_range(
+    calls_per_hour: f64,
+    handle_secs: f64,
+    erlangs: f64,
+) -> anyhow::Result<(u32, u32)> {
+    let lo = (erlangs * 0.25).floor().max(1.0);
+    let hi = ((erlangs * 1.5).ceil() + 2.0).max(lo);
+    if hi > f64::from(MAX_LISTENERS) || hi - lo >= f64::from(MAX_TABLE_ROWS) {
+        anyhow::bail!(
+            "--calls-per-hour {} with --handle-secs {} is {erlangs:.1} erlangs: the default \
+             table (a quarter to 1.5 times the load, {lo:.0}..{hi:.0}) would be longer than \
+             {MAX_TABLE_ROWS} rows or go past {MAX_LISTENERS} listeners; give --listeners \
+             FROM..TO",
+            calls_per_hour,
+            handle_secs
+        );
+    }
+    Ok((lo as u32, hi as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without --listeners, a load too large for a table is refused with the reason and
+    /// the flag to give, instead of computing hundreds of millions of rows.
+    #[test]
+    fn the_default_range_fits_a_table_or_is_refused() {
+        assert_eq!(
+            default_range(300.0, 1200.0, 100.0).expect("fits"),
+            (25, 152)
+        );
+        let err = default_range(1e9, 1200.0, 1e9 * 1200.0 / 3600.0).expect_err("huge");
+        let text = err.to_string();
+        assert!(text.contains("give --listeners FROM..TO"), "{text}");
+        assert!(text.contains("longer than 1000 rows"), "{text}");
+    }
 }

@@ -6,6 +6,7 @@
 
 mod charts;
 mod erlang;
+mod flags;
 mod output;
 mod plan;
 mod scenario_source;

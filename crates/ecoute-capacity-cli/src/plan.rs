@@ -17,7 +17,8 @@ use ecoute_capacity::Target;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::charts::{self, Panel};
+use crate::charts::{self, Chart, Mark, Panel, Series, Unit};
+use crate::flags::{days, fraction, non_negative, positive, rename, share};
 use crate::output::{json, pct, secs, thousands, FormatArgs, Table};
 use crate::scenario_source::ScenarioArgs;
 
@@ -27,35 +28,45 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// Target answered share (of attempts, and separately of people).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, value_parser = share, allow_negative_numbers = true)]
     pub target: f64,
     /// Ceiling on the mean wait of answered callers for the hourly Erlang A staffing, s.
-    #[arg(long, default_value_t = 60.0)]
+    #[arg(long, default_value_t = 60.0, value_parser = positive, allow_negative_numbers = true)]
     pub max_wait_secs: f64,
     /// Listener-hours a volunteer gives in a year (46 four-hour shifts).
-    #[arg(long, default_value_t = 184.0)]
+    #[arg(long, default_value_t = 184.0, value_parser = positive, allow_negative_numbers = true)]
     pub hours_per_volunteer: f64,
     /// Volunteers added to measure what each one brings.
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = 100.0, value_parser = positive, allow_negative_numbers = true)]
     pub extra_volunteers: f64,
-    /// Days simulated for every check.
-    #[arg(long, default_value_t = 91.0)]
+    /// Days simulated for every check (at most 3660).
+    #[arg(long, default_value_t = 91.0, value_parser = days, allow_negative_numbers = true)]
     pub days: f64,
-    /// Seeds for every check, comma-separated (each plan sees the same callers).
-    #[arg(long, value_delimiter = ',', default_value = "1")]
+    /// Seeds for every check, comma-separated (each plan sees the same callers; at most 64).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1",
+        allow_negative_numbers = true
+    )]
     pub seeds: Vec<u64>,
     /// Listener-hours per week the optimiser places (default: the scenario's roster).
-    #[arg(long)]
+    #[arg(long, value_parser = positive, allow_negative_numbers = true)]
     pub budget_hours_per_week: Option<f64>,
     /// Fewest listeners on duty in any hour of an optimised plan.
-    #[arg(long, default_value_t = 4.0)]
+    #[arg(long, default_value_t = 4.0, value_parser = non_negative, allow_negative_numbers = true)]
     pub min_listeners: f64,
     /// Answered people the optimised plan may give up (share of the current) to lift its
     /// worst hours.
-    #[arg(long, default_value_t = 0.005)]
+    #[arg(long, default_value_t = 0.005, value_parser = fraction, allow_negative_numbers = true)]
     pub answered_tolerance: f64,
-    /// Optimiser rounds (solve, simulate, re-measure demand).
-    #[arg(long, default_value_t = 2)]
+    /// Optimiser rounds (solve, simulate, re-measure demand), 1 to 20.
+    #[arg(
+        long,
+        default_value_t = 2,
+        value_parser = clap::value_parser!(u32).range(1..=20),
+        allow_negative_numbers = true
+    )]
     pub rounds: u32,
     /// Skip the shift optimiser (the slowest step).
     #[arg(long)]
@@ -69,6 +80,22 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub format: FormatArgs,
 }
+
+/// The crate's parameters as this command's flags.
+const FLAGS: &[(&str, &str)] = &[
+    ("horizon_days", "--days"),
+    ("seeds", "--seeds"),
+    // Only --days can take a validated scenario past the bound on people per run.
+    ("arrivals_per_hour", "--days"),
+    ("target share", "--target"),
+    ("target_answered_share", "--target"),
+    ("max_mean_wait_secs", "--max-wait-secs"),
+    ("hours_per_volunteer", "--hours-per-volunteer"),
+    ("extra volunteers", "--extra-volunteers"),
+    ("budget_hours_per_week", "--budget-hours-per-week"),
+    ("min_listeners", "--min-listeners"),
+    ("answered_tolerance", "--answered-tolerance"),
+];
 
 #[derive(Serialize)]
 struct Report {
@@ -92,7 +119,8 @@ pub fn run(args: PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         seeds: args.seeds.clone(),
         horizon_days: args.days,
     };
-    check.validate().context("--days / --seeds")?;
+    let flags = rename(FLAGS);
+    check.validate().map_err(&flags)?;
     let bar = if args.quiet {
         ProgressBar::hidden()
     } else {
@@ -105,7 +133,7 @@ pub fn run(args: PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
 
     bar.set_message("simulating the current roster");
-    let current = evaluate(&config, &check)?;
+    let current = evaluate(&config, &check).map_err(&flags)?;
     bar.set_message(format!(
         "listener-hours for {} of attempts",
         pct(args.target)
@@ -117,6 +145,7 @@ pub fn run(args: PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         args.hours_per_volunteer,
         &check,
     )
+    .map_err(&flags)
     .context("--target")?;
     bar.set_message(format!("listener-hours for {} of people", pct(args.target)));
     let for_people = hours_for_share(
@@ -126,6 +155,7 @@ pub fn run(args: PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         args.hours_per_volunteer,
         &check,
     )
+    .map_err(&flags)
     .context("--target")?;
     bar.set_message("what one more volunteer brings");
     let volunteer = volunteer_effect(
@@ -134,7 +164,7 @@ pub fn run(args: PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         args.hours_per_volunteer,
         &check,
     )
-    .context("--extra-volunteers")?;
+    .map_err(&flags)?;
     bar.set_message("Erlang A hour by hour");
     let hourly = hourly_requirements(
         &config,
@@ -142,7 +172,8 @@ pub fn run(args: PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             answered_share: args.target,
             max_mean_wait_secs: Some(args.max_wait_secs),
         },
-    )?;
+    )
+    .map_err(&flags)?;
     let slots: Vec<u32> = hourly
         .iter()
         .flat_map(|h| [h.listeners, h.listeners])
@@ -150,7 +181,7 @@ pub fn run(args: PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let hourly_staffing = Staffing::from_slots(slots)?;
     let mut hourly_config = config.clone();
     hourly_config.staffing = hourly_staffing.clone();
-    let hourly_checked = evaluate(&hourly_config, &check)?;
+    let hourly_checked = evaluate(&hourly_config, &check).map_err(&flags)?;
 
     let optimiser = if args.no_optimise {
         None
@@ -165,7 +196,7 @@ pub fn run(args: PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             answered_tolerance: args.answered_tolerance,
             check: check.clone(),
         };
-        Some(optimise_shifts(&config, &roster, &options)?)
+        Some(optimise_shifts(&config, &roster, &options).map_err(&flags)?)
     };
 
     let curve = if args.svg_dir.is_some() {
@@ -174,7 +205,7 @@ pub fn run(args: PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         for factor in [0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0] {
             let mut c = config.clone();
             c.staffing = scale_staffing(&config.staffing, factor)?;
-            points.push(evaluate(&c, &check)?);
+            points.push(evaluate(&c, &check).map_err(&flags)?);
         }
         points
     } else {
@@ -199,7 +230,7 @@ pub fn run(args: PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             .with_context(|| format!("--svg-dir: cannot create {}", dir.display()))?;
         charts::write(
             &dir.join("answered-vs-listener-hours.svg"),
-            &curve_chart(&curve)?,
+            &curve_chart(&curve, &report, args.target)?,
         )?;
         if let Some(plan) = &report.optimiser {
             charts::write(&dir.join("optimised-by-hour.svg"), &plan_chart(plan)?)?;
@@ -302,10 +333,17 @@ fn print(out: &mut dyn Write, r: &Report, args: &PlanArgs) -> anyhow::Result<()>
 
 fn print_plan(out: &mut dyn Write, plan: &ShiftPlan) -> anyhow::Result<()> {
     let mut t = Table::new(
-        format!(
-            "Shift plan: the same {:.0} listener-hours a week, placed differently",
-            plan.start.listener_hours_per_week()
-        ),
+        if plan.kept_start {
+            format!(
+                "Shift plan: the same {:.0} listener-hours a week. {KEPT}",
+                plan.start.listener_hours_per_week()
+            )
+        } else {
+            format!(
+                "Shift plan: the same {:.0} listener-hours a week, placed differently",
+                plan.start.listener_hours_per_week()
+            )
+        },
         &["shift", "current (Mon..Sun)", "optimised (Mon..Sun)"],
     );
     for ((p, before), after) in plan
@@ -439,28 +477,67 @@ fn hourly_csv(r: &Report) -> Table {
     t
 }
 
-fn curve_chart(points: &[Outcome]) -> anyhow::Result<String> {
-    let series = |f: &dyn Fn(&Outcome) -> f64| -> Vec<(f64, f64)> {
-        points
+/// Answered shares against listener-hours, with the target and the plans found for it
+/// marked on the curves.
+fn curve_chart(points: &[Outcome], r: &Report, target: f64) -> anyhow::Result<String> {
+    let series = |name: &str, f: &dyn Fn(&Outcome) -> f64| Series {
+        name: name.into(),
+        points: points
             .iter()
-            .map(|o| (o.listener_hours_per_year / 1000.0, 100.0 * f(o)))
-            .collect()
+            .map(|o| (o.listener_hours_per_year, 100.0 * f(o)))
+            .collect(),
+        dots: true,
     };
-    charts::line_panels(
-        "Answered share against listener-hours (current roster scaled)",
-        "listener-hours per year (thousands)",
-        &[Panel {
-            y_label: "answered (%)".into(),
+    let mark = |label: String, o: &Outcome, share: f64| Mark {
+        label,
+        at: (o.listener_hours_per_year, 100.0 * share),
+    };
+    let hours = |o: &Outcome| format!("{} h", thousands(o.listener_hours_per_year));
+    charts::draw(&Chart {
+        title: "Answered share against listener-hours (the current roster scaled)",
+        note: None,
+        x_label: "listener-hours per year",
+        x_unit: Unit::Hours,
+        panels: vec![Panel {
+            y_label: "answered".into(),
+            y_unit: Unit::Percent,
             series: vec![
-                ("share of attempts".into(), series(&|o| o.answered_share)),
-                (
-                    "share of people".into(),
-                    series(&|o| o.people_answered_share),
+                series("share of attempts", &|o| o.answered_share),
+                series("share of people", &|o| o.people_answered_share),
+            ],
+            marks: vec![
+                mark(
+                    format!("current: {}", hours(&r.current)),
+                    &r.current,
+                    r.current.answered_share,
+                ),
+                mark(
+                    format!(
+                        "{} of attempts: {}",
+                        pct(target),
+                        hours(&r.for_attempts.outcome)
+                    ),
+                    &r.for_attempts.outcome,
+                    r.for_attempts.outcome.answered_share,
+                ),
+                mark(
+                    format!(
+                        "{} of people: {}",
+                        pct(target),
+                        hours(&r.for_people.outcome)
+                    ),
+                    &r.for_people.outcome,
+                    r.for_people.outcome.people_answered_share,
                 ),
             ],
+            lines: vec![(100.0 * target, format!("target {}", pct(target)))],
         }],
-    )
+    })
 }
+
+/// Said in the chart and the text when the optimiser kept the current plan.
+const KEPT: &str = "The optimiser kept the current plan: no placement of the same hours \
+                    simulated better, so optimised = current.";
 
 fn plan_chart(plan: &ShiftPlan) -> anyhow::Result<String> {
     let pts = |f: &dyn Fn(&ecoute_capacity::plan::optimise::HourChange) -> f64| {
@@ -469,31 +546,42 @@ fn plan_chart(plan: &ShiftPlan) -> anyhow::Result<String> {
             .map(|h| (h.hour_of_week as f64, f(h)))
             .collect::<Vec<_>>()
     };
-    charts::line_panels(
-        "Same listener-hours, current and optimised placement (hour 0 = Monday 00:00)",
-        "hour of the week",
-        &[
-            Panel {
-                y_label: "answered share (%)".into(),
-                series: vec![
-                    ("current".into(), pts(&|h| 100.0 * h.answered_share_before)),
-                    ("optimised".into(), pts(&|h| 100.0 * h.answered_share_after)),
-                ],
-            },
-            Panel {
-                y_label: "mean wait of answered (s)".into(),
-                series: vec![
-                    ("current".into(), pts(&|h| h.mean_wait_before_secs)),
-                    ("optimised".into(), pts(&|h| h.mean_wait_after_secs)),
-                ],
-            },
-            Panel {
-                y_label: "listeners on duty".into(),
-                series: vec![
-                    ("current".into(), pts(&|h| h.listeners_before)),
-                    ("optimised".into(), pts(&|h| h.listeners_after)),
-                ],
-            },
+    type Pick = fn(&ecoute_capacity::plan::optimise::HourChange) -> f64;
+    // With the plan kept, the two curves are one: draw it once, named for both.
+    let pair = |before: Pick, after: Pick| {
+        if plan.kept_start {
+            vec![("current = optimised".to_string(), pts(&before))]
+        } else {
+            vec![
+                ("current".to_string(), pts(&before)),
+                ("optimised".to_string(), pts(&after)),
+            ]
+        }
+    };
+    charts::draw(&Chart {
+        title: "Same listener-hours, current and optimised placement",
+        note: plan.kept_start.then(|| KEPT.to_string()),
+        x_label: "hour of the week",
+        x_unit: Unit::HourOfWeek,
+        panels: vec![
+            Panel::lines(
+                "answered share",
+                Unit::Percent,
+                pair(
+                    |h| 100.0 * h.answered_share_before,
+                    |h| 100.0 * h.answered_share_after,
+                ),
+            ),
+            Panel::lines(
+                "mean wait of answered",
+                Unit::Seconds,
+                pair(|h| h.mean_wait_before_secs, |h| h.mean_wait_after_secs),
+            ),
+            Panel::lines(
+                "listeners on duty",
+                Unit::Count,
+                pair(|h| h.listeners_before, |h| h.listeners_after),
+            ),
         ],
-    )
+    })
 }

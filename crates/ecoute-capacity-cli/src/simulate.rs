@@ -12,7 +12,8 @@ use ecoute_capacity::{simulate_with_progress, SimReport};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::charts::{self, Panel};
+use crate::charts::{self, Chart, Panel, Unit};
+use crate::flags::{days, rename};
 use crate::output::{json, pct, secs, thousands, FormatArgs, Table};
 use crate::scenario_source::ScenarioArgs;
 
@@ -22,10 +23,10 @@ pub struct SimulateArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// Seed of the random streams (default: the scenario's own).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
-    /// Days to simulate (default: the scenario's horizon).
-    #[arg(long)]
+    /// Days to simulate (default: the scenario's horizon; at most 3660).
+    #[arg(long, value_parser = days, allow_negative_numbers = true)]
     pub days: Option<f64>,
     /// Write an SVG chart of answered share and waits by hour of the week.
     #[arg(long, value_name = "PATH")]
@@ -61,9 +62,11 @@ pub fn run(args: SimulateArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         ProgressStyle::with_template("simulating {bar:40} {percent:>3}% {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    // Only --days changes a validated scenario: the bound on people over the horizon.
     let report = simulate_with_progress(&config, seed, &mut |f| {
         bar.set_position((f * 1000.0) as u64)
-    })?;
+    })
+    .map_err(rename(&[("arrivals_per_hour", "--days")]))?;
     bar.finish_and_clear();
     // The published totals are for the scenario's horizon; other horizons are not comparable.
     let published = if args.days.is_none() {
@@ -121,6 +124,14 @@ fn print_tables(
         ("gave up while waiting", thousands(t.abandoned as f64)),
         ("found the line full", thousands(t.blocked as f64)),
         (
+            "still waiting when the run ended",
+            thousands(t.still_waiting as f64),
+        ),
+        (
+            "answered, still talking when the run ended",
+            thousands(t.talking_at_end as f64),
+        ),
+        (
             "people lost after retrying",
             thousands(t.people_lost_after_retrying as f64),
         ),
@@ -138,7 +149,14 @@ fn print_tables(
             "overtime listener-hours (finishing a call)",
             thousands(t.overtime_hours),
         ),
-        ("listener occupancy", pct(t.occupancy)),
+        (
+            "conversation listener-hours",
+            thousands(t.conversation_hours),
+        ),
+        (
+            "listener occupancy (conversation / on duty + overtime)",
+            pct(t.occupancy),
+        ),
     ] {
         totals.row(vec![k.to_string(), v]);
     }
@@ -262,22 +280,27 @@ fn hourly_chart(title: &str, r: &SimReport) -> anyhow::Result<String> {
             .map(|h| (h.hour_of_week as f64, f(h)))
             .collect()
     };
-    charts::line_panels(
-        &format!("{title} — by hour of the week (0 = Monday 00:00)"),
-        "hour of the week",
-        &[
-            Panel {
-                y_label: "answered share of attempts (%)".into(),
-                series: vec![("answered %".into(), pts(&|h| 100.0 * h.answered_share()))],
-            },
-            Panel {
-                y_label: "mean wait of answered (s)".into(),
-                series: vec![("wait (s)".into(), pts(&|h| h.mean_wait_answered_secs()))],
-            },
-            Panel {
-                y_label: "listeners on duty".into(),
-                series: vec![("listeners".into(), pts(&|h| h.mean_on_duty(r.weeks())))],
-            },
+    charts::draw(&Chart {
+        title: &format!("{title} — by hour of the week"),
+        note: None,
+        x_label: "hour of the week",
+        x_unit: Unit::HourOfWeek,
+        panels: vec![
+            Panel::lines(
+                "answered share of attempts",
+                Unit::Percent,
+                vec![("answered".into(), pts(&|h| 100.0 * h.answered_share()))],
+            ),
+            Panel::lines(
+                "mean wait of answered",
+                Unit::Seconds,
+                vec![("wait".into(), pts(&|h| h.mean_wait_answered_secs()))],
+            ),
+            Panel::lines(
+                "listeners on duty",
+                Unit::Count,
+                vec![("listeners".into(), pts(&|h| h.mean_on_duty(r.weeks())))],
+            ),
         ],
-    )
+    })
 }

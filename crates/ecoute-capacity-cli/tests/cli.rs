@@ -9,11 +9,23 @@ struct Cli {
     args: CapacityArgs,
 }
 
+fn parse(argv: &[&str]) -> Result<Cli, clap::Error> {
+    Cli::try_parse_from(std::iter::once("capacity").chain(argv.iter().copied()))
+}
+
 fn run(argv: &[&str]) -> anyhow::Result<String> {
-    let cli = Cli::try_parse_from(std::iter::once("capacity").chain(argv.iter().copied()))?;
+    let cli = parse(argv)?;
     let mut out = Vec::new();
     run_to(cli.args, &mut out)?;
     Ok(String::from_utf8(out)?)
+}
+
+/// The message clap prints for arguments refused while parsing, before any computation.
+fn parse_error(argv: &[&str]) -> String {
+    match parse(argv) {
+        Ok(_) => panic!("{argv:?} parsed"),
+        Err(e) => e.to_string(),
+    }
 }
 
 fn temp_path(name: &str) -> std::path::PathBuf {
@@ -78,7 +90,14 @@ fn erlang_prints_the_worked_example() {
     .expect("runs");
     assert!(text.contains("68.2 %"), "{text}"); // P(wait) with 11 agents
     assert!(text.contains("overloaded"), "10 listeners for 10 erlangs");
-    assert!(text.contains("Erlang C needs 14 listeners"), "{text}");
+    // What the counts found achieve, not the target repeated: 14 agents answer 88.8 %
+    // within 20 s (Call Centre Helper's worked example).
+    assert!(
+        text.contains("Erlang C needs 14 listeners, who answer 88.8 % within 20s"),
+        "{text}"
+    );
+    assert!(text.contains("Erlang A needs "), "{text}");
+    assert!(!text.contains("(80.0 % within"), "{text}");
 }
 
 /// The Erlang A service level, through the command: pyworkforce's worked example (10 E,
@@ -139,7 +158,8 @@ fn erlang_json_and_csv() {
 #[test]
 fn bad_parameters_are_named() {
     let err = run(&["erlang", "--calls-per-hour=-5"]).expect_err("negative");
-    assert!(format!("{err:#}").contains("arrivals_per_hour"), "{err:#}");
+    assert!(format!("{err:#}").contains("--calls-per-hour"), "{err:#}");
+    assert!(!format!("{err:#}").contains("arrivals_per_hour"), "{err:#}");
     let err = run(&["erlang", "--calls-per-hour", "5", "--listeners", "0"]).expect_err("zero");
     assert!(format!("{err:#}").contains("listeners"), "{err:#}");
     let err = run(&["simulate", "--scenario-file", "/nonexistent/x.toml"]).expect_err("missing");
@@ -154,7 +174,162 @@ fn bad_parameters_are_named() {
     .expect("temp file");
     let err = run(&["simulate", "--scenario-file", bad.to_str().expect("utf-8")])
         .expect_err("bad probability");
-    assert!(format!("{err:#}").contains("redial probability"), "{err:#}");
+    // The key as written in the file.
+    assert!(format!("{err:#}").contains("redial.probability"), "{err:#}");
+}
+
+/// Every refusal names the flag the user typed, negative numbers included (clap took
+/// `-1` for an unknown option and named nothing).
+#[test]
+fn every_refusal_names_the_flag() {
+    for (argv, flag, reason) in [
+        (
+            &["erlang", "--calls-per-hour", "5", "--handle-secs", "-1"][..],
+            "--handle-secs",
+            "must be a positive number",
+        ),
+        (
+            &["erlang", "--calls-per-hour", "-5"],
+            "--calls-per-hour",
+            "must be zero or a positive number",
+        ),
+        (
+            &["erlang", "--calls-per-hour", "5", "--target", "1.5"],
+            "--target",
+            "strictly between 0 and 1",
+        ),
+        (
+            &["erlang", "--calls-per-hour", "5", "--patience-secs", "0"],
+            "--patience-secs",
+            "must be a positive number",
+        ),
+        (
+            &["erlang", "--calls-per-hour", "5", "--service-secs", "-20"],
+            "--service-secs",
+            "must be zero or a positive number",
+        ),
+        (
+            &["simulate", "--days", "-3"],
+            "--days",
+            "positive number of days",
+        ),
+        (&["simulate", "--days", "1e9"], "--days", "at most 3660"),
+        (&["simulate", "--seed", "-1"], "--seed", "invalid"),
+        (
+            &["plan", "--min-listeners", "-1"],
+            "--min-listeners",
+            "zero or a positive",
+        ),
+        (
+            &["plan", "--days", "0"],
+            "--days",
+            "positive number of days",
+        ),
+        (
+            &["plan", "--target", "0"],
+            "--target",
+            "strictly between 0 and 1",
+        ),
+        (&["plan", "--rounds", "0"], "--rounds", "1..=20"),
+        (
+            &["plan", "--answered-tolerance", "2"],
+            "--answered-tolerance",
+            "from 0 to 1",
+        ),
+        (
+            &["plan", "--budget-hours-per-week", "-10"],
+            "--budget-hours-per-week",
+            "must be a positive number",
+        ),
+    ] {
+        let text = parse_error(argv);
+        assert!(text.contains(flag), "{argv:?}: {text}");
+        assert!(text.contains(reason), "{argv:?}: {text}");
+        assert!(!text.contains("unexpected argument"), "{argv:?}: {text}");
+    }
+}
+
+/// A range of listeners is refused before anything is computed when it is longer than a
+/// table holds or goes past the listeners the formulas take (1..100000 took two minutes,
+/// 1..100000000 never finished), with the limit and why; the largest allowed table runs.
+#[test]
+fn listener_ranges_are_bounded() {
+    let text = parse_error(&[
+        "erlang",
+        "--calls-per-hour",
+        "300",
+        "--listeners",
+        "1..100000000",
+    ]);
+    assert!(text.contains("--listeners"), "{text}");
+    assert!(text.contains("at most 100000 listeners"), "{text}");
+    let text = parse_error(&[
+        "erlang",
+        "--calls-per-hour",
+        "300",
+        "--listeners",
+        "1..100000",
+    ]);
+    assert!(text.contains("100000 counts"), "{text}");
+    assert!(text.contains("at most 1000"), "{text}");
+    let csv = run(&[
+        "erlang",
+        "--calls-per-hour",
+        "300",
+        "--listeners",
+        "99001..100000",
+        "--csv",
+    ])
+    .expect("the largest table allowed");
+    assert_eq!(csv.lines().count(), 1_001);
+}
+
+/// A scenario whose hours all weigh zero would simulate a year without a single call: it
+/// is refused, naming the key.
+#[test]
+fn a_scenario_where_nobody_calls_is_refused() {
+    let file = temp_path("silent.toml");
+    let zeros = format!("hour_of_day = [{}]", ["0"; 24].join(","));
+    let silent = SMALL.replace(
+        "hour_of_day = [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,2,2,2,2,2,2]",
+        &zeros,
+    );
+    assert_ne!(silent, SMALL);
+    std::fs::write(&file, silent).expect("temp file");
+    let err = run(&[
+        "simulate",
+        "--scenario-file",
+        file.to_str().expect("utf-8"),
+        "--days",
+        "7",
+        "--quiet",
+    ])
+    .expect_err("nobody calls");
+    let text = format!("{err:#}");
+    assert!(text.contains("demand.hour_of_day"), "{text}");
+    assert!(text.contains("all 24 weights are zero"), "{text}");
+}
+
+/// The JSON totals partition the attempts and the people, and say what occupancy divides.
+#[test]
+fn simulated_outcomes_add_up() {
+    let json = run(&["simulate", "--days", "14", "--quiet", "--json"]).expect("runs");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let t = &v["report"]["totals"];
+    let n = |k: &str| t[k].as_u64().unwrap_or_else(|| panic!("{k} in {t}"));
+    assert_eq!(
+        n("attempts"),
+        n("answered") + n("abandoned") + n("blocked") + n("still_waiting"),
+        "{t}"
+    );
+    assert_eq!(
+        n("people"),
+        n("people_answered") + n("people_lost") + n("people_trying"),
+        "{t}"
+    );
+    let f = |k: &str| t[k].as_f64().unwrap_or_else(|| panic!("{k} in {t}"));
+    let occupancy = f("conversation_hours") / (f("listener_hours") + f("overtime_hours"));
+    assert!((f("occupancy") - occupancy).abs() < 1e-12, "{t}");
 }
 
 #[test]
@@ -175,6 +350,11 @@ fn simulate_the_2016_scenario_briefly() {
     );
     let chart = std::fs::read_to_string(&svg).expect("chart written");
     assert!(chart.starts_with("<svg") && chart.contains("answered share"));
+    // Ticks in their unit: days and hours, percent, seconds; never a bare "80.0".
+    for tick in ["Tue 0 h", "80 %", " s\n"] {
+        assert!(chart.contains(tick), "no {tick:?} tick");
+    }
+    assert!(!chart.contains("80.0\n"), "a bare tick");
     let csv = run(&["simulate", "--days", "7", "--quiet", "--csv"]).expect("runs");
     assert_eq!(csv.lines().count(), 169);
 }
@@ -218,5 +398,50 @@ fn plan_a_small_line() {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
     assert!(dir.join("answered-vs-listener-hours.svg").exists());
-    assert!(dir.join("optimised-by-hour.svg").exists());
+    let by_hour = std::fs::read_to_string(dir.join("optimised-by-hour.svg")).expect("chart");
+    // This optimised plan differs from the current one: both are drawn and named.
+    assert!(!text.contains("kept the current plan"), "{text}");
+    assert!(by_hour.contains("\noptimised\n") && by_hour.contains("\ncurrent\n"));
+}
+
+/// With four listeners at least every hour and a budget of four listeners all week, the
+/// only plan is the current one: the text and the chart say that it was kept, and the
+/// chart draws one curve named for both instead of hiding one under the other. The
+/// listener-hours chart marks the target and the plans found for it.
+#[test]
+fn a_kept_plan_and_the_target_are_shown() {
+    let file = temp_path("kept.toml");
+    std::fs::write(&file, SMALL).expect("temp file");
+    let dir = temp_path("kept-charts");
+    let text = run(&[
+        "plan",
+        "--scenario-file",
+        file.to_str().expect("utf-8"),
+        "--days",
+        "14",
+        "--quiet",
+        "--min-listeners",
+        "4",
+        "--svg-dir",
+        dir.to_str().expect("utf-8"),
+    ])
+    .expect("runs");
+    assert!(
+        text.contains("The optimiser kept the current plan"),
+        "{text}"
+    );
+    let by_hour = std::fs::read_to_string(dir.join("optimised-by-hour.svg")).expect("chart");
+    assert!(by_hour.contains("The optimiser kept the current plan"));
+    assert!(by_hour.contains("\ncurrent = optimised\n"));
+    assert!(!by_hour.contains("\noptimised\n"), "a second, hidden curve");
+    let curve = std::fs::read_to_string(dir.join("answered-vs-listener-hours.svg")).expect("chart");
+    for label in [
+        "target 50.0 %",
+        "50.0 % of attempts: ",
+        "50.0 % of people: ",
+        "current: ",
+    ] {
+        assert!(curve.contains(label), "no {label:?} mark");
+    }
+    assert!(curve.contains(",000 h\n"), "listener-hour ticks");
 }

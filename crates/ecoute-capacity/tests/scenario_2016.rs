@@ -51,3 +51,31 @@ fn the_2016_roster_has_the_published_listener_hours() {
     let mean = roster.staffing().mean_on_duty();
     assert!((33.0..35.0).contains(&mean), "{mean}");
 }
+
+/// The docs quote the occupancy the output gives for the published run (seed 2016), under
+/// the output's definition, and the other ratio under its own name.
+#[test]
+fn the_docs_quote_the_simulated_occupancy() {
+    let docs = include_str!("../../../docs/capacity.md");
+    let docs = docs.split_whitespace().collect::<Vec<_>>().join(" ");
+    let scenario = Scenario::builtin("sos-amitie-2016").expect("parses");
+    let report = simulate(&scenario.sim_config().expect("valid"), scenario.seed).expect("runs");
+    let t = &report.totals;
+    let occupancy = format!("occupancy {:.1} % (`totals.occupancy`", 100.0 * t.occupancy);
+    assert!(docs.contains(&occupancy), "docs lack {occupancy:?}");
+    let rostered = format!(
+        "over the rostered hours alone the conversation-hours come to {:.1} %",
+        100.0 * t.conversation_hours / t.listener_hours
+    );
+    assert!(docs.contains(&rostered), "docs lack {rostered:?}");
+}
+
+/// The scenario's comment gives the conversation length the file sets.
+#[test]
+fn the_2016_comment_matches_the_handle_time() {
+    let scenario = Scenario::builtin("sos-amitie-2016").expect("parses");
+    let text = ecoute_capacity::scenario::BUILTIN[0].1;
+    let minutes = scenario.handle.mean_secs() / 60.0;
+    let said = format!("conversations: lognormal, mean {minutes:.0} minutes");
+    assert!(text.contains(&said), "the comment does not say {said:?}");
+}
