@@ -488,11 +488,12 @@ fn curve_chart(points: &[Outcome], r: &Report, target: f64) -> anyhow::Result<St
             .collect(),
         dots: true,
     };
-    let mark = |label: String, o: &Outcome, share: f64| Mark {
-        label,
+    // A plan found, labelled with its listener-hours.
+    let mark = |name: String, o: &Outcome, share: f64| Mark {
+        label: format!("{name}: {} h", thousands(o.listener_hours_per_year)),
         at: (o.listener_hours_per_year, 100.0 * share),
     };
-    let hours = |o: &Outcome| format!("{} h", thousands(o.listener_hours_per_year));
+    let (attempts, people) = (&r.for_attempts.outcome, &r.for_people.outcome);
     charts::draw(&Chart {
         title: "Answered share against listener-hours (the current roster scaled)",
         note: None,
@@ -506,28 +507,16 @@ fn curve_chart(points: &[Outcome], r: &Report, target: f64) -> anyhow::Result<St
                 series("share of people", &|o| o.people_answered_share),
             ],
             marks: vec![
+                mark("current".into(), &r.current, r.current.answered_share),
                 mark(
-                    format!("current: {}", hours(&r.current)),
-                    &r.current,
-                    r.current.answered_share,
+                    format!("{} of attempts", pct(target)),
+                    attempts,
+                    attempts.answered_share,
                 ),
                 mark(
-                    format!(
-                        "{} of attempts: {}",
-                        pct(target),
-                        hours(&r.for_attempts.outcome)
-                    ),
-                    &r.for_attempts.outcome,
-                    r.for_attempts.outcome.answered_share,
-                ),
-                mark(
-                    format!(
-                        "{} of people: {}",
-                        pct(target),
-                        hours(&r.for_people.outcome)
-                    ),
-                    &r.for_people.outcome,
-                    r.for_people.outcome.people_answered_share,
+                    format!("{} of people", pct(target)),
+                    people,
+                    people.people_answered_share,
                 ),
             ],
             lines: vec![(100.0 * target, format!("target {}", pct(target)))],

@@ -128,15 +128,20 @@ fn a_seed_determines_the_run() {
     assert_ne!(a.totals, c.totals);
 }
 
-/// Redials: attempts, people and answered people are counted separately and add up.
-#[test]
-fn redials_are_counted_per_attempt_and_per_person() {
-    let mut config = SimConfig::stationary(300.0, 1200.0, 180.0, 34, 14.0);
+/// `config` where four callers in five who fail dial again after about ten minutes.
+fn with_redials(mut config: SimConfig, max_attempts: u32) -> SimConfig {
     config.redial = Redial {
         probability: 0.8,
         delay: Dist::Exponential { mean_minutes: 10.0 },
-        max_attempts: 20,
+        max_attempts,
     };
+    config
+}
+
+/// Redials: attempts, people and answered people are counted separately and add up.
+#[test]
+fn redials_are_counted_per_attempt_and_per_person() {
+    let config = with_redials(SimConfig::stationary(300.0, 1200.0, 180.0, 34, 14.0), 20);
     let r = simulate(&config, 7).expect("valid").totals;
     assert!(r.attempts > r.people, "redials add attempts");
     // Every person is answered, lost, or still trying at the end.
@@ -215,12 +220,7 @@ fn bad_parameters_name_themselves() {
 /// add up. A short waiting room makes some attempts blocked.
 #[test]
 fn outcomes_partition_the_attempts_and_the_people() {
-    let mut config = SimConfig::stationary(300.0, 1200.0, 600.0, 20, 3.0);
-    config.redial = Redial {
-        probability: 0.8,
-        delay: Dist::Exponential { mean_minutes: 10.0 },
-        max_attempts: 5,
-    };
+    let mut config = with_redials(SimConfig::stationary(300.0, 1200.0, 600.0, 20, 3.0), 5);
     config.queue_capacity = Some(10);
     let r = simulate(&config, 5).expect("valid");
     let t = &r.totals;
