@@ -153,11 +153,25 @@ impl ErlangA {
     /// weighted by `π · P(answered | p)`. That chain is solved by uniformization: exact up
     /// to a truncation of the Poisson sum below 1e-13.
     pub fn service_level(&self, within_secs: f64) -> Result<f64> {
-        self.service_level_with_b(within_secs, self.erlang_b())
+        let mut budget = MAX_UNIFORMIZATION_WORK;
+        self.service_level_with_b(within_secs, self.erlang_b(), &mut budget)
+            .map_err(|e| match e {
+                Refusal::Error(e) => e,
+                Refusal::TooLong { positions } => CapacityError::BeyondModel(format!(
+                    "the service level within {within_secs:.0} s needs too long a computation \
+                     for a queue of {positions} positions"
+                )),
+            })
     }
 
-    /// [`ErlangA::service_level`] from `B(n, a)` already computed.
-    fn service_level_with_b(&self, within_secs: f64, b: f64) -> Result<f64> {
+    /// [`ErlangA::service_level`] from `B(n, a)` already computed, spending at most
+    /// `budget` steps of computation (what it spends is taken off).
+    fn service_level_with_b(
+        &self,
+        within_secs: f64,
+        b: f64,
+        budget: &mut f64,
+    ) -> Result<f64, Refusal> {
         non_negative("service_level_secs", within_secs)?;
         if self.load.arrivals_per_hour == 0.0 {
             return Ok(1.0);
@@ -175,7 +189,7 @@ impl ErlangA {
             return Ok(1.0);
         }
         let total = below + positions.waiting;
-        let answered_in_time = absorbed_by(&positions.mass, nmu, theta, within_secs)?;
+        let answered_in_time = absorbed_by(&positions.mass, nmu, theta, within_secs, budget)?;
         Ok(((below + answered_in_time) / total).min(1.0))
     }
 
@@ -306,29 +320,57 @@ impl QueueVisitor for AnsweredByPosition {
 }
 
 /// Past this many chain steps times positions, the service level is refused rather than
-/// computed for minutes.
+/// computed for minutes; a whole [`erlang_table`] gets the same budget.
 const MAX_UNIFORMIZATION_WORK: f64 = 4e9;
+
+/// Why a service level was not computed.
+#[derive(Debug)]
+enum Refusal {
+    /// An invalid input or a model limit.
+    Error(CapacityError),
+    /// The computation would pass its budget; `positions` is the queue it walks.
+    TooLong { positions: usize },
+}
+
+impl From<CapacityError> for Refusal {
+    fn from(e: CapacityError) -> Self {
+        Refusal::Error(e)
+    }
+}
 
 /// Mass of the pure-death chain (position `q` left at rate `nμ + qθ`, position 0
 /// absorbing) absorbed by time `t`, starting from `mass[q − 1]` at each position `q`.
 /// Uniformization at the fastest rate `Λ`: after a Poisson(`Λt`) number of steps, each
 /// step moving from `q` with probability `(nμ + qθ)/Λ`. Poisson weights are built in
 /// log space so that `e^{−Λt}` never underflows.
-fn absorbed_by(mass: &[f64], nmu: f64, theta: f64, t: f64) -> Result<f64> {
+///
+/// Its cost, steps times positions (and the positions walked to build `mass`), is taken
+/// off `budget`, and it is refused beforehand if it would pass it.
+fn absorbed_by(
+    mass: &[f64],
+    nmu: f64,
+    theta: f64,
+    t: f64,
+    budget: &mut f64,
+) -> Result<f64, Refusal> {
+    let positions = mass.len();
+    // The walk that built `mass` cost a step per position, and the next row's will too.
+    if positions as f64 > *budget {
+        return Err(Refusal::TooLong { positions });
+    }
+    *budget -= positions as f64;
     let total: f64 = mass.iter().sum();
     if t == 0.0 || total == 0.0 {
         return Ok(0.0);
     }
-    let positions = mass.len();
     let big_lambda = nmu + positions as f64 * theta;
     let lt = big_lambda * t;
     let steps_bound = lt + 10.0 * lt.sqrt() + 50.0;
-    if steps_bound * positions as f64 > MAX_UNIFORMIZATION_WORK {
-        return Err(CapacityError::BeyondModel(format!(
-            "the service level within {t:.0} s needs too long a computation for a queue of \
-             {positions} positions"
-        )));
+    let work = steps_bound * positions as f64;
+    if work > *budget {
+        return Err(Refusal::TooLong { positions });
     }
+    *budget -= work;
     let leave: Vec<f64> = (1..=positions)
         .map(|q| (nmu + q as f64 * theta) / big_lambda)
         .collect();
@@ -441,13 +483,31 @@ pub struct TableRow {
 ///
 /// One Erlang B recursion runs through the whole range, so the table costs one step per
 /// listener plus each row's queue; it has at most [`MAX_TABLE_ROWS`] rows and counts up to
-/// [`MAX_LISTENERS`].
+/// [`MAX_LISTENERS`], and all its service levels together get the computation budget of
+/// one (a very long patience makes every row's queue long).
 pub fn erlang_table(
     load: Load,
     mean_patience_secs: f64,
     first: u32,
     last: u32,
     service_secs: f64,
+) -> Result<Vec<TableRow>> {
+    erlang_table_within(
+        load,
+        mean_patience_secs,
+        (first, last),
+        service_secs,
+        MAX_UNIFORMIZATION_WORK,
+    )
+}
+
+/// [`erlang_table`] with its computation budget given (small in tests).
+fn erlang_table_within(
+    load: Load,
+    mean_patience_secs: f64,
+    (first, last): (u32, u32),
+    service_secs: f64,
+    mut budget: f64,
 ) -> Result<Vec<TableRow>> {
     listeners(first)?;
     listeners(last)?;
@@ -483,11 +543,27 @@ pub fn erlang_table(
                 Err(e) => return Err(e),
             };
             let model = ErlangA::new(load, mean_patience_secs, n)?;
+            let erlang_a_service_level = model
+                .service_level_with_b(service_secs, b, &mut budget)
+                .map_err(|e| match e {
+                Refusal::Error(e) => e,
+                Refusal::TooLong { positions } => CapacityError::invalid(
+                    "listeners",
+                    format!(
+                        "{first}..{last} (at {n} listeners the queue has {positions} \
+                             positions)"
+                    ),
+                    "the table's service levels would pass 4,000,000,000 steps of \
+                         computation, the budget of one table: each row walks its whole \
+                         queue, which a long patience makes long; narrow the range or \
+                         shorten the patience",
+                ),
+            })?;
             Ok(TableRow {
                 listeners: n,
                 erlang_c,
                 erlang_a: model.metrics_with_b(b)?,
-                erlang_a_service_level: model.service_level_with_b(service_secs, b)?,
+                erlang_a_service_level,
             })
         })
         .collect()
@@ -554,6 +630,22 @@ mod tests {
         // The last rows the bounds allow are computed.
         let top = erlang_table(load, 120.0, 99_001, 100_000, 20.0).expect("allowed");
         assert_eq!(top.len(), 1_000);
+    }
+
+    /// The service levels of a table share one computation budget: a table whose rows
+    /// together would pass it is refused, naming the row where it would, although each row
+    /// alone fits (here with a small budget; 4e9 steps in production).
+    #[test]
+    fn a_table_shares_one_computation_budget() {
+        let load = Load::new(300.0, 1200.0).expect("valid");
+        let within = |budget| erlang_table_within(load, 3600.0, (1, 50), 20.0, budget);
+        assert_eq!(within(MAX_UNIFORMIZATION_WORK).expect("fits").len(), 50);
+        let err = within(1e5).expect_err("over budget");
+        let text = err.to_string();
+        assert!(text.contains("invalid listeners: 1..50 (at "), "{text}");
+        assert!(text.contains("4,000,000,000 steps"), "{text}");
+        let one_row = erlang_table_within(load, 3600.0, (1, 1), 20.0, 1e5);
+        assert!(one_row.is_ok(), "{one_row:?}");
     }
 
     /// A search that no count meets stops at the bound with an error instead of running on.
