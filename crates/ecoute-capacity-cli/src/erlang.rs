@@ -59,8 +59,8 @@ fn parse_range(s: &str) -> Result<(u32, u32), String> {
     }
     if b - a >= MAX_TABLE_ROWS {
         return Err(format!(
-            "{a}..{b} is {} counts; a table has at most {MAX_TABLE_ROWS} (each row is a full \
-             Erlang A computation): narrow the range",
+            "{a}..{b} is {} counts, and a table has at most {MAX_TABLE_ROWS}, as each row is a \
+             full Erlang A computation: narrow the range",
             b - a + 1
         ));
     }

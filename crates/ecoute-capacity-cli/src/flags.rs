@@ -46,7 +46,7 @@ pub fn days(s: &str) -> Result<f64, String> {
     number(
         s,
         |x| x > 0.0 && x <= MAX_HORIZON_DAYS,
-        "must be a positive number of days, at most 3660 (ten years): the simulator steps \
+        "must be a positive number of days, at most 3660 (ten years), as the simulator steps \
          through every half hour",
     )
 }

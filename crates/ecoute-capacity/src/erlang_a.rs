@@ -550,8 +550,8 @@ fn erlang_table_within(
                 Refusal::TooLong { positions } => CapacityError::invalid(
                     "listeners",
                     format!(
-                        "{first}..{last} (at {n} listeners the queue has {positions} \
-                             positions)"
+                        "{first}..{last}, whose row for {n} listeners has a queue of \
+                             {positions} positions"
                     ),
                     "the table's service levels would pass 4,000,000,000 steps of \
                          computation, the budget of one table: each row walks its whole \
@@ -642,7 +642,10 @@ mod tests {
         assert_eq!(within(MAX_UNIFORMIZATION_WORK).expect("fits").len(), 50);
         let err = within(1e5).expect_err("over budget");
         let text = err.to_string();
-        assert!(text.contains("invalid listeners: 1..50 (at "), "{text}");
+        assert!(
+            text.contains("invalid listeners: 1..50, whose row for "),
+            "{text}"
+        );
         assert!(text.contains("4,000,000,000 steps"), "{text}");
         let one_row = erlang_table_within(load, 3600.0, (1, 1), 20.0, 1e5);
         assert!(one_row.is_ok(), "{one_row:?}");

@@ -195,8 +195,8 @@ impl Scenario {
             return Err(CapacityError::invalid(
                 "demand.people_per_horizon",
                 self.demand.people_per_horizon,
-                "must be at most 50,000,000 (fifty times the French national line's year): \
-                 a simulation's time and memory grow with the callers",
+                "must be at most 50,000,000, fifty times the French national line's year: a \
+                 simulation's time and memory grow with the callers",
             ));
         }
         weights(
@@ -230,7 +230,7 @@ impl Scenario {
             return Err(CapacityError::invalid(
                 "redial.max_attempts",
                 self.redial.max_attempts,
-                "must be from 1 (the first attempt only) to 65535",
+                "must be from 1, the first attempt only, to 65535",
             ));
         }
         non_negative("line.wrap_up_minutes", self.line.wrap_up_minutes)?;

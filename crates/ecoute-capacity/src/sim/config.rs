@@ -26,8 +26,8 @@ pub(crate) fn horizon(name: &'static str, days: f64) -> Result<f64> {
         return Err(CapacityError::invalid(
             name,
             days,
-            "must be at most 3660 days (ten years): the simulator steps through every half \
-             hour of the horizon",
+            "must be at most 3660 days, ten years: the simulator steps through every half hour \
+             of the horizon",
         ));
     }
     Ok(days)
@@ -138,8 +138,8 @@ impl SimConfig {
             return Err(CapacityError::invalid(
                 "arrivals_per_hour",
                 format!("{people:.0} new people over the horizon"),
-                "at most 50,000,000 new people per run (fifty times the French national \
-                 line's year): time and memory grow with the callers",
+                "must be at most 50,000,000 new people per run, fifty times the French \
+                 national line's year: time and memory grow with the callers",
             ));
         }
         self.handle.validate("handle")?;
