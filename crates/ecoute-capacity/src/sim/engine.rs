@@ -20,10 +20,9 @@ use crate::error::{CapacityError, Result};
 use crate::roster::{HOURS_PER_WEEK, SECS_PER_HOUR, SLOTS_PER_WEEK, SLOT_SECS};
 
 /// The most scheduled events and waiting places a run holds at once (a run stopped there
-/// peaked at 260 MB resident): past
-/// it the run stops with an error instead of growing until memory runs out. A line needs
-/// that many only when callers wait far longer than anyone is answered, e.g. a patience of
-/// days on an overloaded line.
+/// peaked at 260 MB resident): past it the run stops with an error instead of growing
+/// until memory runs out. A line needs that many only when callers wait far longer than
+/// anyone is answered, e.g. a patience of days on an overloaded line.
 pub const MAX_IN_FLIGHT: usize = 10_000_000;
 
 /// A scheduled event.
