@@ -26,11 +26,12 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]} (Debian packages)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Another install (a second test run, unattended upgrades) may hold dpkg's lock: wait for it.
+  apt-get -o DPkg::Lock::Timeout=900 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq "${missing[@]}" >/dev/null
 fi
 export ECOUTE_TEST_NGINX=1
-if [ ! -d tests/browser/node_modules ]; then
+if [ ! -x tests/browser/node_modules/.bin/tsc ] || [ ! -d tests/browser/node_modules/playwright-core ]; then
   step "installing the browser tests' npm packages"
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
@@ -44,6 +45,9 @@ step "unit and integration tests (SQLite and PostgreSQL)"
 cargo test --workspace
 
 # --- Browser --------------------------------------------------------------------------------
+step "browser scripts against the protocol's types (tsc --checkJs)"
+tests/browser/node_modules/.bin/tsc --noEmit -p crates/ecoute-web/static/tsconfig.json
+
 step "browser tests (Playwright, headless Chromium)"
 cargo build --quiet -p ecoute
 node --test --test-reporter=tap --test-concurrency=1 tests/browser/

@@ -61,6 +61,7 @@ pub enum ContactState {
 
 /// Why a contact ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     /// The person ended the conversation.
@@ -182,10 +183,47 @@ impl ContactState {
 
     /// Stable name of the state: `waiting`, `active` or `ended`.
     pub fn name(self) -> &'static str {
+        self.status().as_str()
+    }
+
+    /// The state without its details, as the protocol and the bus carry it.
+    pub fn status(self) -> ContactStatus {
         match self {
-            ContactState::Waiting => "waiting",
-            ContactState::Active { .. } => "active",
-            ContactState::Ended { .. } => "ended",
+            ContactState::Waiting => ContactStatus::Waiting,
+            ContactState::Active { .. } => ContactStatus::Active,
+            ContactState::Ended { .. } => ContactStatus::Ended,
+        }
+    }
+
+    /// How it ended, once it has.
+    pub fn end_reason(self) -> Option<EndReason> {
+        match self {
+            ContactState::Ended { reason } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// Where a contact is, without the details: what a page is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ContactStatus {
+    /// In the queue.
+    Waiting,
+    /// In conversation.
+    Active,
+    /// Over.
+    Ended,
+}
+
+impl ContactStatus {
+    /// Stable name: `waiting`, `active` or `ended`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactStatus::Waiting => "waiting",
+            ContactStatus::Active => "active",
+            ContactStatus::Ended => "ended",
         }
     }
 }

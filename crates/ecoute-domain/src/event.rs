@@ -1,7 +1,7 @@
 //! What happens in real time, as published on the event bus and fanned out to the sockets
 //! that care. Events carry no identity of the person: only contact ids and pseudonyms.
 
-use crate::contact::Contact;
+use crate::contact::{Contact, ContactStatus, EndReason};
 use crate::ids::{CentreId, ContactId, UserId};
 use crate::message::{Author, Message, Writer};
 use crate::user::Presence;
@@ -61,6 +61,21 @@ pub enum Event {
         /// The new presence.
         presence: Presence,
     },
+    /// One side's page has shown every message of the conversation up to `seq`.
+    Shown {
+        /// The conversation.
+        contact: ContactId,
+        /// Whose page.
+        reader: Author,
+        /// Highest seq shown.
+        seq: i64,
+    },
+    /// A listener's sessions changed (logout, account disabled, password changed): their
+    /// open sockets check at once whether their session still holds.
+    SessionsChanged {
+        /// The account.
+        user: UserId,
+    },
     /// A newer socket of the same party took over: the older one closes.
     Replaced {
         /// The connection that took over.
@@ -116,12 +131,12 @@ pub struct ContactEvent {
     pub id: ContactId,
     /// Its centre.
     pub centre: CentreId,
-    /// `waiting`, `active` or `ended`.
-    pub state: String,
+    /// Where it is now.
+    pub state: ContactStatus,
     /// Current or last listener.
     pub listener: Option<UserId>,
     /// End reason when ended.
-    pub end_reason: Option<String>,
+    pub end_reason: Option<EndReason>,
 }
 
 impl From<&Contact> for ContactEvent {
@@ -129,12 +144,9 @@ impl From<&Contact> for ContactEvent {
         ContactEvent {
             id: c.id,
             centre: c.centre,
-            state: c.state.name().to_owned(),
+            state: c.state.status(),
             listener: c.listener,
-            end_reason: match c.state {
-                crate::ContactState::Ended { reason } => Some(reason.as_str().to_owned()),
-                _ => None,
-            },
+            end_reason: c.state.end_reason(),
         }
     }
 }

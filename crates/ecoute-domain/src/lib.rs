@@ -13,7 +13,9 @@ pub mod stats;
 pub mod time;
 pub mod user;
 
-pub use contact::{Channel, Contact, ContactState, EndReason, Transition, TransitionError};
+pub use contact::{
+    Channel, Contact, ContactState, ContactStatus, EndReason, Transition, TransitionError,
+};
 pub use event::{ContactEvent, Event, MessageEvent, Topic};
 pub use ids::{CentreId, ClientMessageId, ConnectionId, ContactId, IdError, UserId};
 pub use message::{Author, Message, MessageBody, MessageError, Writer};

@@ -6,7 +6,7 @@
 
 use crate::ids::ContactId;
 use crate::time::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -37,7 +37,8 @@ impl QueueEntry {
 }
 
 /// Estimated wait for a given place in the queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WaitEstimate {
     /// A listener is free now: the person should be answered within moments.

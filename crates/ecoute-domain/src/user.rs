@@ -37,6 +37,7 @@ impl Role {
 
 /// Whether a listener is taking contacts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     /// On duty: may press "next" (or is in a conversation).

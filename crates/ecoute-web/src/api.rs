@@ -19,6 +19,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/contacts", post(create_contact))
+        .route("/api/contacts/leave", post(leave_contact))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(health))
         .route("/metrics", get(crate::metrics::metrics))
@@ -69,6 +70,36 @@ async fn create_contact(State(state): State<AppState>) -> Result<Response, WebEr
         websocket: "/ws/person",
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Body of `POST /api/contacts/leave`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeaveRequest {
+    /// The resume token from `POST /api/contacts`.
+    token: String,
+}
+
+/// `POST /api/contacts/leave`: ends the conversation, or leaves the queue — what the `end`
+/// frame does, over plain HTTP so that the quick exit can send it as a beacon while the page
+/// is already navigating away (a WebSocket frame can be lost with the page). Authenticated by
+/// the token alone; `204` also when the contact had already ended, since either way it no
+/// longer waits.
+async fn leave_contact(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let request: LeaveRequest = serde_json::from_slice(&body)
+        .map_err(|e| WebError::BadRequest(format!("the body must be {{\"token\": \"…\"}}: {e}")))?;
+    let contact = crate::ws::person::resume(&state, &request.token)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    match crate::ws::person::leave(&state, contact.id).await {
+        Ok(()) | Err(ecoute_store::StoreError::Transition(_)) => {
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `GET /healthz`: 200 when the database answers.

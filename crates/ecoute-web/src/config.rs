@@ -40,6 +40,21 @@ pub struct ChatConfig {
     pub max_waiting: usize,
     /// Conversation length assumed for estimates until real ones are known, in minutes.
     pub default_handle_minutes: u32,
+    /// Heartbeat period of the sockets, in seconds: both sides ping this often, and a socket
+    /// silent for three periods counts as lost (a phone that lost its signal closes nothing).
+    pub heartbeat_seconds: u64,
+}
+
+impl ChatConfig {
+    /// The heartbeat period.
+    pub fn heartbeat(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.heartbeat_seconds)
+    }
+
+    /// The heartbeat period in milliseconds, as the pages are told.
+    pub fn heartbeat_millis(&self) -> u64 {
+        self.heartbeat_seconds.saturating_mul(1000)
+    }
 }
 
 /// What is kept and for how long.
@@ -92,6 +107,7 @@ impl Default for ChatConfig {
             max_conversations: 1,
             max_waiting: 1000,
             default_handle_minutes: 20,
+            heartbeat_seconds: 5,
         }
     }
 }
@@ -173,6 +189,12 @@ impl WebConfig {
             return Err(invalid(
                 "chat.default_handle_minutes",
                 "must be between 1 and 600",
+            ));
+        }
+        if !(1..=60).contains(&c.heartbeat_seconds) {
+            return Err(invalid(
+                "chat.heartbeat_seconds",
+                "must be between 1 and 60",
             ));
         }
         if self.privacy.purge_after_hours > 24 * 366 {

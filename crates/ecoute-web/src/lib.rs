@@ -14,6 +14,7 @@ mod forms;
 mod i18n;
 pub mod live;
 mod metrics;
+mod origin;
 mod pages;
 mod state;
 mod ws;
@@ -70,6 +71,7 @@ pub fn app(
         dummy_hash: dummy_hash.into(),
         login_throttle: Arc::default(),
         metrics: Arc::default(),
+        shutdown: Arc::new(tokio::sync::watch::channel(false).0),
     };
     let pages = pages::router()
         .layer(middleware::from_fn_with_state(
@@ -177,17 +179,22 @@ impl Server {
                 self.state.config.privacy.clone(),
             )),
         ];
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let sockets = self.state.shutdown.clone();
+        let mut stopping = sockets.subscribe();
         let graceful = async move {
             shutdown.await;
-            let _ = stop_tx.send(true);
+            // Every socket closes with 1001 ("going away"): clients reconnect, to another
+            // instance behind a load balancer or to this one after its restart.
+            sockets.send_replace(true);
         };
         let serve = axum::serve(self.listener, self.router).with_graceful_shutdown(graceful);
-        let mut stop_rx = stop_rx;
+        let sockets = self.state.shutdown.clone();
         let deadline = async move {
-            let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            // WebSockets do not end by themselves: give them a moment, then stop.
-            tokio::time::sleep(Duration::from_secs(3)).await;
+            let _ = stopping.wait_for(|stopped| *stopped).await;
+            drop(stopping);
+            // Each socket holds a receiver until it has closed and recorded its departure;
+            // a client that never answers its close frame is not waited for long.
+            let _ = tokio::time::timeout(Duration::from_secs(5), sockets.closed()).await;
         };
         let result = tokio::select! {
             r = serve => r,

@@ -31,4 +31,7 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Prometheus counters and gauges.
     pub metrics: Arc<Metrics>,
+    /// Set to `true` when the server stops: every socket closes cleanly (1001) at once. The
+    /// server waits until every socket has dropped its receiver.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }

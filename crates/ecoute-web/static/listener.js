@@ -19,7 +19,8 @@ const FAILURES_BEFORE_SESSION_CHECK = 3;
 const ONLINE_SHOWN_MS = 3000;
 
 const t = loadTexts();
-const $ = (id) => document.getElementById(id);
+// The page's own elements, by id: their types are the templates' business, not the protocol's.
+const $ = (id) => /** @type {any} */ (document.getElementById(id));
 const ui = {
   presence: $("presence"),
   board: { waiting: $("board-waiting"), on_duty: $("board-on-duty"), free: $("board-free") },
@@ -133,6 +134,7 @@ class ConversationView {
   }
 }
 
+/** @param {import("./protocol").ListenerOut} frame */
 function onFrame(frame) {
   switch (frame.type) {
     case "welcome":
@@ -162,6 +164,9 @@ function onFrame(frame) {
       if (frame.author === "person") view.hideTyping();
       break;
     }
+    case "delivered":
+      views.get(frame.contact_id)?.list.markDelivered(frame.seq);
+      break;
     case "ack":
       views.get(frame.contact_id)?.list.acknowledge(frame.id, frame.seq);
       break;
@@ -192,6 +197,7 @@ function onFrame(frame) {
   }
 }
 
+/** @param {Extract<import("./protocol").ListenerOut, {type: "welcome"}>} frame */
 function onWelcome({ presence, conversations, pending_sheets }) {
   showPresence(presence);
   const current = new Set(conversations.map((c) => c.contact_id));
@@ -241,7 +247,7 @@ function showPendingSheets(sheets) {
 }
 
 function showPresence(presence) {
-  for (const radio of ui.presence.querySelectorAll("input[name=presence]")) {
+  for (const radio of /** @type {NodeListOf<HTMLInputElement>} */ (ui.presence.querySelectorAll("input[name=presence]"))) {
     radio.checked = radio.value === presence;
   }
   ui.presence.dataset.current = presence;
@@ -253,11 +259,13 @@ function updateEmptyHint() {
 
 const ERROR_TEXTS = { busy: "error_busy", not_available: "error_not_available" };
 
+/** @param {import("./protocol").ErrorOut} frame */
 function onError(frame) {
   if (frame.code === "session_expired") return; // the close (4401) that follows says it
   const view = frame.contact_id ? views.get(frame.contact_id) : null;
+  // Retried by the socket: the message stays "sending…".
+  if ((frame.code === "internal" || frame.code === "rate_limited") && frame.id) return;
   if (frame.id) view?.list.refuse(frame.id);
-  if (frame.code === "internal" && frame.id) return; // retried by the socket
   const key = ERROR_TEXTS[frame.code];
   showStatus(key ? t(key) : t("error_generic", { message: frame.message }));
 }
@@ -313,8 +321,10 @@ socket.addEventListener("closed", ({ detail }) => {
 });
 
 ui.presence.addEventListener("change", (event) => {
-  if (event.target.name !== "presence") return;
-  if (!socket.send({ type: "presence", presence: event.target.value })) {
+  const input = /** @type {HTMLInputElement} */ (event.target);
+  if (input.name !== "presence") return;
+  const presence = /** @type {import("./protocol").Presence} */ (input.value);
+  if (!socket.send({ type: "presence", presence })) {
     // Not sent: show the presence the server still has.
     showPresence(ui.presence.dataset.current);
     showStatus(t("offline"));

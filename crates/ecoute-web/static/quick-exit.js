@@ -6,7 +6,7 @@
 
 const DOUBLE_ESCAPE_MS = 1000;
 
-const link = document.getElementById("quick-exit");
+const link = /** @type {HTMLAnchorElement | null} */ (document.getElementById("quick-exit"));
 let lastEscape = -Infinity;
 let exited = false;
 

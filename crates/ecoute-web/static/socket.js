@@ -1,33 +1,49 @@
-// What both chat pages share: the WebSocket client (hello, reconnection, resending what the
-// server has not acknowledged), the page strings, and the list of messages.
+// What both chat pages share: the WebSocket client (hello, heartbeats, reconnection, resending
+// what the server has not acknowledged), the page strings, and the list of messages.
 //
-// The protocol is in docs/protocol.md. The delivery rules this file relies on:
+// The protocol is in docs/protocol.md; its frames are typed in protocol.d.ts, generated from
+// the server's own types (crates/ecoute-protocol), and `tsc --checkJs` checks this file
+// against them. The delivery rules this file relies on:
 // - the server acknowledges a `send` only once the message is committed, and a resend with the
 //   same id is acknowledged again without storing anything new: so resending every
 //   unacknowledged message after a reconnect is always safe;
 // - on each connection the server sends every message after the `last_seq` given in `hello`,
 //   in order, including our own: so a page that keeps the highest seq it has shown sees each
-//   message exactly once.
+//   message exactly once;
+// - a refused `send` names its id; only `internal` and `rate_limited` refusals may succeed
+//   later, every other one would be refused again.
+
+/**
+ * @typedef {import("./protocol").PersonIn} PersonIn
+ * @typedef {import("./protocol").PersonOut} PersonOut
+ * @typedef {import("./protocol").ListenerIn} ListenerIn
+ * @typedef {import("./protocol").ListenerOut} ListenerOut
+ * @typedef {import("./protocol").MessageOut} MessageOut
+ * @typedef {import("./protocol").ErrorOut} ErrorOut
+ * @typedef {import("./protocol").ErrorCode} ErrorCode
+ * @typedef {import("./protocol").FinalCloseCode} FinalCloseCode
+ * @typedef {import("./protocol").RetryableErrorCode} RetryableErrorCode
+ * @typedef {PersonIn | ListenerIn} ClientFrame
+ * @typedef {PersonOut | ListenerOut} ServerFrame
+ * @typedef {Extract<ClientFrame, {type: "send"}>} SendFrame
+ */
 
 /** Close codes after which reconnecting cannot help (docs/protocol.md, "Close codes"). */
-const FINAL_CLOSE_CODES = new Set([
+const FINAL_CLOSE_CODES = new Set(/** @type {FinalCloseCode[]} */ ([
   4400, // protocol: no hello
   4401, // authentication: bad token, session over
   4409, // replaced by a newer connection
-]);
+]));
 
-/** Error codes that refuse a `send` for good: resending the same message would fail again. */
-const REFUSED_SEND_CODES = new Set([
-  "message_invalid",
-  "bad_message_id",
-  "contact_ended",
-  "not_your_contact",
-]);
+/** Refusals after which the same frame may succeed later; every other refusal is final. */
+const RETRYABLE_CODES = new Set(/** @type {RetryableErrorCode[]} */ (["internal", "rate_limited"]));
 
 const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 10000;
 /** After an `internal` error nothing was committed; try that message again after this delay. */
 const INTERNAL_RETRY_MS = 3000;
+/** Until the server says otherwise in `welcome`. */
+const DEFAULT_HEARTBEAT_MS = 5000;
 
 /** A fresh message id: a UUID, as the protocol suggests. */
 export function newMessageId() {
@@ -42,31 +58,46 @@ export function newMessageId() {
  * A WebSocket that says hello on every connection, reconnects with backoff when the
  * connection drops, and resends unacknowledged messages once the server has welcomed it.
  *
+ * A dead network (a phone losing its signal closes nothing) is noticed by heartbeats: the
+ * page sends `ping` every `heartbeat_ms` (from `welcome`) and, when nothing at all has come
+ * from the server for three periods, drops the connection and reconnects.
+ *
  * Events (all `CustomEvent`s):
  * - `frame`: every frame from the server, in `detail`;
  * - `ready`: the server welcomed this connection (sent after the `welcome` frame event);
- * - `down`: the connection dropped; a reconnection is scheduled;
+ * - `down`: the connection dropped or went silent; a reconnection is scheduled;
  * - `closed`: the server closed for good (`detail.code`: 4400, 4401 or 4409); no reconnection.
  */
 export class ChatSocket extends EventTarget {
   #path;
   #hello;
   #storageKey;
+  /** @type {WebSocket | null} */
   #ws = null;
   #ready = false;
   #stopped = true;
   #failures = 0;
-  #retryTimer = null;
-  /** Unacknowledged `send` frames by id, oldest first. */
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #retryTimer = undefined;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  #heartbeatTimer = undefined;
+  #heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  /** When anything last came from the server (ms). */
+  #lastHeard = 0;
+  /** Unacknowledged `send` frames by id, oldest first. @type {Map<string, SendFrame>} */
   #pending = new Map();
-  /** Highest seq shown, per conversation ("" on the person's page, which has one). */
+  /** Highest seq shown, per conversation ("" on the person's page, which has one). @type {Map<string, number>} */
   #lastSeq = new Map();
+  /** Highest seq shown and not yet reported with `received`, per conversation. @type {Map<string, number>} */
+  #unreported = new Map();
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #receiptTimer = undefined;
 
   /**
    * @param {string} path  e.g. "/ws/person"
    * @param {object} options
-   * @param {() => object} options.hello  builds the hello frame; called on every connection,
-   *   so it can carry the current `last_seq`.
+   * @param {() => ClientFrame} options.hello  builds the hello frame; called on every
+   *   connection, so it can carry the current `last_seq`.
    * @param {string} [options.storageKey]  where unacknowledged messages are kept in
    *   sessionStorage, so that a reload does not lose what was typed.
    */
@@ -90,10 +121,8 @@ export class ChatSocket extends EventTarget {
     this.#stopped = true;
     window.removeEventListener("online", this.#onOnline);
     clearTimeout(this.#retryTimer);
-    const ws = this.#ws;
-    this.#ws = null;
-    this.#ready = false;
-    if (ws) ws.close(1000);
+    this.#flushReceipts();
+    this.#drop()?.close(1000);
   }
 
   /** Whether the server has welcomed the current connection. */
@@ -101,14 +130,20 @@ export class ChatSocket extends EventTarget {
     return this.#ready;
   }
 
-  /** Sends a frame that may be lost (typing, presence…). Returns whether it was sent. */
+  /**
+   * Sends a frame that may be lost (typing, presence…). Returns whether it was sent.
+   * @param {ClientFrame} frame
+   */
   send(frame) {
-    if (!this.#ready) return false;
+    if (!this.#ready || !this.#ws) return false;
     this.#ws.send(JSON.stringify(frame));
     return true;
   }
 
-  /** Sends a `send` frame (it must have an `id`) and keeps it until the server acknowledges it. */
+  /**
+   * Sends a `send` frame and keeps it until the server acknowledges it.
+   * @param {SendFrame} frame
+   */
   sendMessage(frame) {
     this.#pending.set(frame.id, frame);
     this.#savePending();
@@ -126,7 +161,10 @@ export class ChatSocket extends EventTarget {
     this.#savePending();
   }
 
-  /** The highest seq shown for `conversation` (0 if none). */
+  /**
+   * The highest seq shown for `conversation` (0 if none).
+   * @param {string} [conversation]
+   */
   lastSeq(conversation = "") {
     return this.#lastSeq.get(conversation) ?? 0;
   }
@@ -136,9 +174,13 @@ export class ChatSocket extends EventTarget {
     return Object.fromEntries(this.#lastSeq);
   }
 
-  /** Stops tracking `conversation` (it left the page). */
+  /**
+   * Stops tracking `conversation` (it left the page).
+   * @param {string} conversation
+   */
   forget(conversation) {
     this.#lastSeq.delete(conversation);
+    this.#unreported.delete(conversation);
   }
 
   #open() {
@@ -146,65 +188,136 @@ export class ChatSocket extends EventTarget {
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(url);
     this.#ws = ws;
+    this.#lastHeard = Date.now();
     ws.addEventListener("open", () => ws.send(JSON.stringify(this.#hello())));
     ws.addEventListener("message", (event) => {
       if (this.#ws !== ws) return;
+      this.#lastHeard = Date.now();
       let frame;
       try {
         frame = JSON.parse(event.data);
       } catch {
         return; // the server only sends JSON; anything else is not ours to interpret
       }
-      this.#receive(frame);
+      this.#receive(/** @type {ServerFrame} */ (frame));
     });
     ws.addEventListener("close", (event) => {
       if (this.#ws !== ws) return; // an older socket, already replaced by us
-      this.#ws = null;
-      this.#ready = false;
+      this.#drop();
       this.#onClose(event.code);
     });
+    clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = setInterval(() => this.#heartbeat(ws), this.#heartbeatMs);
   }
 
+  /** Forgets the current connection (its late events are ignored) and returns it. */
+  #drop() {
+    const ws = this.#ws;
+    this.#ws = null;
+    this.#ready = false;
+    clearInterval(this.#heartbeatTimer);
+    return ws;
+  }
+
+  /**
+   * Every heartbeat period: a ping (the server answers `pong`), or, after three silent
+   * periods, the conclusion that the network is gone. The browser would wait much longer for
+   * TCP to tell it; the server draws the same conclusion at the same time.
+   * @param {WebSocket} ws
+   */
+  #heartbeat(ws) {
+    if (this.#ws !== ws) return;
+    if (Date.now() - this.#lastHeard > 3 * this.#heartbeatMs) {
+      this.#drop();
+      ws.close();
+      this.#onClose(1006);
+    } else if (ws.readyState === WebSocket.OPEN) {
+      ws.send(JSON.stringify({ type: "ping" }));
+    }
+  }
+
+  /** @param {ServerFrame} frame */
   #receive(frame) {
     switch (frame.type) {
       case "welcome":
         this.#failures = 0;
         this.#ready = true;
+        if (frame.heartbeat_ms > 0 && frame.heartbeat_ms !== this.#heartbeatMs && this.#ws) {
+          this.#heartbeatMs = frame.heartbeat_ms;
+          const ws = this.#ws;
+          clearInterval(this.#heartbeatTimer);
+          this.#heartbeatTimer = setInterval(() => this.#heartbeat(ws), this.#heartbeatMs);
+        }
         break;
       case "message": {
         const key = frame.contact_id ?? "";
         if (frame.seq > this.lastSeq(key)) this.#lastSeq.set(key, frame.seq);
         // Our own message, back from the server: committed, even if its ack was lost.
         if (this.#pending.delete(frame.id)) this.#savePending();
+        this.#report(key, frame.seq);
         break;
       }
       case "ack":
         if (this.#pending.delete(frame.id)) this.#savePending();
         break;
-      case "error":
-        if (frame.id && REFUSED_SEND_CODES.has(frame.code)) {
-          if (this.#pending.delete(frame.id)) this.#savePending();
-        } else if (frame.id && frame.code === "internal") {
-          setTimeout(() => this.#resend(frame.id), INTERNAL_RETRY_MS);
+      case "error": {
+        const id = frame.id;
+        if (!id || !this.#pending.has(id)) break;
+        if (RETRYABLE_CODES.has(/** @type {RetryableErrorCode} */ (frame.code))) {
+          setTimeout(() => this.#resend(id), frame.retry_after_ms ?? INTERNAL_RETRY_MS);
+        } else {
+          // Refused for good: sending it again would be refused again.
+          this.#pending.delete(id);
+          this.#savePending();
         }
         break;
+      }
     }
     this.dispatchEvent(new CustomEvent("frame", { detail: frame }));
     if (frame.type === "welcome") {
       // After the page has handled the welcome: the server answers these after the catch-up.
       for (const id of this.#pending.keys()) this.#resend(id);
+      this.#flushReceipts();
       this.dispatchEvent(new CustomEvent("ready"));
     }
   }
 
+  /**
+   * Reports, soon and in one frame per conversation, that messages up to `seq` are shown: the
+   * other side's page then marks its own messages "delivered".
+   * @param {string} conversation
+   * @param {number} seq
+   */
+  #report(conversation, seq) {
+    if (seq <= (this.#unreported.get(conversation) ?? 0)) return;
+    this.#unreported.set(conversation, seq);
+    clearTimeout(this.#receiptTimer);
+    this.#receiptTimer = setTimeout(() => this.#flushReceipts(), 200);
+  }
+
+  #flushReceipts() {
+    if (!this.#ready) return; // sent after the next welcome
+    for (const [conversation, seq] of this.#unreported) {
+      /** @type {ClientFrame} */
+      const frame =
+        conversation === ""
+          ? { type: "received", seq }
+          : { type: "received", contact_id: conversation, seq };
+      this.send(frame);
+    }
+    this.#unreported.clear();
+  }
+
+  /** @param {string} id */
   #resend(id) {
     const frame = this.#pending.get(id);
     if (frame) this.send(frame);
   }
 
+  /** @param {number} code */
   #onClose(code) {
     if (this.#stopped) return;
-    if (FINAL_CLOSE_CODES.has(code)) {
+    if (FINAL_CLOSE_CODES.has(/** @type {FinalCloseCode} */ (code))) {
       this.close();
       this.dispatchEvent(new CustomEvent("closed", { detail: { code } }));
       return;
@@ -232,6 +345,7 @@ export class ChatSocket extends EventTarget {
     this.#open();
   };
 
+  /** @returns {SendFrame[]} */
   #loadPending() {
     if (!this.#storageKey) return [];
     try {
@@ -307,6 +421,8 @@ export class MessageList {
   #t;
   #isOwn;
   #authorName;
+  /** The other side has shown every message up to this seq. */
+  #deliveredUpTo = 0;
   #timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "fr", {
     hour: "2-digit",
     minute: "2-digit",
@@ -338,14 +454,35 @@ export class MessageList {
     this.#reveal(li);
   }
 
-  /** Marks an own message as committed by the server. */
+  /**
+   * Marks an own message as committed by the server ("sent"), unless the other side's page
+   * has already reported it shown.
+   * @param {string} id
+   * @param {number} seq
+   */
   acknowledge(id, seq) {
     const li = this.#byId(id);
     if (!li) return;
-    this.#setDelivery(li, "delivered");
+    if (li.dataset.delivery !== "delivered") {
+      this.#setDelivery(li, seq <= this.#deliveredUpTo ? "delivered" : "sent");
+    }
     if (!li.dataset.seq) {
       li.dataset.seq = String(seq);
       this.#place(li);
+    }
+  }
+
+  /**
+   * The other side's page has shown every message up to `seq`: own messages up to it are
+   * marked "delivered" — and only then, so the mark means what it says.
+   * @param {number} seq
+   */
+  markDelivered(seq) {
+    if (seq <= this.#deliveredUpTo) return;
+    this.#deliveredUpTo = seq;
+    for (const li of this.#ol.querySelectorAll("li.message.own")) {
+      const own = /** @type {HTMLElement} */ (li);
+      if (own.dataset.seq && Number(own.dataset.seq) <= seq) this.#setDelivery(own, "delivered");
     }
   }
 
@@ -368,7 +505,7 @@ export class MessageList {
     const li = this.#item(frame, frame.body, frame.at);
     li.dataset.seq = String(Number(frame.seq));
     if (typeof frame.id === "string") li.dataset.id = frame.id;
-    if (own) this.#setDelivery(li, "delivered");
+    if (own) this.#setDelivery(li, Number(frame.seq) <= this.#deliveredUpTo ? "delivered" : "sent");
     this.#place(li);
     this.#reveal(li);
     return true;
@@ -388,8 +525,10 @@ export class MessageList {
     return this.#ol.querySelectorAll("li.message").length;
   }
 
+  /** @param {string} id */
   #byId(id) {
-    return [...this.#ol.querySelectorAll("li.message")].find((li) => li.dataset.id === id) ?? null;
+    const items = /** @type {NodeListOf<HTMLLIElement>} */ (this.#ol.querySelectorAll("li.message"));
+    return [...items].find((li) => li.dataset.id === id) ?? null;
   }
 
   #item(message, body, at) {
@@ -428,7 +567,11 @@ export class MessageList {
   #place(li) {
     const seq = Number(li.dataset.seq);
     let before = null;
-    for (let node = this.#ol.lastElementChild; node; node = node.previousElementSibling) {
+    for (
+      let node = /** @type {HTMLElement | null} */ (this.#ol.lastElementChild);
+      node;
+      node = /** @type {HTMLElement | null} */ (node.previousElementSibling)
+    ) {
       if (node === li) continue;
       const unsent = node.classList.contains("message") && !node.dataset.seq;
       const later = node.dataset.seq && Number(node.dataset.seq) > seq;

@@ -10,7 +10,8 @@ const PENDING_KEY = "ecoute.pending";
 const TYPING_SHOWN_MS = 5000;
 
 const t = loadTexts();
-const $ = (id) => document.getElementById(id);
+// The page's own elements, by id: their types are the templates' business, not the protocol's.
+const $ = (id) => /** @type {any} */ (document.getElementById(id));
 const ui = {
   welcome: $("welcome"),
   start: $("start"),
@@ -94,6 +95,7 @@ function open(contact, { focus = false } = {}) {
   });
   chat = {
     socket,
+    token: contact.token,
     state: "waiting",
     listener: null,
     maxChars: Number(ui.message.maxLength) || 2000,
@@ -116,6 +118,7 @@ function open(contact, { focus = false } = {}) {
   if (focus) ui.message.focus();
 }
 
+/** @param {import("./protocol").PersonOut} frame */
 function onFrame(frame) {
   switch (frame.type) {
     case "welcome":
@@ -124,7 +127,7 @@ function onFrame(frame) {
       updateCharsLeft();
       chat.listener = frame.listener;
       if (frame.state === "active") showActive();
-      else if (frame.state === "ended") showEnded();
+      else if (frame.state === "ended") showEnded(frame.end_reason === "abandoned" ? t("left_queue") : t("ended"));
       else showWaiting();
       if (frame.state === "active" && frame.listener_away) setStatus([t("listener_away")]);
       break;
@@ -137,6 +140,9 @@ function onFrame(frame) {
       break;
     case "ack":
       chat.list.acknowledge(frame.id, frame.seq);
+      break;
+    case "delivered":
+      chat.list.markDelivered(frame.seq);
       break;
     case "typing":
       showTyping();
@@ -160,7 +166,8 @@ function onFrame(frame) {
       showWaiting();
       break;
     case "ended":
-      showEnded();
+      // Leaving the queue is not the end of a conversation that never took place.
+      showEnded(frame.reason === "abandoned" ? t("left_queue") : t("ended"));
       break;
     case "replaced":
       break; // the close (4409) that follows says it
@@ -191,14 +198,17 @@ function showActive() {
   setStatus([t("assigned", { listener: chat.listener ?? "" })]);
 }
 
-/** The conversation is over: nothing is kept, a new one can start. */
-function showEnded() {
+/**
+ * The conversation is over: nothing is kept, a new one can start.
+ * @param {string} text  what the person is told
+ */
+function showEnded(text) {
   setState("ended");
   chat.socket.clearPending();
   chat.socket.close();
   forgetContact();
   hideTyping();
-  setStatus([t("ended")]);
+  setStatus([text]);
   setComposerEnabled(false);
   ui.end.hidden = true;
   ui.newChat.hidden = false;
@@ -219,10 +229,12 @@ function onClosed(code) {
   }
 }
 
+/** @param {import("./protocol").ErrorOut} frame */
 function onError(frame) {
-  if (frame.id) chat.list.refuse(frame.id);
   if (frame.code === "bad_token") return; // the close (4401) that follows says it
-  if (frame.code === "internal" && frame.id) return; // retried by the socket
+  // Retried by the socket: the message stays "sending…".
+  if ((frame.code === "internal" || frame.code === "rate_limited") && frame.id) return;
+  if (frame.id) chat.list.refuse(frame.id);
   showChatError(t("error_generic", { message: frame.message }));
 }
 
@@ -323,9 +335,14 @@ ui.takeOver.addEventListener("click", () => {
 });
 // The quick exit (quick-exit.js) has cleared the token, so the person cannot come back to this
 // conversation: end it now rather than keep the queue or the listener waiting for them.
+// The frame alone is not enough: the page navigates away at once, and a frame still in the
+// socket's buffer is lost with it. A beacon is sent by the browser even after the page is gone.
 window.addEventListener("ecoute:quick-exit", () => {
-  chat?.socket.send({ type: "end" });
-  chat?.socket.close();
+  if (!chat) return;
+  const body = new Blob([JSON.stringify({ token: chat.token })], { type: "application/json" });
+  navigator.sendBeacon("/api/contacts/leave", body);
+  chat.socket.send({ type: "end" });
+  chat.socket.close();
 });
 
 const resumed = savedContact();

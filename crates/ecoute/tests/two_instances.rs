@@ -149,8 +149,10 @@ async fn check_everything_once(s: &mut Setup) {
     s.listener.say("l-after", "moi aussi").await.expect("send");
     s.sent.insert("p-after".into());
     s.sent.insert("l-after".into());
-    s.person.until_all(&s.sent).await;
-    s.listener.until_all(&s.sent).await;
+    // Both sides are read at once: a message refused by one side's rate limit is resent only
+    // when that side reads the refusal (and a socket left unread stops answering heartbeats).
+    let (person, listener) = (&mut s.person, &mut s.listener);
+    tokio::join!(person.until_all(&s.sent), listener.until_all(&s.sent));
 
     let person = s.person.transcript("the person");
     let listener = s.listener.transcript("the listener");

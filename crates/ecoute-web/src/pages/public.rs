@@ -10,6 +10,8 @@ use crate::state::AppState;
 
 /// Strings the visitor script needs.
 const SCRIPT_TEXTS: &[&str] = &[
+    "left_queue",
+    "sent",
     "starting",
     "start_chat",
     "queue_position",

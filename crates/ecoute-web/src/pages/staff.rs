@@ -189,6 +189,7 @@ pub async fn logout(
 
 /// Strings the workspace script needs.
 const SCRIPT_TEXTS: &[&str] = &[
+    "sent",
     "next",
     "queue_empty",
     "no_conversation",

@@ -8,7 +8,7 @@ use ecoute_domain::{ContactId, MessageEvent};
 use ecoute_store::{Store, StoreResult};
 use std::collections::HashMap;
 
-use super::frames::{Audience, MessageOut};
+use ecoute_protocol::{Audience, MessageOut};
 
 /// Messages are re-read in pages of this size.
 const PAGE: u32 = 500;
@@ -32,6 +32,11 @@ impl Delivered {
     /// Starts tracking `contact` as having seen up to `seq`.
     pub fn track(&mut self, contact: ContactId, seq: i64) {
         self.last.insert(contact, seq.max(0));
+    }
+
+    /// The highest seq delivered for `contact` (0 if none or not tracked).
+    pub fn last(&self, contact: ContactId) -> i64 {
+        self.last.get(&contact).copied().unwrap_or(0)
     }
 
     /// Stops tracking `contact`.

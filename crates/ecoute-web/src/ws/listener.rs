@@ -1,36 +1,34 @@
 //! The listener's socket: presence, "next", conversations, end.
 
-use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use async_trait::async_trait;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use ecoute_domain::{
-    Author, ClientMessageId, Contact, ContactEvent, ContactId, ContactState, EndReason, Event,
-    MessageBody, Presence, QueueSnapshot, Topic, Transition, TransitionError,
+    Author, CentreId, ClientMessageId, Contact, ContactEvent, ContactId, ContactState,
+    ContactStatus, EndReason, Event, MessageBody, Presence, QueueSnapshot, Topic, Transition,
+    TransitionError, UserId,
+};
+use ecoute_protocol::{
+    Audience, CloseCode, ConversationOut, ErrorCode, ErrorOut, ListenerIn, ListenerOut, MessageOut,
+    PendingSheetOut,
 };
 use ecoute_store::{Sender, StoreError, TakeOutcome};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::{StreamExt, StreamMap};
 
+use super::conn::{self, Flow, FrameKind, Io, Refusal, Side};
 use super::delivery::Delivered;
-use super::frames::{
-    Audience, ConversationOut, ErrorOut, ListenerIn, ListenerOut, MessageOut, PendingSheetOut,
-};
-use super::socket::{self, close, Received};
+use super::transport;
 use crate::auth::StaffSession;
 use crate::clock;
 use crate::error::WebError;
 use crate::live::{commit_message, publish, publish_contact_change};
-use crate::metrics::Side;
+use crate::metrics::Side as MetricSide;
 use crate::state::AppState;
-
-/// How often the staff session is re-checked on an open socket.
-const SESSION_CHECK: Duration = Duration::from_secs(30);
 
 /// `GET /ws/listener`: needs a staff session and a same-origin request.
 pub async fn upgrade(
@@ -39,167 +37,95 @@ pub async fn upgrade(
     headers: HeaderMap,
     session: StaffSession,
 ) -> Result<Response, WebError> {
-    check_origin(&headers, &state)?;
-    Ok(ws
-        .max_message_size(socket::MAX_TRANSPORT_BYTES)
-        .max_frame_size(socket::MAX_TRANSPORT_BYTES)
-        .read_buffer_size(socket::READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| run(socket, state, session)))
+    check_origin(&headers, &state.config.public_url)?;
+    Ok(transport::limited(ws)
+        .on_upgrade(move |socket| conn::run::<ListenerConn>(socket, state, session)))
 }
 
-/// Refuses cross-site WebSocket hijacking: the `Origin` must be the page's own host.
-fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), WebError> {
-    let origin = headers
-        .get(axum::http::header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(WebError::Forbidden)?;
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
-    let public = state.config.public_url.trim_end_matches('/');
-    if origin_host == host || origin == public {
+/// Refuses cross-site WebSocket hijacking: the `Origin` must be ecoute's own — the same
+/// scheme, host and port (RFC 6454), not merely the same host.
+fn check_origin(headers: &HeaderMap, public_url: &str) -> Result<(), WebError> {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let origin = header(axum::http::header::ORIGIN).ok_or(WebError::Forbidden)?;
+    if crate::origin::is_own_page(origin, header(axum::http::header::HOST), public_url) {
         Ok(())
     } else {
         Err(WebError::Forbidden)
     }
 }
 
-struct ListenerConn {
+/// One connection of a listener's workspace.
+pub struct ListenerConn {
     state: AppState,
     session: StaffSession,
     conn: i64,
     delivered: Delivered,
-    /// Subscriptions to the listener's conversations.
-    topics: StreamMap<ContactId, BroadcastStream<Event>>,
     last_board: Option<(usize, usize, usize)>,
+    /// The hello's `last_seqs`, used once by the welcome.
+    seen: HashMap<String, i64>,
 }
 
-async fn run(mut ws: WebSocket, state: AppState, session: StaffSession) {
-    let _counted = state.metrics.websocket_open(Side::Listener);
-    let Some(ListenerIn::Hello { last_seqs }) =
-        socket::expect_hello(&mut ws, |f| matches!(f, ListenerIn::Hello { .. })).await
-    else {
-        return;
-    };
-    let user = session.user.id;
-    let conn = super::person::new_connection_id(&state);
-    let mut own = state.bus.subscribe(Topic::Listener(user));
-    let mut queue = state.queues.watch(session.user.centre);
-    if let Err(e) = state.store.attach_listener(user, conn).await {
-        tracing::error!(error = %e, "attach listener failed");
-        return;
-    }
-    publish(
-        state.bus.as_ref(),
-        Topic::Listener(user),
-        Event::Replaced { connection: conn },
-    )
-    .await;
+#[async_trait]
+impl Side for ListenerConn {
+    type In = ListenerIn;
+    type Auth = StaffSession;
+    const METRIC: MetricSide = MetricSide::Listener;
+    // Sessions also expire by time, which no event announces.
+    const TICK: Duration = Duration::from_secs(30);
 
-    let mut this = ListenerConn {
-        state,
-        session,
-        conn,
-        delivered: Delivered::new(Audience::Listener(user)),
-        topics: StreamMap::new(),
-        last_board: None,
-    };
-    if !this.welcome(&mut ws, &last_seqs).await {
-        return this.left().await;
-    }
-    let snapshot = queue.borrow_and_update().clone();
-    if !this.send_board(&mut ws, &snapshot).await {
-        return this.left().await;
-    }
-
-    let mut ping = tokio::time::interval(socket::PING_EVERY);
-    ping.tick().await;
-    let mut session_check = tokio::time::interval(SESSION_CHECK);
-    session_check.tick().await;
-    let replaced = loop {
-        tokio::select! {
-            received = ws.recv() => match socket::receive::<ListenerIn>(&mut ws, received).await {
-                Received::Frame(frame) => {
-                    if !this.on_frame(&mut ws, frame).await { break false; }
-                }
-                Received::Continue => {}
-                Received::Stop => break false,
+    fn kind(frame: &ListenerIn) -> FrameKind<'_> {
+        match frame {
+            ListenerIn::Hello { .. } => FrameKind::Hello,
+            ListenerIn::Send { contact_id, id, .. } => FrameKind::Message {
+                id,
+                contact_id: Some(contact_id),
             },
-            Some((contact, event)) = this.topics.next() => {
-                if !this.on_contact_event(&mut ws, contact, event).await { break false; }
-            },
-            event = own.recv() => match event {
-                Ok(Event::Replaced { connection }) if connection != this.conn => {
-                    socket::send(&mut ws, &ListenerOut::Replaced).await;
-                    socket::close_with(&mut ws, close::REPLACED, "replaced").await;
-                    break true;
-                }
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => break false,
-            },
-            changed = queue.changed() => {
-                if changed.is_err() { break false; }
-                let snapshot = queue.borrow_and_update().clone();
-                if !this.send_board(&mut ws, &snapshot).await { break false; }
-            },
-            _ = ping.tick() => {
-                if ws.send(WsMessage::Ping(Default::default())).await.is_err() { break false; }
-            },
-            _ = session_check.tick() => {
-                if !this.session_alive().await {
-                    let err = ErrorOut::new("session_expired", "your session has ended; please log in again");
-                    socket::send(&mut ws, &ListenerOut::Error(err)).await;
-                    socket::close_with(&mut ws, close::AUTH, "session expired").await;
-                    break false;
-                }
-            }
+            ListenerIn::Typing { .. } => FrameKind::Typing,
+            ListenerIn::Ping => FrameKind::Ping,
+            _ => FrameKind::Other,
         }
-    };
-    if !replaced {
-        this.left().await;
-    }
-}
-
-fn conversation(c: &Contact, person_away: bool) -> ConversationOut {
-    ConversationOut {
-        contact_id: c.id.to_string(),
-        label: c.id.person_label(),
-        returning: c.returning,
-        person_away,
-        answered_at: c.answered_at.map(|t| t.millis()),
-    }
-}
-
-impl ListenerConn {
-    fn user(&self) -> ecoute_domain::UserId {
-        self.session.user.id
     }
 
-    async fn session_alive(&self) -> bool {
-        matches!(
-            self.state
-                .store
-                .session(&self.session.token_hash, clock::now())
-                .await,
-            Ok(Some(_))
+    async fn open(
+        state: &AppState,
+        session: StaffSession,
+        hello: ListenerIn,
+        io: &mut Io,
+    ) -> Result<Self, Refusal> {
+        let ListenerIn::Hello { last_seqs } = hello else {
+            return Err(Refusal::not_hello());
+        };
+        let user = session.user.id;
+        let conn = super::person::new_connection_id(state);
+        io.follow(Topic::Listener(user));
+        if let Err(e) = state.store.attach_listener(user, conn).await {
+            tracing::error!(error = %e, "attach listener failed");
+            return Err(Refusal {
+                error: ErrorOut::new(ErrorCode::Internal, "the server failed; please retry"),
+                close: Some((CloseCode::Normal, "internal error")),
+            });
+        }
+        publish(
+            state.bus.as_ref(),
+            Topic::Listener(user),
+            Event::Replaced { connection: conn },
         )
+        .await;
+        Ok(ListenerConn {
+            state: state.clone(),
+            session,
+            conn,
+            delivered: Delivered::new(Audience::Listener(user)),
+            last_board: None,
+            seen: last_seqs,
+        })
     }
 
-    /// Subscribes to a conversation and starts tracking its delivery from `seq`.
-    fn follow(&mut self, contact: ContactId, seq: i64) {
-        let rx = self.state.bus.subscribe(Topic::Contact(contact));
-        self.topics.insert(contact, BroadcastStream::new(rx));
-        self.delivered.track(contact, seq);
+    fn centre(&self) -> CentreId {
+        self.session.user.centre
     }
 
-    fn unfollow(&mut self, contact: ContactId) {
-        self.topics.remove(&contact);
-        self.delivered.forget(contact);
-    }
-
-    async fn welcome(&mut self, ws: &mut WebSocket, last_seqs: &HashMap<String, i64>) -> bool {
+    async fn welcome(&mut self, io: &mut Io) -> bool {
         let store = self.state.store.clone();
         let user = self.user();
         let loaded = async {
@@ -217,9 +143,10 @@ impl ListenerConn {
                 return false;
             }
         };
+        let seen = std::mem::take(&mut self.seen);
         for c in &active {
-            let seen = last_seqs.get(&c.id.to_string()).copied().unwrap_or(0);
-            self.follow(c.id, seen);
+            let last = seen.get(&c.id.to_string()).copied().unwrap_or(0);
+            self.follow(io, c.id, last);
             // The person is told their listener is back.
             let event = Event::Connection {
                 contact: c.id,
@@ -230,7 +157,7 @@ impl ListenerConn {
         }
         let welcome = ListenerOut::Welcome {
             pseudonym: self.session.user.pseudonym.clone(),
-            presence: presence.as_str(),
+            presence,
             capacity: self.state.config.chat.max_conversations,
             conversations: active
                 .iter()
@@ -243,12 +170,13 @@ impl ListenerConn {
                     label: c.id.person_label(),
                 })
                 .collect(),
+            heartbeat_ms: self.state.config.chat.heartbeat_millis(),
         };
-        if !socket::send(ws, &welcome).await {
+        if !io.send(&welcome).await {
             return false;
         }
         match self.delivered.catch_up_all(store.as_ref()).await {
-            Ok(missed) => self.send_messages(ws, missed).await,
+            Ok(missed) => send_messages(io, missed).await,
             Err(e) => {
                 tracing::error!(error = %e, "catch-up failed");
                 false
@@ -256,95 +184,221 @@ impl ListenerConn {
         }
     }
 
-    async fn send_messages(&self, ws: &mut WebSocket, messages: Vec<MessageOut>) -> bool {
-        for m in messages {
-            if !socket::send(ws, &ListenerOut::Message(m)).await {
-                return false;
-            }
-        }
+    fn wants_queue(&self) -> bool {
         true
     }
 
-    async fn send_board(&mut self, ws: &mut WebSocket, snapshot: &Arc<QueueSnapshot>) -> bool {
+    async fn on_queue(&mut self, io: &mut Io, snapshot: &Arc<QueueSnapshot>) -> bool {
         let key = (snapshot.len(), snapshot.on_duty, snapshot.free);
         if self.last_board == Some(key) {
             return true;
         }
         self.last_board = Some(key);
-        socket::send(
-            ws,
-            &ListenerOut::Board {
-                waiting: key.0,
-                on_duty: key.1,
-                free: key.2,
-            },
-        )
+        io.send(&ListenerOut::Board {
+            waiting: key.0,
+            on_duty: key.1,
+            free: key.2,
+        })
         .await
     }
 
-    async fn error(&self, ws: &mut WebSocket, err: ErrorOut) -> bool {
-        socket::send(ws, &ListenerOut::Error(err)).await
-    }
-
-    async fn internal(&self, ws: &mut WebSocket, e: StoreError) -> bool {
-        tracing::error!(error = %e, "listener frame failed");
-        self.error(
-            ws,
-            ErrorOut::new(
-                "internal",
-                "the server failed; nothing was changed, please retry",
-            ),
-        )
-        .await
-    }
-
-    async fn on_frame(&mut self, ws: &mut WebSocket, frame: ListenerIn) -> bool {
-        match frame {
-            ListenerIn::Hello { .. } => {
-                self.error(ws, ErrorOut::new("bad_frame", "hello was already received"))
-                    .await
-            }
-            ListenerIn::Presence { presence } => self.on_presence(ws, &presence).await,
-            ListenerIn::Next => self.on_next(ws).await,
+    async fn on_frame(&mut self, io: &mut Io, frame: ListenerIn) -> Flow {
+        let sent = match frame {
+            ListenerIn::Presence { presence } => self.on_presence(io, presence).await,
+            ListenerIn::Next => self.on_next(io).await,
             ListenerIn::Send {
                 contact_id,
                 id,
                 body,
-            } => self.on_send(ws, &contact_id, id, body).await,
-            ListenerIn::Typing { contact_id } => {
-                if let Some(contact) = self.own_contact(&contact_id) {
+            } => self.on_send(io, &contact_id, id, body).await,
+            ListenerIn::Typing { contact_id } => match own_contact(io, &contact_id) {
+                Some(contact) => {
                     let event = Event::Typing {
                         contact,
                         author: Author::Listener,
                     };
                     publish(self.state.bus.as_ref(), Topic::Contact(contact), event).await;
                     true
-                } else {
-                    self.error(ws, not_yours(&contact_id)).await
                 }
-            }
-            ListenerIn::End { contact_id } => self.on_end(ws, &contact_id).await,
+                None => io.error(not_yours(&contact_id)).await,
+            },
+            ListenerIn::Received { contact_id, seq } => match own_contact(io, &contact_id) {
+                Some(contact) => {
+                    // Never more than this socket has delivered.
+                    let seq = seq.min(self.delivered.last(contact));
+                    if seq > 0 {
+                        let event = Event::Shown {
+                            contact,
+                            reader: Author::Listener,
+                            seq,
+                        };
+                        publish(self.state.bus.as_ref(), Topic::Contact(contact), event).await;
+                    }
+                    true
+                }
+                None => io.error(not_yours(&contact_id)).await,
+            },
+            ListenerIn::End { contact_id } => self.on_end(io, &contact_id).await,
+            // Answered by the connection loop.
+            ListenerIn::Hello { .. } | ListenerIn::Ping => true,
+        };
+        sent.into()
+    }
+
+    async fn on_event(
+        &mut self,
+        io: &mut Io,
+        topic: Topic,
+        event: Result<Event, BroadcastStreamRecvError>,
+    ) -> Flow {
+        match topic {
+            Topic::Contact(contact) => self.on_contact_event(io, contact, event).await.into(),
+            Topic::Listener(_) => match event {
+                Ok(Event::Replaced { connection }) if connection != self.conn => {
+                    io.send(&ListenerOut::Replaced).await;
+                    Flow::Replaced
+                }
+                Ok(Event::SessionsChanged { .. }) => self.check_session(io).await,
+                // A lagged own topic only carried takeovers and session changes: check the
+                // session, the one that matters.
+                Err(BroadcastStreamRecvError::Lagged(_)) => self.check_session(io).await,
+                Ok(_) => Flow::Continue,
+            },
+            Topic::Centre(_) => Flow::Continue,
         }
     }
 
-    /// The id if it names one of this listener's current conversations.
-    fn own_contact(&self, contact_id: &str) -> Option<ContactId> {
-        let id: ContactId = contact_id.parse().ok()?;
-        self.topics.contains_key(&id).then_some(id)
+    async fn on_tick(&mut self, io: &mut Io) -> Flow {
+        self.check_session(io).await
     }
 
-    async fn on_presence(&mut self, ws: &mut WebSocket, presence: &str) -> bool {
-        let Some(p) = Presence::parse(presence) else {
-            let err = ErrorOut::new("bad_frame", "presence must be available, pause or offline");
-            return self.error(ws, err).await;
-        };
+    async fn left(&mut self, io: &mut Io) {
+        // Record the absence and tell the people in conversation. The sweeper requeues them
+        // if the listener does not come back in time.
+        match self
+            .state
+            .store
+            .detach_listener(self.user(), self.conn, clock::now())
+            .await
+        {
+            Ok(true) => {
+                for contact in io.contacts() {
+                    let event = Event::Connection {
+                        contact,
+                        author: Author::Listener,
+                        away: true,
+                    };
+                    publish(self.state.bus.as_ref(), Topic::Contact(contact), event).await;
+                }
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "detach listener failed"),
+        }
+    }
+}
+
+fn conversation(c: &Contact, person_away: bool) -> ConversationOut {
+    ConversationOut {
+        contact_id: c.id.to_string(),
+        label: c.id.person_label(),
+        returning: c.returning,
+        person_away,
+        answered_at: c.answered_at.map(|t| t.millis()),
+    }
+}
+
+/// The id if it names one of this socket's current conversations.
+fn own_contact(io: &Io, contact_id: &str) -> Option<ContactId> {
+    let id: ContactId = contact_id.parse().ok()?;
+    io.follows(Topic::Contact(id)).then_some(id)
+}
+
+fn not_yours(contact_id: &str) -> ErrorOut {
+    ErrorOut::new(ErrorCode::NotYourContact, "this conversation is not yours")
+        .with_contact(contact_id)
+}
+
+async fn send_messages(io: &mut Io, messages: Vec<MessageOut>) -> bool {
+    for m in messages {
+        if !io.send(&ListenerOut::Message(m)).await {
+            return false;
+        }
+    }
+    true
+}
+
+impl ListenerConn {
+    fn user(&self) -> UserId {
+        self.session.user.id
+    }
+
+    /// Ends the socket at once if its session is over (logout, expiry, account disabled).
+    async fn check_session(&mut self, io: &mut Io) -> Flow {
+        let alive = self
+            .state
+            .store
+            .session(&self.session.token_hash, clock::now())
+            .await;
+        match alive {
+            Ok(Some(_)) => Flow::Continue,
+            Ok(None) => {
+                let err = ErrorOut::new(
+                    ErrorCode::SessionExpired,
+                    "your session has ended; please log in again",
+                );
+                io.error(err).await;
+                Flow::Close(CloseCode::Auth, "session ended")
+            }
+            // The database is briefly unreachable: keep the socket; the next check decides.
+            Err(e) => {
+                tracing::warn!(error = %e, "session check failed");
+                Flow::Continue
+            }
+        }
+    }
+
+    /// Follows a conversation and tracks its delivery from `seq`.
+    fn follow(&mut self, io: &mut Io, contact: ContactId, seq: i64) {
+        io.follow(Topic::Contact(contact));
+        self.delivered.track(contact, seq);
+    }
+
+    fn unfollow(&mut self, io: &mut Io, contact: ContactId) {
+        io.unfollow(Topic::Contact(contact));
+        self.delivered.forget(contact);
+    }
+
+    /// A refusal because the server failed: it names what failed, so that the page can
+    /// retry that very frame.
+    async fn internal(
+        &self,
+        io: &mut Io,
+        e: StoreError,
+        contact_id: Option<&str>,
+        id: Option<&str>,
+    ) -> bool {
+        tracing::error!(error = %e, "listener frame failed");
+        let mut err = ErrorOut::new(
+            ErrorCode::Internal,
+            "the server failed; nothing was changed, please retry",
+        );
+        if let Some(contact) = contact_id {
+            err = err.with_contact(contact);
+        }
+        if let Some(id) = id {
+            err = err.with_id(id);
+        }
+        io.error(err).await
+    }
+
+    async fn on_presence(&mut self, io: &mut Io, presence: Presence) -> bool {
         if let Err(e) = self
             .state
             .store
-            .set_presence(self.user(), p, clock::now())
+            .set_presence(self.user(), presence, clock::now())
             .await
         {
-            return self.internal(ws, e).await;
+            return self.internal(io, e, None, None).await;
         }
         let centre = self.session.user.centre;
         publish(
@@ -353,27 +407,21 @@ impl ListenerConn {
             Event::QueueChanged { centre },
         )
         .await;
-        socket::send(
-            ws,
-            &ListenerOut::Presence {
-                presence: p.as_str(),
-            },
-        )
-        .await
+        io.send(&ListenerOut::Presence { presence }).await
     }
 
-    async fn on_next(&mut self, ws: &mut WebSocket) -> bool {
+    async fn on_next(&mut self, io: &mut Io) -> bool {
         let store = self.state.store.clone();
         match store.presence(self.user()).await {
             Ok(Presence::Available) => {}
             Ok(_) => {
                 let err = ErrorOut::new(
-                    "not_available",
+                    ErrorCode::NotAvailable,
                     "set your presence to available to take a contact",
                 );
-                return self.error(ws, err).await;
+                return io.error(err).await;
             }
-            Err(e) => return self.internal(ws, e).await,
+            Err(e) => return self.internal(io, e, None, None).await,
         }
         let capacity = self.state.config.chat.max_conversations;
         let outcome = store
@@ -386,7 +434,7 @@ impl ListenerConn {
             .await;
         match outcome {
             Ok(TakeOutcome::Taken(contact)) => {
-                self.follow(contact.id, 0);
+                self.follow(io, contact.id, 0);
                 publish_contact_change(self.state.bus.as_ref(), &contact).await;
                 let away = store
                     .persons_away_since(clock::now())
@@ -396,51 +444,48 @@ impl ListenerConn {
                 let frame = ListenerOut::Assigned {
                     conversation: conversation(&contact, away),
                 };
-                if !socket::send(ws, &frame).await {
+                if !io.send(&frame).await {
                     return false;
                 }
                 match self.delivered.catch_up(store.as_ref(), contact.id).await {
-                    Ok(messages) => self.send_messages(ws, messages).await,
-                    Err(e) => self.internal(ws, e).await,
+                    Ok(messages) => send_messages(io, messages).await,
+                    Err(e) => {
+                        let id = contact.id.to_string();
+                        self.internal(io, e, Some(&id), None).await
+                    }
                 }
             }
-            Ok(TakeOutcome::QueueEmpty) => socket::send(ws, &ListenerOut::QueueEmpty).await,
+            Ok(TakeOutcome::QueueEmpty) => io.send(&ListenerOut::QueueEmpty).await,
             Ok(TakeOutcome::AtCapacity) => {
                 let err = ErrorOut::new(
-                    "busy",
+                    ErrorCode::Busy,
                     format!("you already have {capacity} conversation(s); end one before taking the next"),
                 );
-                self.error(ws, err).await
+                io.error(err).await
             }
-            Err(e) => self.internal(ws, e).await,
+            Err(e) => self.internal(io, e, None, None).await,
         }
     }
 
-    async fn on_send(
-        &mut self,
-        ws: &mut WebSocket,
-        contact_id: &str,
-        id: String,
-        body: String,
-    ) -> bool {
+    async fn on_send(&mut self, io: &mut Io, contact_id: &str, id: String, body: String) -> bool {
         let Ok(contact) = contact_id.parse::<ContactId>() else {
-            return self.error(ws, not_yours(contact_id).with_id(&id)).await;
+            return io.error(not_yours(contact_id).with_id(&id)).await;
         };
         let Ok(client_id) = ClientMessageId::parse(&id) else {
             let err = ErrorOut::new(
-                "bad_message_id",
+                ErrorCode::BadMessageId,
                 ecoute_domain::IdError::ClientMessage.to_string(),
             )
             .with_contact(contact_id);
-            return self.error(ws, err).await;
+            return io.error(err).await;
         };
         let body = match MessageBody::parse(&body, self.state.config.chat.max_message_chars) {
             Ok(b) => b,
             Err(e) => {
-                let err = ErrorOut::new("message_invalid", e.to_string())
+                let err = ErrorOut::new(ErrorCode::MessageInvalid, e.to_string())
                     .with_id(&id)
                     .with_contact(contact_id);
-                return self.error(ws, err).await;
+                return io.error(err).await;
             }
         };
         let sender = Sender::Listener(self.user());
@@ -451,24 +496,33 @@ impl ListenerConn {
                     id,
                     seq: appended.message.seq,
                 };
-                socket::send(ws, &ack).await
+                io.send(&ack).await
             }
             Err(StoreError::Transition(TransitionError::AlreadyEnded)) => {
-                let err = ErrorOut::new("contact_ended", "the conversation has ended")
+                let err = ErrorOut::new(ErrorCode::ContactEnded, "the conversation has ended")
                     .with_id(&id)
                     .with_contact(contact_id);
-                self.error(ws, err).await
+                io.error(err).await
             }
             Err(StoreError::Transition(_)) | Err(StoreError::NotFound) => {
-                self.error(ws, not_yours(contact_id).with_id(&id)).await
+                io.error(not_yours(contact_id).with_id(&id)).await
             }
-            Err(e) => self.internal(ws, e).await,
+            Err(StoreError::Conflict(_)) => {
+                let err = ErrorOut::new(
+                    ErrorCode::DuplicateMessageId,
+                    "this message id is already used in the conversation; send it with a new id",
+                )
+                .with_id(&id)
+                .with_contact(contact_id);
+                io.error(err).await
+            }
+            Err(e) => self.internal(io, e, Some(contact_id), Some(&id)).await,
         }
     }
 
-    async fn on_end(&mut self, ws: &mut WebSocket, contact_id: &str) -> bool {
+    async fn on_end(&mut self, io: &mut Io, contact_id: &str) -> bool {
         let Ok(contact) = contact_id.parse::<ContactId>() else {
-            return self.error(ws, not_yours(contact_id)).await;
+            return io.error(not_yours(contact_id)).await;
         };
         let t = Transition::ListenerEnds {
             listener: self.user(),
@@ -480,26 +534,29 @@ impl ListenerConn {
                 true
             }
             Err(StoreError::Transition(TransitionError::AlreadyEnded)) => {
-                let err = ErrorOut::new("contact_ended", "the conversation has already ended")
-                    .with_contact(contact_id);
-                self.error(ws, err).await
+                let err = ErrorOut::new(
+                    ErrorCode::ContactEnded,
+                    "the conversation has already ended",
+                )
+                .with_contact(contact_id);
+                io.error(err).await
             }
             Err(StoreError::Transition(_)) | Err(StoreError::NotFound) => {
-                self.error(ws, not_yours(contact_id)).await
+                io.error(not_yours(contact_id)).await
             }
-            Err(e) => self.internal(ws, e).await,
+            Err(e) => self.internal(io, e, Some(contact_id), None).await,
         }
     }
 
     async fn on_contact_event(
         &mut self,
-        ws: &mut WebSocket,
+        io: &mut Io,
         contact: ContactId,
         event: Result<Event, BroadcastStreamRecvError>,
     ) -> bool {
         let event = match event {
             Ok(e) => e,
-            Err(BroadcastStreamRecvError::Lagged(_)) => return self.resync(ws, contact).await,
+            Err(BroadcastStreamRecvError::Lagged(_)) => return self.resync(io, contact).await,
         };
         let contact_id = contact.to_string();
         match event {
@@ -509,14 +566,14 @@ impl ListenerConn {
                     .on_event(self.state.store.as_ref(), &message)
                     .await
                 {
-                    Ok(out) => self.send_messages(ws, out).await,
-                    Err(e) => self.internal(ws, e).await,
+                    Ok(out) => send_messages(io, out).await,
+                    Err(e) => self.internal(io, e, Some(&contact_id), None).await,
                 }
             }
             Event::Typing {
                 author: Author::Person,
                 ..
-            } => socket::send(ws, &ListenerOut::Typing { contact_id }).await,
+            } => io.send(&ListenerOut::Typing { contact_id }).await,
             Event::Connection {
                 author: Author::Person,
                 away,
@@ -527,17 +584,22 @@ impl ListenerConn {
                 } else {
                     ListenerOut::PersonBack { contact_id }
                 };
-                socket::send(ws, &frame).await
+                io.send(&frame).await
             }
-            Event::Contact { contact: change } => self.on_contact_change(ws, &change).await,
+            Event::Shown {
+                reader: Author::Person,
+                seq,
+                ..
+            } => io.send(&ListenerOut::Delivered { contact_id, seq }).await,
+            Event::Contact { contact: change } => self.on_contact_change(io, &change).await,
             _ => true,
         }
     }
 
-    async fn on_contact_change(&mut self, ws: &mut WebSocket, change: &ContactEvent) -> bool {
+    async fn on_contact_change(&mut self, io: &mut Io, change: &ContactEvent) -> bool {
         let contact_id = change.id.to_string();
-        match change.state.as_str() {
-            "ended" => {
+        match change.state {
+            ContactStatus::Ended => {
                 // Deliver the last messages before saying it is over.
                 let rest = match self
                     .delivered
@@ -545,38 +607,32 @@ impl ListenerConn {
                     .await
                 {
                     Ok(rest) => rest,
-                    Err(e) => return self.internal(ws, e).await,
+                    Err(e) => return self.internal(io, e, Some(&contact_id), None).await,
                 };
-                if !self.send_messages(ws, rest).await {
+                if !send_messages(io, rest).await {
                     return false;
                 }
-                self.unfollow(change.id);
-                let reason = change
-                    .end_reason
-                    .as_deref()
-                    .and_then(EndReason::parse)
-                    .unwrap_or(EndReason::PersonEnded);
+                self.unfollow(io, change.id);
+                let reason = change.end_reason.unwrap_or(EndReason::PersonEnded);
                 let sheet_url = (change.listener == Some(self.user()) && reason.was_answered())
                     .then(|| format!("/listener/sheet/{contact_id}"));
-                socket::send(
-                    ws,
-                    &ListenerOut::Ended {
-                        contact_id,
-                        reason: reason.as_str(),
-                        sheet_url,
-                    },
-                )
+                io.send(&ListenerOut::Ended {
+                    contact_id,
+                    reason,
+                    sheet_url,
+                })
                 .await
             }
-            "waiting" => {
-                self.unfollow(change.id);
-                socket::send(ws, &ListenerOut::Requeued { contact_id }).await
+            ContactStatus::Waiting => {
+                self.unfollow(io, change.id);
+                io.send(&ListenerOut::Requeued { contact_id }).await
             }
-            _ => true,
+            ContactStatus::Active => true,
         }
     }
 
-    async fn resync(&mut self, ws: &mut WebSocket, contact: ContactId) -> bool {
+    async fn resync(&mut self, io: &mut Io, contact: ContactId) -> bool {
+        let contact_id = contact.to_string();
         match self.state.store.contact(contact).await {
             Ok(Some(c))
                 if c.state
@@ -589,44 +645,16 @@ impl ListenerConn {
                     .catch_up(self.state.store.as_ref(), contact)
                     .await
                 {
-                    Ok(missed) => self.send_messages(ws, missed).await,
-                    Err(e) => self.internal(ws, e).await,
+                    Ok(missed) => send_messages(io, missed).await,
+                    Err(e) => self.internal(io, e, Some(&contact_id), None).await,
                 }
             }
-            Ok(Some(c)) => self.on_contact_change(ws, &ContactEvent::from(&c)).await,
+            Ok(Some(c)) => self.on_contact_change(io, &ContactEvent::from(&c)).await,
             Ok(None) => {
-                self.unfollow(contact);
+                self.unfollow(io, contact);
                 true
             }
-            Err(e) => self.internal(ws, e).await,
+            Err(e) => self.internal(io, e, Some(&contact_id), None).await,
         }
     }
-
-    /// The socket is gone: record the absence and tell the people in conversation. The
-    /// sweeper requeues them if the listener does not come back in time.
-    async fn left(&self) {
-        match self
-            .state
-            .store
-            .detach_listener(self.user(), self.conn, clock::now())
-            .await
-        {
-            Ok(true) => {
-                for contact in self.topics.keys() {
-                    let event = Event::Connection {
-                        contact: *contact,
-                        author: Author::Listener,
-                        away: true,
-                    };
-                    publish(self.state.bus.as_ref(), Topic::Contact(*contact), event).await;
-                }
-            }
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "detach listener failed"),
-        }
-    }
-}
-
-fn not_yours(contact_id: &str) -> ErrorOut {
-    ErrorOut::new("not_your_contact", "this conversation is not yours").with_contact(contact_id)
 }

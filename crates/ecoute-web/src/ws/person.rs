@@ -1,156 +1,326 @@
 //! The person's socket: resume by token, wait with a live position, talk, end.
 
-use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use async_trait::async_trait;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::response::Response;
 use ecoute_domain::{
-    Author, ClientMessageId, Contact, ContactId, ContactState, Event, MessageBody, QueueSnapshot,
-    Topic, Transition,
+    Author, CentreId, ClientMessageId, Contact, ContactEvent, ContactId, ContactState,
+    ContactStatus, EndReason, Event, MessageBody, QueueSnapshot, Topic, Transition, WaitEstimate,
 };
+use ecoute_protocol::{Audience, CloseCode, ErrorCode, ErrorOut, MessageOut, PersonIn, PersonOut};
 use ecoute_store::{Sender, StoreError};
 use std::sync::Arc;
-use tokio::sync::broadcast;
+use std::time::Duration;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
+use super::conn::{self, Flow, FrameKind, Io, Refusal, Side};
 use super::delivery::Delivered;
-use super::frames::{Audience, ErrorOut, MessageOut, PersonIn, PersonOut};
-use super::socket::{self, close, Received};
+use super::transport;
 use crate::auth::sha256_hex;
 use crate::clock;
 use crate::live::{commit_message, publish, publish_contact_change};
-use crate::metrics::Side;
+use crate::metrics::Side as MetricSide;
 use crate::state::AppState;
 
 /// `GET /ws/person`.
 pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
-    ws.max_message_size(socket::MAX_TRANSPORT_BYTES)
-        .max_frame_size(socket::MAX_TRANSPORT_BYTES)
-        .read_buffer_size(socket::READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| run(socket, state))
+    transport::limited(ws).on_upgrade(move |socket| conn::run::<PersonConn>(socket, state, ()))
 }
 
 /// One connection of the person's page.
-struct PersonConn {
+pub struct PersonConn {
     state: AppState,
-    contact: ContactId,
+    contact: Contact,
     conn: i64,
     delivered: Delivered,
-    /// Last queue frame sent (position, estimate), to send only changes.
-    last_queue: Option<(usize, usize, usize, ecoute_domain::WaitEstimate)>,
+    /// Last queue frame sent (position, waiting, on duty, estimate), to send only changes.
+    last_queue: Option<(usize, usize, usize, WaitEstimate)>,
     waiting: bool,
+    /// Whether this connection is recorded as the person's (not for an ended contact).
+    attached: bool,
 }
 
-async fn run(mut ws: WebSocket, state: AppState) {
-    let _counted = state.metrics.websocket_open(Side::Person);
-    let Some(PersonIn::Hello { token, last_seq }) =
-        socket::expect_hello(&mut ws, |f| matches!(f, PersonIn::Hello { .. })).await
-    else {
-        return;
-    };
-    let contact = match resume(&state, &token).await {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            let err = ErrorOut::new(
-                "bad_token",
-                "this conversation is unknown or has been deleted",
-            );
-            socket::send(&mut ws, &PersonOut::Error(err)).await;
-            socket::close_with(&mut ws, close::AUTH, "bad token").await;
-            return;
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "person resume failed");
-            let err = ErrorOut::new("internal", "the server failed; please try again");
-            socket::send(&mut ws, &PersonOut::Error(err)).await;
-            return;
-        }
-    };
+#[async_trait]
+impl Side for PersonConn {
+    type In = PersonIn;
+    type Auth = ();
+    const METRIC: MetricSide = MetricSide::Person;
+    // Nothing periodic on this side.
+    const TICK: Duration = Duration::from_secs(3600);
 
-    let conn = new_connection_id(&state);
-    // Subscribe before reading the backlog: whatever is committed after this point arrives as
-    // an event, whatever before is in the backlog; the tracker drops the overlap.
-    let mut events = state.bus.subscribe(Topic::Contact(contact.id));
-    let mut queue = state.queues.watch(contact.centre);
-    let ended = matches!(contact.state, ContactState::Ended { .. });
-    if !ended {
-        if let Err(e) = state.store.attach_person(contact.id, conn).await {
-            tracing::error!(error = %e, "attach person failed");
-            return;
+    fn kind(frame: &PersonIn) -> FrameKind<'_> {
+        match frame {
+            PersonIn::Hello { .. } => FrameKind::Hello,
+            PersonIn::Send { id, .. } => FrameKind::Message {
+                id,
+                contact_id: None,
+            },
+            PersonIn::Typing => FrameKind::Typing,
+            PersonIn::Ping => FrameKind::Ping,
+            PersonIn::End | PersonIn::Received { .. } => FrameKind::Other,
         }
-        publish(
-            state.bus.as_ref(),
-            Topic::Contact(contact.id),
-            Event::Replaced { connection: conn },
-        )
-        .await;
-        publish(
-            state.bus.as_ref(),
-            Topic::Contact(contact.id),
-            Event::Connection {
+    }
+
+    async fn open(state: &AppState, (): (), hello: PersonIn, io: &mut Io) -> Result<Self, Refusal> {
+        let PersonIn::Hello { token, last_seq } = hello else {
+            return Err(Refusal::not_hello());
+        };
+        let contact = match resume(state, &token).await {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                return Err(Refusal {
+                    error: ErrorOut::new(
+                        ErrorCode::BadToken,
+                        "this conversation is unknown or has been deleted",
+                    ),
+                    close: Some((CloseCode::Auth, "bad token")),
+                })
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "person resume failed");
+                return Err(Refusal {
+                    error: ErrorOut::new(ErrorCode::Internal, "the server failed; please retry"),
+                    close: Some((CloseCode::Normal, "internal error")),
+                });
+            }
+        };
+        let conn = new_connection_id(state);
+        // Subscribe before reading the backlog: whatever is committed after this point arrives
+        // as an event, whatever before is in the backlog; the tracker drops the overlap.
+        io.follow(Topic::Contact(contact.id));
+        let ended = matches!(contact.state, ContactState::Ended { .. });
+        if !ended {
+            if let Err(e) = state.store.attach_person(contact.id, conn).await {
+                tracing::error!(error = %e, "attach person failed");
+                return Err(Refusal {
+                    error: ErrorOut::new(ErrorCode::Internal, "the server failed; please retry"),
+                    close: Some((CloseCode::Normal, "internal error")),
+                });
+            }
+            let topic = Topic::Contact(contact.id);
+            publish(
+                state.bus.as_ref(),
+                topic,
+                Event::Replaced { connection: conn },
+            )
+            .await;
+            let back = Event::Connection {
                 contact: contact.id,
                 author: Author::Person,
                 away: false,
-            },
-        )
-        .await;
+            };
+            publish(state.bus.as_ref(), topic, back).await;
+        }
+        let mut delivered = Delivered::new(Audience::Person);
+        delivered.track(contact.id, last_seq);
+        Ok(PersonConn {
+            state: state.clone(),
+            waiting: contact.state == ContactState::Waiting,
+            contact,
+            conn,
+            delivered,
+            last_queue: None,
+            attached: !ended,
+        })
     }
 
-    let mut this = PersonConn {
-        state,
-        contact: contact.id,
-        conn,
-        delivered: Delivered::new(Audience::Person),
-        last_queue: None,
-        waiting: contact.state == ContactState::Waiting,
-    };
-    this.delivered.track(contact.id, last_seq);
-    if !this.welcome(&mut ws, &contact).await {
-        return this.left(ended).await;
-    }
-    let snapshot = queue.borrow_and_update().clone();
-    if !this.send_queue(&mut ws, &snapshot).await {
-        return this.left(ended).await;
+    fn centre(&self) -> CentreId {
+        self.contact.centre
     }
 
-    let mut ping = tokio::time::interval(socket::PING_EVERY);
-    ping.tick().await;
-    let replaced = loop {
-        tokio::select! {
-            received = ws.recv() => match socket::receive::<PersonIn>(&mut ws, received).await {
-                Received::Frame(frame) => {
-                    if !this.on_frame(&mut ws, frame).await { break false; }
+    async fn welcome(&mut self, io: &mut Io) -> bool {
+        let (listener, listener_away) = match self.contact.state.listener() {
+            Some(id) => {
+                let away = self
+                    .state
+                    .store
+                    .listeners_away_since(clock::now())
+                    .await
+                    .map(|away| away.contains(&id))
+                    .unwrap_or(false);
+                (self.pseudonym(id).await, away)
+            }
+            None => (None, false),
+        };
+        let welcome = PersonOut::Welcome {
+            contact_id: self.contact.id.to_string(),
+            state: self.contact.state.status(),
+            listener,
+            listener_away,
+            end_reason: self.contact.state.end_reason(),
+            max_message_chars: self.state.config.chat.max_message_chars,
+            heartbeat_ms: self.state.config.chat.heartbeat_millis(),
+        };
+        if !io.send(&welcome).await {
+            return false;
+        }
+        self.catch_up(io).await
+    }
+
+    fn wants_queue(&self) -> bool {
+        self.waiting
+    }
+
+    async fn on_queue(&mut self, io: &mut Io, snapshot: &Arc<QueueSnapshot>) -> bool {
+        // Not in this snapshot yet (it was computed before we joined): the next one will be.
+        let id = self.contact.id;
+        let (Some(position), Some(estimate)) = (snapshot.position(id), snapshot.estimate(id))
+        else {
+            return true;
+        };
+        let key = (position, snapshot.len(), snapshot.on_duty, estimate);
+        if self.last_queue == Some(key) {
+            return true;
+        }
+        self.last_queue = Some(key);
+        io.send(&PersonOut::Queue {
+            position,
+            waiting: snapshot.len(),
+            on_duty: snapshot.on_duty,
+            estimate,
+        })
+        .await
+    }
+
+    async fn on_frame(&mut self, io: &mut Io, frame: PersonIn) -> Flow {
+        let id = self.contact.id;
+        match frame {
+            PersonIn::Send { id, body } => self.on_send(io, id, body).await.into(),
+            PersonIn::Typing => {
+                let event = Event::Typing {
+                    contact: id,
+                    author: Author::Person,
+                };
+                publish(self.state.bus.as_ref(), Topic::Contact(id), event).await;
+                Flow::Continue
+            }
+            PersonIn::Received { seq } => {
+                // Never more than this socket has delivered: a page cannot claim what it was
+                // not sent.
+                let seq = seq.min(self.delivered.last(id));
+                if seq > 0 {
+                    let event = Event::Shown {
+                        contact: id,
+                        reader: Author::Person,
+                        seq,
+                    };
+                    publish(self.state.bus.as_ref(), Topic::Contact(id), event).await;
                 }
-                Received::Continue => {}
-                Received::Stop => break false,
+                Flow::Continue
+            }
+            PersonIn::End => match leave(&self.state, id).await {
+                Ok(()) => Flow::Continue,
+                Err(StoreError::Transition(_)) => {
+                    let err = ErrorOut::new(
+                        ErrorCode::ContactEnded,
+                        "the conversation has already ended",
+                    );
+                    io.error(err).await.into()
+                }
+                Err(e) => self.internal(io, e, None).await.into(),
             },
-            event = events.recv() => match this.on_event(&mut ws, event).await {
-                Flow::Continue => {}
-                Flow::Stop => break false,
-                Flow::Replaced => break true,
-            },
-            changed = queue.changed(), if this.waiting => {
-                if changed.is_err() { break false; }
-                let snapshot = queue.borrow_and_update().clone();
-                if !this.send_queue(&mut ws, &snapshot).await { break false; }
-            },
-            _ = ping.tick() => {
-                if ws.send(axum::extract::ws::Message::Ping(Default::default())).await.is_err() {
-                    break false;
+            // Answered by the connection loop.
+            PersonIn::Hello { .. } | PersonIn::Ping => Flow::Continue,
+        }
+    }
+
+    async fn on_event(
+        &mut self,
+        io: &mut Io,
+        _topic: Topic,
+        event: Result<Event, BroadcastStreamRecvError>,
+    ) -> Flow {
+        let event = match event {
+            Ok(e) => e,
+            // Missed events: re-read messages and state from the store.
+            Err(BroadcastStreamRecvError::Lagged(_)) => return self.resync(io).await.into(),
+        };
+        let sent = match event {
+            Event::Message { message } => {
+                match self
+                    .delivered
+                    .on_event(self.state.store.as_ref(), &message)
+                    .await
+                {
+                    Ok(out) => send_messages(io, out).await,
+                    Err(e) => {
+                        tracing::error!(error = %e, "delivery failed");
+                        false
+                    }
                 }
             }
+            Event::Typing {
+                author: Author::Listener,
+                ..
+            } => io.send(&PersonOut::Typing).await,
+            Event::Connection {
+                author: Author::Listener,
+                away,
+                ..
+            } => {
+                let frame = if away {
+                    PersonOut::ListenerAway
+                } else {
+                    PersonOut::ListenerBack
+                };
+                io.send(&frame).await
+            }
+            Event::Shown {
+                reader: Author::Listener,
+                seq,
+                ..
+            } => io.send(&PersonOut::Delivered { seq }).await,
+            Event::Contact { contact } => self.on_contact_change(io, &contact).await,
+            Event::Replaced { connection } if connection != self.conn => {
+                io.send(&PersonOut::Replaced).await;
+                return Flow::Replaced;
+            }
+            _ => true,
+        };
+        sent.into()
+    }
+
+    async fn left(&mut self, _io: &mut Io) {
+        if !self.attached {
+            return;
         }
-    };
-    if !replaced {
-        this.left(false).await;
+        // If this was the person's current connection, record the absence and tell the
+        // listener. The sweeper ends the contact if they do not come back in time.
+        let id = self.contact.id;
+        match self
+            .state
+            .store
+            .detach_person(id, self.conn, clock::now())
+            .await
+        {
+            Ok(true) => {
+                let event = Event::Connection {
+                    contact: id,
+                    author: Author::Person,
+                    away: true,
+                };
+                publish(self.state.bus.as_ref(), Topic::Contact(id), event).await;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "detach person failed"),
+        }
     }
 }
 
-enum Flow {
-    Continue,
-    Stop,
-    Replaced,
+/// Ends the person's contact, or takes them out of the queue: what both the `end` frame and
+/// `POST /api/contacts/leave` (the quick exit's beacon) do.
+pub async fn leave(state: &AppState, contact: ContactId) -> Result<(), StoreError> {
+    let ended = state
+        .store
+        .transition(contact, Transition::PersonEnds, clock::now())
+        .await?;
+    publish_contact_change(state.bus.as_ref(), &ended).await;
+    Ok(())
 }
 
-async fn resume(state: &AppState, token: &str) -> ecoute_store::StoreResult<Option<Contact>> {
+/// The contact whose resume token is `token`.
+pub async fn resume(state: &AppState, token: &str) -> ecoute_store::StoreResult<Option<Contact>> {
     if token.is_empty() || token.len() > 128 {
         return Ok(None);
     }
@@ -165,42 +335,23 @@ pub(super) fn new_connection_id(state: &AppState) -> i64 {
     ecoute_domain::ConnectionId::new(state.instance, u32::from_le_bytes(b)).0
 }
 
-impl PersonConn {
-    async fn welcome(&mut self, ws: &mut WebSocket, contact: &Contact) -> bool {
-        let (listener, listener_away) = match contact.state.listener() {
-            Some(id) => {
-                let away = self
-                    .state
-                    .store
-                    .listeners_away_since(clock::now())
-                    .await
-                    .map(|away| away.contains(&id))
-                    .unwrap_or(false);
-                (self.pseudonym(id).await, away)
-            }
-            None => (None, false),
-        };
-        let end_reason = match contact.state {
-            ContactState::Ended { reason } => Some(reason.as_str()),
-            _ => None,
-        };
-        let welcome = PersonOut::Welcome {
-            contact_id: contact.id.to_string(),
-            state: contact.state.name(),
-            listener,
-            listener_away,
-            end_reason,
-            max_message_chars: self.state.config.chat.max_message_chars,
-        };
-        if !socket::send(ws, &welcome).await {
+async fn send_messages(io: &mut Io, messages: Vec<MessageOut>) -> bool {
+    for m in messages {
+        if !io.send(&PersonOut::Message(m)).await {
             return false;
         }
+    }
+    true
+}
+
+impl PersonConn {
+    async fn catch_up(&mut self, io: &mut Io) -> bool {
         match self
             .delivered
-            .catch_up(self.state.store.as_ref(), self.contact)
+            .catch_up(self.state.store.as_ref(), self.contact.id)
             .await
         {
-            Ok(missed) => self.send_messages(ws, missed).await,
+            Ok(missed) => send_messages(io, missed).await,
             Err(e) => {
                 tracing::error!(error = %e, "catch-up failed");
                 false
@@ -218,263 +369,98 @@ impl PersonConn {
             .map(|u| u.pseudonym)
     }
 
-    async fn send_messages(&self, ws: &mut WebSocket, messages: Vec<MessageOut>) -> bool {
-        for m in messages {
-            if !socket::send(ws, &PersonOut::Message(m)).await {
-                return false;
-            }
-        }
-        true
-    }
-
-    async fn send_queue(&mut self, ws: &mut WebSocket, snapshot: &Arc<QueueSnapshot>) -> bool {
-        if !self.waiting {
-            return true;
-        }
-        // Not in this snapshot yet (it was computed before we joined): the next one will be.
-        let (Some(position), Some(estimate)) = (
-            snapshot.position(self.contact),
-            snapshot.estimate(self.contact),
-        ) else {
-            return true;
-        };
-        let key = (position, snapshot.len(), snapshot.on_duty, estimate);
-        if self.last_queue == Some(key) {
-            return true;
-        }
-        self.last_queue = Some(key);
-        socket::send(
-            ws,
-            &PersonOut::Queue {
-                position,
-                waiting: snapshot.len(),
-                on_duty: snapshot.on_duty,
-                estimate,
-            },
-        )
-        .await
-    }
-
-    async fn on_frame(&mut self, ws: &mut WebSocket, frame: PersonIn) -> bool {
-        match frame {
-            PersonIn::Hello { .. } => {
-                let err = ErrorOut::new("bad_frame", "hello was already received");
-                socket::send(ws, &PersonOut::Error(err)).await
-            }
-            PersonIn::Send { id, body } => self.on_send(ws, id, body).await,
-            PersonIn::Typing => {
-                let event = Event::Typing {
-                    contact: self.contact,
-                    author: Author::Person,
-                };
-                publish(self.state.bus.as_ref(), Topic::Contact(self.contact), event).await;
-                true
-            }
-            PersonIn::End => {
-                let now = clock::now();
-                match self
-                    .state
-                    .store
-                    .transition(self.contact, Transition::PersonEnds, now)
-                    .await
-                {
-                    Ok(contact) => {
-                        publish_contact_change(self.state.bus.as_ref(), &contact).await;
-                        true
-                    }
-                    Err(StoreError::Transition(_)) => {
-                        let err =
-                            ErrorOut::new("contact_ended", "the conversation has already ended");
-                        socket::send(ws, &PersonOut::Error(err)).await
-                    }
-                    Err(e) => self.internal(ws, e, None).await,
-                }
-            }
-        }
-    }
-
-    async fn on_send(&mut self, ws: &mut WebSocket, id: String, body: String) -> bool {
+    async fn on_send(&mut self, io: &mut Io, id: String, body: String) -> bool {
         let Ok(client_id) = ClientMessageId::parse(&id) else {
             let err = ErrorOut::new(
-                "bad_message_id",
+                ErrorCode::BadMessageId,
                 ecoute_domain::IdError::ClientMessage.to_string(),
             );
-            return socket::send(ws, &PersonOut::Error(err)).await;
+            return io.error(err).await;
         };
         let body = match MessageBody::parse(&body, self.state.config.chat.max_message_chars) {
             Ok(b) => b,
             Err(e) => {
-                let err = ErrorOut::new("message_invalid", e.to_string()).with_id(&id);
-                return socket::send(ws, &PersonOut::Error(err)).await;
+                let err = ErrorOut::new(ErrorCode::MessageInvalid, e.to_string()).with_id(&id);
+                return io.error(err).await;
             }
         };
-        match commit_message(&self.state, self.contact, Sender::Person, &client_id, &body).await {
+        let contact = self.contact.id;
+        match commit_message(&self.state, contact, Sender::Person, &client_id, &body).await {
             Ok(appended) => {
                 let ack = PersonOut::Ack {
                     id,
                     seq: appended.message.seq,
                 };
-                socket::send(ws, &ack).await
+                io.send(&ack).await
             }
             Err(StoreError::Transition(_)) => {
-                let err = ErrorOut::new("contact_ended", "the conversation has ended").with_id(&id);
-                socket::send(ws, &PersonOut::Error(err)).await
+                let err = ErrorOut::new(ErrorCode::ContactEnded, "the conversation has ended")
+                    .with_id(&id);
+                io.error(err).await
             }
-            Err(e) => self.internal(ws, e, Some(&id)).await,
+            Err(StoreError::Conflict(_)) => {
+                let err = ErrorOut::new(
+                    ErrorCode::DuplicateMessageId,
+                    "this message id is already used in the conversation; send it with a new id",
+                )
+                .with_id(&id);
+                io.error(err).await
+            }
+            Err(e) => self.internal(io, e, Some(&id)).await,
         }
     }
 
-    async fn internal(&self, ws: &mut WebSocket, e: StoreError, id: Option<&str>) -> bool {
+    async fn internal(&self, io: &mut Io, e: StoreError, id: Option<&str>) -> bool {
         tracing::error!(error = %e, "person frame failed");
         let mut err = ErrorOut::new(
-            "internal",
+            ErrorCode::Internal,
             "the server failed; nothing was saved, please retry",
         );
         if let Some(id) = id {
             err = err.with_id(id);
         }
-        socket::send(ws, &PersonOut::Error(err)).await
+        io.error(err).await
     }
 
-    async fn on_event(
-        &mut self,
-        ws: &mut WebSocket,
-        event: Result<Event, broadcast::error::RecvError>,
-    ) -> Flow {
-        let event = match event {
-            Ok(e) => e,
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                // Missed events: re-read messages and state from the store.
-                return match self.resync(ws).await {
-                    true => Flow::Continue,
-                    false => Flow::Stop,
-                };
-            }
-            Err(broadcast::error::RecvError::Closed) => return Flow::Stop,
-        };
-        let ok = match event {
-            Event::Message { message } => {
-                match self
-                    .delivered
-                    .on_event(self.state.store.as_ref(), &message)
-                    .await
-                {
-                    Ok(out) => self.send_messages(ws, out).await,
-                    Err(e) => {
-                        tracing::error!(error = %e, "delivery failed");
-                        false
-                    }
-                }
-            }
-            Event::Typing {
-                author: Author::Listener,
-                ..
-            } => socket::send(ws, &PersonOut::Typing).await,
-            Event::Connection {
-                author: Author::Listener,
-                away,
-                ..
-            } => {
-                let frame = if away {
-                    PersonOut::ListenerAway
-                } else {
-                    PersonOut::ListenerBack
-                };
-                socket::send(ws, &frame).await
-            }
-            Event::Contact { contact } => self.on_contact_change(ws, &contact).await,
-            Event::Replaced { connection } if connection != self.conn => {
-                socket::send(ws, &PersonOut::Replaced).await;
-                socket::close_with(ws, close::REPLACED, "replaced").await;
-                return Flow::Replaced;
-            }
-            _ => true,
-        };
-        if ok {
-            Flow::Continue
-        } else {
-            Flow::Stop
-        }
-    }
-
-    async fn on_contact_change(
-        &mut self,
-        ws: &mut WebSocket,
-        c: &ecoute_domain::ContactEvent,
-    ) -> bool {
-        match c.state.as_str() {
-            "active" => {
+    async fn on_contact_change(&mut self, io: &mut Io, c: &ContactEvent) -> bool {
+        match c.state {
+            ContactStatus::Active => {
                 self.waiting = false;
                 let Some(listener) = c.listener else {
                     return true;
                 };
                 let name = self.pseudonym(listener).await.unwrap_or_default();
-                socket::send(ws, &PersonOut::Assigned { listener: name }).await
+                io.send(&PersonOut::Assigned { listener: name }).await
             }
-            "waiting" => {
+            ContactStatus::Waiting => {
                 if self.waiting {
                     return true;
                 }
                 self.waiting = true;
                 self.last_queue = None;
-                socket::send(ws, &PersonOut::Requeued).await
+                io.send(&PersonOut::Requeued).await
             }
-            _ => {
+            ContactStatus::Ended => {
                 self.waiting = false;
-                let reason = c
-                    .end_reason
-                    .as_deref()
-                    .and_then(ecoute_domain::EndReason::parse)
-                    .map(|r| r.as_str())
-                    .unwrap_or("person_ended");
-                socket::send(ws, &PersonOut::Ended { reason }).await
+                let reason = c.end_reason.unwrap_or(EndReason::PersonEnded);
+                io.send(&PersonOut::Ended { reason }).await
             }
         }
     }
 
-    async fn resync(&mut self, ws: &mut WebSocket) -> bool {
+    async fn resync(&mut self, io: &mut Io) -> bool {
         let store = self.state.store.as_ref();
-        let Ok(Some(contact)) = store.contact(self.contact).await else {
+        let Ok(Some(contact)) = store.contact(self.contact.id).await else {
             return false;
         };
-        let missed = match self.delivered.catch_up(store, self.contact).await {
-            Ok(m) => m,
-            Err(_) => return false,
-        };
-        if !self.send_messages(ws, missed).await {
+        if !self.catch_up(io).await {
             return false;
         }
-        let event = ecoute_domain::ContactEvent::from(&contact);
-        let was_waiting = self.waiting;
+        let event = ContactEvent::from(&contact);
         let now_waiting = contact.state == ContactState::Waiting;
-        if was_waiting != now_waiting || matches!(contact.state, ContactState::Ended { .. }) {
-            return self.on_contact_change(ws, &event).await;
+        if self.waiting != now_waiting || matches!(contact.state, ContactState::Ended { .. }) {
+            return self.on_contact_change(io, &event).await;
         }
         true
-    }
-
-    /// The socket is gone: if it was the person's current connection, record the absence and
-    /// tell the listener. The sweeper ends the contact if they do not come back in time.
-    async fn left(&self, ended: bool) {
-        if ended {
-            return;
-        }
-        match self
-            .state
-            .store
-            .detach_person(self.contact, self.conn, clock::now())
-            .await
-        {
-            Ok(true) => {
-                let event = Event::Connection {
-                    contact: self.contact,
-                    author: Author::Person,
-                    away: true,
-                };
-                publish(self.state.bus.as_ref(), Topic::Contact(self.contact), event).await;
-            }
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "detach person failed"),
-        }
     }
 }

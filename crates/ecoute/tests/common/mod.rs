@@ -495,6 +495,17 @@ impl Party {
                 .await
                 .unwrap_or_else(|| panic!("socket closed while waiting for {what}"));
             self.record(&frame);
+            // A message refused by the socket's rate limit is resent when the server says,
+            // as the pages do.
+            if frame["type"] == "error" && frame["code"] == "rate_limited" {
+                if let Some(id) = frame["id"].as_str() {
+                    if let Some(body) = self.unacked.get(id).cloned() {
+                        let after = frame["retry_after_ms"].as_u64().unwrap_or(500);
+                        tokio::time::sleep(std::time::Duration::from_millis(after)).await;
+                        self.send_message(id, &body).await.expect("resend");
+                    }
+                }
+            }
         }
     }
 

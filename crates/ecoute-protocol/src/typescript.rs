@@ -1,0 +1,89 @@
+//! TypeScript declarations of every frame, for the browser scripts.
+//!
+//! The scripts in `crates/ecoute-web/static` are plain JavaScript with JSDoc types that
+//! `tsc --noEmit --checkJs` checks (the test command runs it) against `protocol.d.ts`, which
+//! [`declarations`] writes from the Rust types. The test below fails when the committed file
+//! differs from what the types give, so a renamed field fails both here and in the scripts.
+//! Regenerate with `ECOUTE_BLESS=1 cargo test -p ecoute-protocol`.
+
+use crate::{
+    Author, CloseCode, ContactStatus, ConversationOut, EndReason, ErrorCode, ErrorOut, ListenerIn,
+    ListenerOut, MessageOut, PendingSheetOut, PersonIn, PersonOut, Presence, WaitEstimate,
+};
+use ts_rs::{Config, TS};
+
+/// Where the declarations live, relative to this crate.
+pub const DECLARATIONS_PATH: &str = "../ecoute-web/static/protocol.d.ts";
+
+/// The declarations file's text.
+pub fn declarations() -> String {
+    // Every integer of the protocol fits a JavaScript number (seqs, milliseconds).
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        Author::decl(&cfg),
+        ContactStatus::decl(&cfg),
+        EndReason::decl(&cfg),
+        Presence::decl(&cfg),
+        WaitEstimate::decl(&cfg),
+        ErrorCode::decl(&cfg),
+        ErrorOut::decl(&cfg),
+        CloseCode::decl(&cfg),
+        MessageOut::decl(&cfg),
+        PersonIn::decl(&cfg),
+        PersonOut::decl(&cfg),
+        ConversationOut::decl(&cfg),
+        PendingSheetOut::decl(&cfg),
+        ListenerIn::decl(&cfg),
+        ListenerOut::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from crates/ecoute-protocol by `ECOUTE_BLESS=1 cargo test -p ecoute-protocol`.\n\
+         // Do not edit: change the Rust types, then regenerate.\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.push_str(&format!(
+        "/** Close codes after which reconnecting cannot help. */\nexport type FinalCloseCode = {};\n",
+        CloseCode::ALL
+            .into_iter()
+            .filter(|c| c.is_final())
+            .map(|c| c.code().to_string())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    ));
+    out.push_str(&format!(
+        "\n/** Error codes after which the same frame may succeed later. */\nexport type RetryableErrorCode = {};\n",
+        ErrorCode::ALL
+            .into_iter()
+            .filter(|c| c.is_retryable())
+            .map(|c| format!("\"{}\"", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn committed_declarations_match_the_types() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(DECLARATIONS_PATH);
+        let want = declarations();
+        if std::env::var_os("ECOUTE_BLESS").is_some() {
+            std::fs::write(&path, &want).expect("write protocol.d.ts");
+            return;
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{} is stale: run `ECOUTE_BLESS=1 cargo test -p ecoute-protocol` and commit it",
+            path.display()
+        );
+    }
+}

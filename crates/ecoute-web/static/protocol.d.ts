@@ -1,0 +1,336 @@
+// Generated from crates/ecoute-protocol by `ECOUTE_BLESS=1 cargo test -p ecoute-protocol`.
+// Do not edit: change the Rust types, then regenerate.
+
+export type Author = "person" | "listener";
+
+export type ContactStatus = "waiting" | "active" | "ended";
+
+export type EndReason = "person_ended" | "listener_ended" | "abandoned" | "person_vanished";
+
+export type Presence = "available" | "pause" | "offline";
+
+export type WaitEstimate = { "kind": "soon" } | { "kind": "seconds", 
+/**
+ * The estimate, rounded up to the minute.
+ */
+seconds: number, } | { "kind": "no_listener_on_duty" };
+
+export type ErrorCode = "bad_frame" | "frame_too_large" | "hello_required" | "bad_token" | "session_expired" | "message_invalid" | "bad_message_id" | "duplicate_message_id" | "contact_ended" | "not_your_contact" | "busy" | "not_available" | "rate_limited" | "internal";
+
+export type ErrorOut = { 
+/**
+ * For programs.
+ */
+code: ErrorCode, 
+/**
+ * For people (English; the pages show their own text for each code).
+ */
+message: string, 
+/**
+ * The refused message's id.
+ */
+id?: string, 
+/**
+ * The conversation the refused frame named.
+ */
+contact_id?: string, 
+/**
+ * With `rate_limited`: when to retry, in milliseconds.
+ */
+retry_after_ms?: number, };
+
+export type CloseCode = number;
+
+export type MessageOut = { 
+/**
+ * Conversation (listener side only).
+ */
+contact_id?: string, 
+/**
+ * Sequence number in the conversation: 1, 2, 3… without gaps.
+ */
+seq: number, 
+/**
+ * Who wrote it.
+ */
+author: Author, 
+/**
+ * The writer's id for it.
+ */
+id: string, 
+/**
+ * Text.
+ */
+body: string, 
+/**
+ * Commit time, milliseconds since the Unix epoch.
+ */
+at: number, 
+/**
+ * Pseudonym of the listener who wrote it (listener messages only).
+ */
+listener?: string, 
+/**
+ * Listener side only: whether the receiving listener wrote it.
+ */
+own?: boolean, };
+
+export type PersonIn = { "type": "hello", 
+/**
+ * The token from `POST /api/contacts`.
+ */
+token: string, 
+/**
+ * Highest seq already seen (0 on a fresh page).
+ */
+last_seq: number, } | { "type": "send", 
+/**
+ * Client-chosen id (1–64 of `A–Z a–z 0–9 - _`).
+ */
+id: string, 
+/**
+ * Text.
+ */
+body: string, } | { "type": "typing" } | { "type": "end" } | { "type": "ping" } | { "type": "received", 
+/**
+ * Highest seq shown.
+ */
+seq: number, };
+
+export type PersonOut = { "type": "welcome", 
+/**
+ * The conversation.
+ */
+contact_id: string, 
+/**
+ * Where it is.
+ */
+state: ContactStatus, 
+/**
+ * The listener's pseudonym, in conversation.
+ */
+listener: string | null, 
+/**
+ * Whether the listener's connection is lost right now.
+ */
+listener_away: boolean, 
+/**
+ * How it ended, if it has.
+ */
+end_reason: EndReason | null, 
+/**
+ * The longest message, in characters.
+ */
+max_message_chars: number, 
+/**
+ * Heartbeat period: the page sends `ping` this often when idle, and takes the
+ * connection for dead after three periods without any frame from the server.
+ */
+heartbeat_ms: number, } | { "type": "queue", 
+/**
+ * Place in the queue.
+ */
+position: number, 
+/**
+ * People waiting.
+ */
+waiting: number, 
+/**
+ * Listeners on duty.
+ */
+on_duty: number, 
+/**
+ * The estimated wait.
+ */
+estimate: WaitEstimate, } | { "type": "ack", 
+/**
+ * The message.
+ */
+id: string, 
+/**
+ * Its seq.
+ */
+seq: number, } | { "type": "message" } & MessageOut | { "type": "typing" } | { "type": "assigned", 
+/**
+ * The pseudonym.
+ */
+listener: string, } | { "type": "listener_away" } | { "type": "listener_back" } | { "type": "requeued" } | { "type": "ended", 
+/**
+ * How.
+ */
+reason: EndReason, } | { "type": "replaced" } | { "type": "pong" } | { "type": "delivered", 
+/**
+ * Highest seq shown on the listener's page.
+ */
+seq: number, } | { "type": "error" } & ErrorOut;
+
+export type ConversationOut = { 
+/**
+ * The contact.
+ */
+contact_id: string, 
+/**
+ * A short label for the person ("P-3F9A"), never an identity.
+ */
+label: string, 
+/**
+ * Whether this person has come back after a requeue.
+ */
+returning: boolean, 
+/**
+ * Whether the person's connection is lost right now.
+ */
+person_away: boolean, 
+/**
+ * When a listener first answered (ms since the epoch).
+ */
+answered_at: number | null, };
+
+export type PendingSheetOut = { 
+/**
+ * The contact.
+ */
+contact_id: string, 
+/**
+ * Its label.
+ */
+label: string, };
+
+export type ListenerIn = { "type": "hello", 
+/**
+ * Highest seq seen per conversation (empty on a fresh page).
+ */
+last_seqs: { [key in string]: number }, } | { "type": "presence", 
+/**
+ * The new presence.
+ */
+presence: Presence, } | { "type": "next" } | { "type": "send", 
+/**
+ * Conversation.
+ */
+contact_id: string, 
+/**
+ * Client-chosen id.
+ */
+id: string, 
+/**
+ * Text.
+ */
+body: string, } | { "type": "typing", 
+/**
+ * Conversation.
+ */
+contact_id: string, } | { "type": "end", 
+/**
+ * Conversation.
+ */
+contact_id: string, } | { "type": "ping" } | { "type": "received", 
+/**
+ * Conversation.
+ */
+contact_id: string, 
+/**
+ * Highest seq shown.
+ */
+seq: number, };
+
+export type ListenerOut = { "type": "welcome", 
+/**
+ * The listener's pseudonym.
+ */
+pseudonym: string, 
+/**
+ * Presence as stored.
+ */
+presence: Presence, 
+/**
+ * Conversations at once (1 or 2).
+ */
+capacity: number, 
+/**
+ * Current conversations.
+ */
+conversations: Array<ConversationOut>, 
+/**
+ * Sheets still to fill.
+ */
+pending_sheets: Array<PendingSheetOut>, 
+/**
+ * Heartbeat period: the page sends `ping` this often when idle, and takes the
+ * connection for dead after three periods without any frame from the server.
+ */
+heartbeat_ms: number, } | { "type": "board", 
+/**
+ * People waiting.
+ */
+waiting: number, 
+/**
+ * Listeners on duty.
+ */
+on_duty: number, 
+/**
+ * Listeners on duty with room for a conversation.
+ */
+free: number, } | { "type": "presence", 
+/**
+ * The presence.
+ */
+presence: Presence, } | { "type": "assigned", 
+/**
+ * The conversation.
+ */
+conversation: ConversationOut, } | { "type": "queue_empty" } | { "type": "ack", 
+/**
+ * Conversation.
+ */
+contact_id: string, 
+/**
+ * The message.
+ */
+id: string, 
+/**
+ * Its seq.
+ */
+seq: number, } | { "type": "message" } & MessageOut | { "type": "typing", 
+/**
+ * Conversation.
+ */
+contact_id: string, } | { "type": "person_away", 
+/**
+ * Conversation.
+ */
+contact_id: string, } | { "type": "person_back", 
+/**
+ * Conversation.
+ */
+contact_id: string, } | { "type": "ended", 
+/**
+ * Conversation.
+ */
+contact_id: string, 
+/**
+ * How.
+ */
+reason: EndReason, 
+/**
+ * The sheet to fill, when this listener answered it.
+ */
+sheet_url: string | null, } | { "type": "requeued", 
+/**
+ * Conversation.
+ */
+contact_id: string, } | { "type": "replaced" } | { "type": "pong" } | { "type": "delivered", 
+/**
+ * Conversation.
+ */
+contact_id: string, 
+/**
+ * Highest seq shown on the person's page.
+ */
+seq: number, } | { "type": "error" } & ErrorOut;
+
+/** Close codes after which reconnecting cannot help. */
+export type FinalCloseCode = 4400 | 4401 | 4409;
+
+/** Error codes after which the same frame may succeed later. */
+export type RetryableErrorCode = "rate_limited" | "internal";
