@@ -42,8 +42,24 @@ async fn max_waiting_holds_under_a_burst_of_joins() {
     assert_eq!(waiting.len(), 3);
 }
 
+/// The value of counter `name` in the server's metrics, if it is there.
+async fn counter(app: &common::TestApp, name: &str) -> Option<f64> {
+    let body = app
+        .http()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("text");
+    body.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
 /// A join whose page never says `hello` leaves the queue after `chat.hello_grace_seconds`,
-/// ended as never connected; a person who did connect stays.
+/// ended as never connected and counted apart from the people; a person who did connect
+/// stays.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_join_that_never_connects_leaves_the_queue() {
     let mut config = fast_config();
@@ -65,17 +81,16 @@ async fn a_join_that_never_connects_leaves_the_queue() {
         .parse()
         .expect("contact id");
 
+    const SWEPT: &str = "ecoute_contacts_never_connected_total";
     let deadline = Instant::now() + SWEEP_WAIT;
-    loop {
-        let waiting = app.store.waiting(CentreId::DEFAULT).await.expect("waiting");
-        if waiting.iter().all(|e| e.id != ghost) {
-            assert_eq!(waiting.len(), 1, "the connected person stays");
-            assert_eq!(waiting[0].id.to_string(), present.contact_id);
-            break;
-        }
-        assert!(Instant::now() < deadline, "the ghost is still waiting");
+    // The sweeper counts once it has committed: when the count is there, so is the end.
+    while counter(&app, SWEPT).await != Some(1.0) {
+        assert!(Instant::now() < deadline, "the ghost was not swept");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let waiting = app.store.waiting(CentreId::DEFAULT).await.expect("waiting");
+    assert_eq!(waiting.len(), 1, "the connected person stays: {waiting:?}");
+    assert_eq!(waiting[0].id.to_string(), present.contact_id);
     let gone = app
         .store
         .contact(ghost)

@@ -63,9 +63,10 @@ where
         .bind(now.0)
         .execute(&mut *tx)
         .await
-        .map_err(|e| match write_error(e, "") {
-            StoreError::Conflict(_) => StoreError::SheetExists,
-            other => other,
+        .map_err(|e| match e {
+            // The sheet's primary key is its contact: one sheet per contact.
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::SheetExists,
+            e => write_error(e, "sheet refused"),
         })?;
         for (position, theme) in sheet.themes.iter().enumerate() {
             let position = i32::try_from(position)
