@@ -8,6 +8,12 @@
 //! must pass the same conformance suite (crate `ecoute-store-conformance`). [`connect`]
 //! chooses the backend from the URL.
 //!
+//! Adding a store method: declare it on its trait here, write its SQL once in the trait's
+//! file under `src/sql/` (only what SQL cannot say alike on both backends goes into
+//! [`Dialect`]), and add its cases to the trait's file in `ecoute-store-conformance`, whose
+//! check fails until both backends run them. A schema change adds a migration to each of
+//! `migrations/sqlite` and `migrations/postgres` (a test compares their versions).
+//!
 //! [`transfer::Transfer`] (part of [`Store`]) exports and imports a whole store as plain rows,
 //! so that an installation moves between backends (`ecoute copy-data`).
 //!
