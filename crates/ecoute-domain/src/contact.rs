@@ -72,6 +72,9 @@ pub enum EndReason {
     Abandoned,
     /// The person disappeared during the conversation and did not come back in time.
     PersonVanished,
+    /// The person's page never connected (no `hello`) within the grace delay: nobody was
+    /// there, so the contact does not count as a person reaching out.
+    NeverConnected,
 }
 
 impl EndReason {
@@ -82,6 +85,7 @@ impl EndReason {
             EndReason::ListenerEnded => "listener_ended",
             EndReason::Abandoned => "abandoned",
             EndReason::PersonVanished => "person_vanished",
+            EndReason::NeverConnected => "never_connected",
         }
     }
 
@@ -92,6 +96,7 @@ impl EndReason {
             EndReason::ListenerEnded,
             EndReason::Abandoned,
             EndReason::PersonVanished,
+            EndReason::NeverConnected,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -99,7 +104,13 @@ impl EndReason {
 
     /// Whether a listener answered before the end (the contact counts as answered).
     pub fn was_answered(self) -> bool {
-        !matches!(self, EndReason::Abandoned)
+        !matches!(self, EndReason::Abandoned | EndReason::NeverConnected)
+    }
+
+    /// Whether a person was there at all: a contact whose page never connected is left out
+    /// of every count of people (offered, abandoned, waits).
+    pub fn counts_as_person(self) -> bool {
+        !matches!(self, EndReason::NeverConnected)
     }
 }
 
@@ -122,6 +133,8 @@ pub enum Transition {
     },
     /// The person is gone and did not come back in time.
     PersonVanishes,
+    /// The person's page never connected within the grace delay (only while waiting).
+    NeverConnects,
 }
 
 /// A transition that the rules do not allow from the current state.
@@ -139,6 +152,12 @@ pub enum TransitionError {
     /// A listener acted on a conversation that is not theirs.
     #[error("this conversation belongs to another listener")]
     NotYourContact,
+    /// The conversation is still under way (a statistics sheet waits for its end).
+    #[error("the conversation has not ended yet")]
+    NotEnded,
+    /// A contact is only taken by "next", in queue order (never by a direct transition).
+    #[error("a contact is taken with next, in queue order")]
+    TakenOutOfOrder,
 }
 
 impl ContactState {
@@ -170,6 +189,10 @@ impl ContactState {
                 }
             }
             (Waiting, Transition::ListenerEnds { .. }) => Err(TransitionError::NotYourContact),
+            (Waiting, Transition::NeverConnects) => Ok(Ended {
+                reason: EndReason::NeverConnected,
+            }),
+            (Active { .. }, Transition::NeverConnects) => Err(TransitionError::NotWaiting),
         }
     }
 
@@ -366,6 +389,7 @@ mod tests {
             EndReason::ListenerEnded,
             EndReason::Abandoned,
             EndReason::PersonVanished,
+            EndReason::NeverConnected,
         ] {
             assert_eq!(EndReason::parse(r.as_str()), Some(r));
         }

@@ -9,6 +9,7 @@ pub mod event;
 pub mod ids;
 pub mod message;
 pub mod queue;
+pub mod rules;
 pub mod stats;
 pub mod time;
 pub mod user;
@@ -20,6 +21,7 @@ pub use event::{ContactEvent, Event, MessageEvent, Topic};
 pub use ids::{CentreId, ClientMessageId, ConnectionId, ContactId, IdError, UserId};
 pub use message::{Author, Message, MessageBody, MessageError, Writer};
 pub use queue::{estimate_wait, mean_handle_seconds, QueueEntry, QueueSnapshot, WaitEstimate};
+pub use rules::{ResendError, Sender};
 pub use stats::{
     AgeBand, ContactKind, Gender, RiskLevel, StatsSheet, StatsSheetError, StatsSheetInput, Theme,
     THEMES,

@@ -1,6 +1,7 @@
-//! The store's one error type.
+//! The store's one error type: each variant says what happened, so that callers map it once
+//! (the web layer in its `From<StoreError>`) without reading messages.
 
-use ecoute_domain::TransitionError;
+use ecoute_domain::{ResendError, TransitionError};
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -11,12 +12,28 @@ pub enum StoreError {
     /// The thing asked for does not exist.
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule refused the write (e.g. a username already taken).
-    #[error("{0}")]
-    Conflict(String),
-    /// The contact's rules forbid this now.
+    /// Another account already has this username.
+    #[error("the username {0:?} is already taken")]
+    UsernameTaken(String),
+    /// The contact already has its statistics sheet.
+    #[error("this contact already has a statistics sheet")]
+    SheetExists,
+    /// The centre's queue already holds its maximum of waiting people.
+    #[error("the queue is full right now; please try again in a few minutes")]
+    QueueFull,
+    /// Too many concurrent writes got in the way; the same call may succeed if retried.
+    #[error("the queue is too busy right now; try again")]
+    Busy,
+    /// The contact's rules forbid this now (a refusal of the domain).
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// A resent message's id belongs to the other side of the conversation.
+    #[error(transparent)]
+    Resend(#[from] ResendError),
+    /// Another uniqueness rule refused the write (an id or token already in use, a backup
+    /// file that exists, an import into a store that is not empty); the text says which.
+    #[error("{0}")]
+    Conflict(String),
     /// The database URL or options are unusable.
     #[error("database configuration: {0}")]
     Config(String),

@@ -2,10 +2,17 @@
 //!
 //! Each area of the data has its own trait ([`UserStore`], [`SessionStore`], [`ContactStore`],
 //! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`InstanceStore`]); [`Store`] is all of
-//! them. Two backends
-//! implement them — SQLite (the embedded default) and PostgreSQL (several instances) — and both
-//! must pass the same `conformance` suite (feature `conformance`). [`connect`] chooses the
-//! backend from the URL.
+//! them. One implementation, [`SqlStore`], serves both backends — SQLite (the embedded
+//! default) and PostgreSQL (several instances): each method's SQL is written once in
+//! `src/sql/` (a file per trait), and a [`Dialect`] (`src/dialect/`) says what differs. Both
+//! must pass the same conformance suite (crate `ecoute-store-conformance`). [`connect`]
+//! chooses the backend from the URL.
+//!
+//! Adding a store method: declare it on its trait here, write its SQL once in the trait's
+//! file under `src/sql/` (only what SQL cannot say alike on both backends goes into
+//! [`Dialect`]), and add its cases to the trait's file in `ecoute-store-conformance`, whose
+//! check fails until both backends run them. A schema change adds a migration to each of
+//! `migrations/sqlite` and `migrations/postgres` (a test compares their versions).
 //!
 //! [`transfer::Transfer`] (part of [`Store`]) exports and imports a whole store as plain rows,
 //! so that an installation moves between backends (`ecoute copy-data`).
@@ -19,17 +26,15 @@
 
 pub mod bus;
 pub mod bus_postgres;
-#[cfg(feature = "conformance")]
-pub mod conformance;
+mod dialect;
 mod error;
-pub mod postgres;
-mod records;
-mod shared_impls;
-pub mod sqlite;
+mod sql;
 pub mod transfer;
 mod types;
 
 pub use bus::{EventBus, LocalBus};
+pub use dialect::{postgres, sqlite, Dialect, SqlStore};
+pub use ecoute_domain::Sender;
 pub use error::{StoreError, StoreResult};
 pub use types::*;
 
@@ -76,7 +81,9 @@ pub trait SessionStore: Send + Sync {
 /// Contacts: the queue and the lifecycle of conversations.
 #[async_trait]
 pub trait ContactStore: Send + Sync {
-    /// Creates a waiting contact (queued at `new.now`).
+    /// Creates a waiting contact (queued at `new.now`), unless `new.max_waiting` people already
+    /// wait in its centre's queue: [`StoreError::QueueFull`]. Counting and inserting are one
+    /// atomic step, so the maximum holds under any burst of concurrent joins.
     async fn create_contact(&self, new: &NewContact) -> StoreResult<Contact>;
     /// The contact with this id.
     async fn contact(&self, id: ContactId) -> StoreResult<Option<Contact>>;
@@ -117,6 +124,15 @@ pub trait ContactStore: Send + Sync {
         away: Away,
         now: Timestamp,
     ) -> StoreResult<Option<Contact>>;
+    /// Ends, as [`ecoute_domain::EndReason::NeverConnected`], every waiting contact that
+    /// arrived at `created_before` or earlier and whose person never connected (no
+    /// [`ContactStore::attach_person`] ever), and returns them. Each is ended by one call only,
+    /// and a contact whose person attaches meanwhile is left alone.
+    async fn end_never_connected(
+        &self,
+        created_before: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<Vec<Contact>>;
     /// Sets a contact's risk priority (triage; higher is served first) and returns the
     /// contact. [`StoreError::Transition`] if it has ended, [`StoreError::NotFound`] when
     /// there is no such contact.

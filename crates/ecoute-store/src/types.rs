@@ -89,6 +89,9 @@ pub struct NewContact {
     pub resume_hash: String,
     /// Arrival time.
     pub now: Timestamp,
+    /// The most people the centre's queue may hold (`chat.max_waiting`): a join beyond it is
+    /// refused with [`crate::StoreError::QueueFull`].
+    pub max_waiting: u64,
 }
 
 /// What "next" gave.
@@ -100,25 +103,6 @@ pub enum TakeOutcome {
     QueueEmpty,
     /// The listener already has as many conversations as allowed.
     AtCapacity,
-}
-
-/// Who sends a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sender {
-    /// The person (allowed while waiting or in conversation).
-    Person,
-    /// A listener (allowed only in their own conversation).
-    Listener(UserId),
-}
-
-impl Sender {
-    /// The listener writing, if it is one.
-    pub fn listener(self) -> Option<UserId> {
-        match self {
-            Sender::Person => None,
-            Sender::Listener(id) => Some(id),
-        }
-    }
 }
 
 /// Result of [`crate::MessageStore::append_message`].

@@ -1,20 +1,7 @@
-//! The conformance suite on SQLite, each test on its own fresh database file.
+//! What is SQLite's own: connecting by URL, in-memory stores, backups. (The conformance
+//! suite runs on SQLite in crate `ecoute-store-conformance`.)
 
-use ecoute_store::conformance::Fixture;
 use ecoute_store::sqlite::SqliteStore;
-use std::sync::Arc;
-
-async fn fresh_store() -> Option<Fixture> {
-    let dir = std::env::temp_dir().join(format!("ecoute-store-test-{}", uuid::Uuid::new_v4()));
-    // A folder that does not exist yet: connecting must create it.
-    let url = format!("sqlite://{}", dir.join("db").join("ecoute.db").display());
-    let store = SqliteStore::connect(&url).await.expect("open SQLite store");
-    Some(Fixture::new(Arc::new(store), move || {
-        let _ = std::fs::remove_dir_all(&dir);
-    }))
-}
-
-ecoute_store::conformance_tests!(fresh_store);
 
 /// A temporary folder removed when dropped.
 struct TempDir(std::path::PathBuf);
@@ -39,6 +26,7 @@ fn some_contact(now: i64) -> ecoute_store::NewContact {
         channel: ecoute_domain::Channel::Chat,
         resume_hash: format!("r-{id}"),
         now: ecoute_domain::Timestamp(now),
+        max_waiting: 1000,
     }
 }
 

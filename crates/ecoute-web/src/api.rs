@@ -40,12 +40,6 @@ pub struct ContactCreated {
 async fn create_contact(State(state): State<AppState>) -> Result<Response, WebError> {
     // Every install has one centre for now; routing between centres comes with federation.
     let centre = CentreId::DEFAULT;
-    let waiting = state.queues.watch(centre).borrow().len();
-    if waiting >= state.config.chat.max_waiting {
-        return Err(WebError::Unavailable(
-            "the queue is full right now; please try again in a few minutes".into(),
-        ));
-    }
     let token = random_token();
     let contact = state
         .store
@@ -55,6 +49,9 @@ async fn create_contact(State(state): State<AppState>) -> Result<Response, WebEr
             channel: Channel::Chat,
             resume_hash: sha256_hex(&token),
             now: clock::now(),
+            // Counted and inserted in one transaction: a burst of joins cannot overshoot it
+            // (refused with `queue_full`).
+            max_waiting: state.config.chat.max_waiting as u64,
         })
         .await?;
     state.metrics.contact_created();

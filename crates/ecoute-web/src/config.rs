@@ -38,6 +38,9 @@ pub struct ChatConfig {
     pub max_conversations: u32,
     /// Most people waiting at once; beyond, newcomers are told the line is full.
     pub max_waiting: usize,
+    /// How long a new contact may wait for its page to connect (say `hello`) before it leaves
+    /// the queue as never connected (not counted as a person).
+    pub hello_grace_seconds: u64,
     /// Conversation length assumed for estimates until real ones are known, in minutes.
     pub default_handle_minutes: u32,
     /// Heartbeat period of the sockets, in seconds: both sides ping this often, and a socket
@@ -106,6 +109,7 @@ impl Default for ChatConfig {
             listener_return_seconds: 60,
             max_conversations: 1,
             max_waiting: 1000,
+            hello_grace_seconds: 30,
             default_handle_minutes: 20,
             heartbeat_seconds: 5,
         }
@@ -184,6 +188,12 @@ impl WebConfig {
         }
         if !(1..=1_000_000).contains(&c.max_waiting) {
             return Err(invalid("chat.max_waiting", "must be between 1 and 1000000"));
+        }
+        if !(1..=3_600).contains(&c.hello_grace_seconds) {
+            return Err(invalid(
+                "chat.hello_grace_seconds",
+                "must be between 1 and 3600",
+            ));
         }
         if !(1..=600).contains(&c.default_handle_minutes) {
             return Err(invalid(

@@ -33,7 +33,10 @@ pub enum WebError {
     /// The request is well-formed but its content is refused.
     #[error("{0}")]
     Unprocessable(String),
-    /// Temporarily unable (e.g. the queue is full).
+    /// The queue holds its maximum of waiting people (`chat.max_waiting`).
+    #[error("the queue is full right now; please try again in a few minutes")]
+    QueueFull,
+    /// Temporarily unable; the text says why.
     #[error("{0}")]
     Unavailable(String),
     /// A failure of ours; details are logged, not shown.
@@ -60,7 +63,7 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::QueueFull | WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,6 +78,7 @@ impl WebError {
             WebError::Csrf => "csrf",
             WebError::Conflict(_) => "conflict",
             WebError::Unprocessable(_) => "unprocessable",
+            WebError::QueueFull => "queue_full",
             WebError::Unavailable(_) => "unavailable",
             WebError::Internal(_) => "internal",
         }
@@ -85,9 +89,17 @@ impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => WebError::NotFound,
-            StoreError::Conflict(m) => WebError::Conflict(m),
-            StoreError::Transition(t) => WebError::Conflict(t.to_string()),
-            other => WebError::Internal(other.into()),
+            StoreError::QueueFull => WebError::QueueFull,
+            StoreError::Busy => WebError::Unavailable(e.to_string()),
+            StoreError::UsernameTaken(_)
+            | StoreError::SheetExists
+            | StoreError::Transition(_)
+            | StoreError::Resend(_)
+            | StoreError::Conflict(_) => WebError::Conflict(e.to_string()),
+            StoreError::Config(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Database(_)
+            | StoreError::Migrate(_) => WebError::Internal(e.into()),
         }
     }
 }

@@ -70,6 +70,7 @@ pub struct Metrics {
     /// never interleave.
     registry: Mutex<Registry>,
     contacts_created: Counter,
+    contacts_never_connected: Counter,
     messages_committed: Family<AuthorLabels, Counter>,
     commit_seconds: Histogram,
     websockets: Family<SideLabels, Gauge>,
@@ -84,6 +85,7 @@ impl Default for Metrics {
         let mut m = Metrics {
             registry: Mutex::new(Registry::with_prefix("ecoute")),
             contacts_created: Counter::default(),
+            contacts_never_connected: Counter::default(),
             messages_committed: Family::default(),
             // 0.5 ms to about 4 s: a healthy disk commits in about a millisecond, a stalled
             // one in seconds.
@@ -100,6 +102,12 @@ impl Default for Metrics {
                 "contacts_created",
                 "People who joined the queue (this instance)",
                 m.contacts_created.clone(),
+            );
+            registry.register(
+                "contacts_never_connected",
+                "Joins whose page never connected, removed from the queue and from the \
+                 count of people (this instance)",
+                m.contacts_never_connected.clone(),
             );
             registry.register(
                 "messages_committed",
@@ -149,6 +157,12 @@ impl Metrics {
     /// A person joined the queue.
     pub fn contact_created(&self) {
         self.contacts_created.inc();
+    }
+
+    /// `n` contacts whose page never connected left the queue (people who joined are
+    /// `contacts_created` minus these).
+    pub fn contacts_never_connected(&self, n: u64) {
+        self.contacts_never_connected.inc_by(n);
     }
 
     /// A message was committed (not a resend) after `took`.

@@ -17,8 +17,7 @@
 //! text is purged a day after each conversation, and a year of statistics sheets is a few
 //! hundred thousand small rows.
 
-mod postgres;
-mod sqlite;
+mod sql;
 
 use crate::{StoreError, StoreResult};
 use async_trait::async_trait;
@@ -314,7 +313,7 @@ mod tests {
         let store = crate::sqlite::SqliteStore::connect("sqlite::memory:")
             .await
             .expect("store");
-        let pool = store.pools().1;
+        let pool = store.read_pool();
         let names: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' \
              AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",

@@ -1,6 +1,8 @@
 //! Applies the reconnection delays: a person who does not come back ends their contact
 //! (abandoned while waiting, vanished in conversation); a listener who does not come back
-//! sends their conversations back to the head of the queue and goes offline.
+//! sends their conversations back to the head of the queue and goes offline. A contact whose
+//! page never connected within `chat.hello_grace_seconds` leaves the queue as never
+//! connected, so that joins nobody follows up cannot fill the queue for good.
 //!
 //! The state lives in the store (who is away since when), so that any instance's sweeper can
 //! act and the guarded transitions make sure only one does. Instances also record heartbeats:
@@ -18,7 +20,10 @@ use crate::state::AppState;
 /// Sweeps forever, at a pace fitted to the shortest delay.
 pub async fn run_sweeper(state: AppState) {
     let chat = &state.config.chat;
-    let shortest = chat.person_return_seconds.min(chat.listener_return_seconds);
+    let shortest = chat
+        .person_return_seconds
+        .min(chat.listener_return_seconds)
+        .min(chat.hello_grace_seconds);
     let period = Duration::from_millis((shortest * 1000 / 4).clamp(200, 5000));
     let mut tick = tokio::time::interval(period);
     loop {
@@ -74,6 +79,20 @@ pub async fn sweep_once(state: &AppState) -> StoreResult<()> {
             };
             publish(state.bus.as_ref(), Topic::Contact(contact.id), event).await;
         }
+    }
+
+    // Joined but never connected: nobody is there to tell, only the queue changes.
+    let hello_cutoff = now.plus_millis(-((chat.hello_grace_seconds * 1000) as i64));
+    let ghosts = store.end_never_connected(hello_cutoff, now).await?;
+    for contact in &ghosts {
+        publish_contact_change(state.bus.as_ref(), contact).await;
+    }
+    if !ghosts.is_empty() {
+        tracing::info!(
+            count = ghosts.len(),
+            "contacts whose page never connected left the queue"
+        );
+        state.metrics.contacts_never_connected(ghosts.len() as u64);
     }
 
     let person_cutoff = now.plus_millis(-((chat.person_return_seconds * 1000) as i64));

@@ -167,7 +167,8 @@ pub async fn create_user(
             )
             .await
         }
-        Err(StoreError::Conflict(m)) => {
+        Err(e @ (StoreError::UsernameTaken(_) | StoreError::Conflict(_))) => {
+            let m = e.to_string();
             users_response(&state, &q, &session, StatusCode::CONFLICT, None, Some(m)).await
         }
         Err(e) => Err(e.into()),

@@ -1,15 +1,13 @@
 //! The conformance suite on PostgreSQL, each test in a schema of its own so that tests run in
-//! parallel on one database.
+//! parallel on one database, then the tests of what is PostgreSQL's own.
 //!
 //! Set `ECOUTE_TEST_POSTGRES_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`) to run
 //! them. Unset, each test says it is skipped and passes (a local convenience); set with the
 //! server unreachable, every test fails.
 
-mod common;
-
-use common::{drop_schema, fresh_schema, server_url, Schema};
-use ecoute_store::conformance::Fixture;
 use ecoute_store::postgres::PgStore;
+use ecoute_store_conformance::pg::{drop_schema, fresh_schema, server_url, Schema};
+use ecoute_store_conformance::Fixture;
 use sqlx::{Connection, Executor, PgConnection};
 use std::sync::Arc;
 
@@ -21,7 +19,10 @@ async fn fresh_store() -> Option<Fixture> {
     Some(Fixture::new(Arc::new(store), move || drop(schema)))
 }
 
-ecoute_store::conformance_tests!(fresh_store);
+ecoute_store_conformance::conformance_tests!(fresh_store);
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL only: connecting by URL, and the backend's own behaviour.
 
 /// `connect` picks PostgreSQL from the URL scheme (both spellings).
 #[tokio::test]
@@ -44,8 +45,9 @@ async fn connect_by_url() {
 }
 
 // ---------------------------------------------------------------------------------------
-// What SKIP LOCKED must and must not skip (see src/postgres.rs), made deterministic by
-// holding the row locks by hand from a second connection.
+// PostgreSQL only: what SKIP LOCKED must and must not skip (see ecoute-store's
+// src/dialect/postgres.rs), made deterministic by holding the row locks by hand from a
+// second connection.
 
 use ecoute_domain::{CentreId, Channel, ContactId, Pseudonym, Role, Timestamp, Username};
 use ecoute_store::{ContactStore, NewContact, NewUser, TakeOutcome, UserStore};
@@ -77,6 +79,7 @@ async fn waiting(store: &PgStore, at: i64) -> ContactId {
             channel: Channel::Chat,
             resume_hash: format!("r-{id}"),
             now: Timestamp(at),
+            max_waiting: 1000,
         })
         .await
         .expect("contact");
@@ -193,7 +196,7 @@ async fn create_user_names_the_constraint_that_refused_it() {
         centre: CentreId::DEFAULT,
     };
     match store.create_user(&again("lina"), Timestamp(0)).await {
-        Err(StoreError::Conflict(m)) => assert!(m.contains("already taken"), "{m}"),
+        Err(StoreError::UsernameTaken(name)) => assert_eq!(name, "lina"),
         other => panic!("expected a conflict, got {other:?}"),
     }
     // An account inserted by hand with the id the sequence hands out next.

@@ -1,7 +1,9 @@
-//! What the PostgreSQL tests share: the server's URL and a schema of their own per test.
-
-// Each test file uses its own part of this module.
-#![allow(dead_code)]
+//! What the PostgreSQL tests share: the server's URL and a schema of their own per test, so
+//! that tests run in parallel on one database.
+//!
+//! `ECOUTE_TEST_POSTGRES_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`) names the
+//! server. Unset, each test says it is skipped and passes (a local convenience); set with the
+//! server unreachable, every test fails.
 
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, Executor, PgConnection};

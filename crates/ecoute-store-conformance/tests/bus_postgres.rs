@@ -1,14 +1,12 @@
-//! The LISTEN/NOTIFY event bus between two instances (two pools, as two processes would
-//! have), on a channel and schema of each test's own. Runs when `ECOUTE_TEST_POSTGRES_URL`
-//! is set, like tests/postgres.rs.
+//! PostgreSQL only: the LISTEN/NOTIFY event bus between two instances (two pools, as two
+//! processes would have), on a channel and schema of each test's own. Runs when
+//! `ECOUTE_TEST_POSTGRES_URL` is set, like tests/postgres.rs.
 
-mod common;
-
-use common::{server_url, Schema};
 use ecoute_domain::{Author, CentreId, ContactId, Event, MessageEvent, Topic};
 use ecoute_store::bus_postgres::PgBus;
 use ecoute_store::postgres::PgStore;
 use ecoute_store::EventBus;
+use ecoute_store_conformance::pg::{server_url, Schema};
 use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::TryRecvError};

@@ -1,0 +1,168 @@
+//! The embedded SQLite backend, the default.
+//!
+//! Every connection runs in WAL mode (readers never block the writer), waits up to 5 s for a
+//! lock instead of failing at once, enforces foreign keys, and syncs each commit to disk
+//! (`synchronous = FULL`): a message is acknowledged only once committed and must survive a
+//! power loss.
+//!
+//! Writes go through a pool of exactly one connection and start with `BEGIN IMMEDIATE`: the
+//! pool serialises this process's writers, and taking the write lock at the start means a
+//! transaction that reads then writes can never fail half-way with `SQLITE_BUSY` because
+//! another process (an `ecoute` command run beside the server) wrote in between. Reads use a
+//! separate pool and see every committed write. Row locks are therefore never needed.
+
+use super::{Dialect, SqlStore};
+use crate::sql::SELECT_CONTACT;
+use crate::sql::SERVE_ORDER;
+use crate::{StoreError, StoreResult, TakeOutcome};
+use ecoute_domain::{CentreId, ContactId, Timestamp, UserId};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult,
+    SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The SQLite schema, embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// How long a connection waits for another process's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Concurrent readers; SQLite in WAL mode serves them in parallel with the writer.
+const READ_CONNECTIONS: u32 = 4;
+
+/// What SQLite says its own way.
+#[derive(Debug, Clone, Copy)]
+pub struct SqliteDialect;
+
+/// The SQLite store.
+pub type SqliteStore = SqlStore<SqliteDialect>;
+
+impl Dialect for SqliteDialect {
+    type Db = Sqlite;
+    type Id = String;
+    // The write lock from the first statement (see the module documentation).
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const ROW_LOCK: &'static str = "";
+    const BYTEWISE: &'static str = "BINARY";
+    // With the write lock held from the start, nothing a retry would resolve can happen.
+    const ATTEMPTS: usize = 1;
+    // A read transaction sees one WAL snapshot from its first read.
+    const SNAPSHOT: Option<&'static str> = None;
+
+    fn id(id: ContactId) -> String {
+        id.0.to_string()
+    }
+
+    fn contact_id(stored: String) -> StoreResult<ContactId> {
+        uuid::Uuid::parse_str(&stored)
+            .map(ContactId)
+            .map_err(|_| StoreError::Corrupt(format!("contact id {stored:?}")))
+    }
+
+    fn rows_affected(done: &SqliteQueryResult) -> u64 {
+        done.rows_affected()
+    }
+
+    fn retryable(_: &StoreError) -> bool {
+        false
+    }
+
+    fn lock_tables(_: &str) -> Option<String> {
+        None
+    }
+
+    // `INTEGER PRIMARY KEY` continues after the largest id present.
+    fn continue_ids(_: &str) -> Option<String> {
+        None
+    }
+
+    async fn take_head(
+        mut tx: Transaction<'static, Sqlite>,
+        centre: CentreId,
+        listener: UserId,
+        now: Timestamp,
+    ) -> StoreResult<TakeOutcome> {
+        // The write lock is held since the transaction's first statement: counting the
+        // listener's conversations, choosing the head and taking it happen as one step.
+        let head = sqlx::query(&format!(
+            "{SELECT_CONTACT} WHERE centre_id = $1 AND state = 'waiting' \
+             ORDER BY {SERVE_ORDER} LIMIT 1"
+        ))
+        .bind(centre.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(head) = head else {
+            return Ok(TakeOutcome::QueueEmpty);
+        };
+        let contact = SqliteStore::to_contact(&head)?;
+        SqliteStore::take(tx, &contact, listener, now).await
+    }
+}
+
+impl SqliteStore {
+    /// Opens `url` (`sqlite://PATH`, `sqlite:PATH` or `sqlite::memory:`), creating the file
+    /// and its folder if missing, and applies the migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("bad SQLite URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true)
+            .synchronous(SqliteSynchronous::Full);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            if let Some(parent) = options.get_filename().parent() {
+                if !parent.as_os_str().is_empty() {
+                    tokio::fs::create_dir_all(parent).await.map_err(|e| {
+                        StoreError::Config(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+            }
+        }
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        MIGRATOR.run(&write).await?;
+        // An in-memory database is per connection: reads then share the write pool.
+        let read = if in_memory {
+            write.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(READ_CONNECTIONS)
+                .connect_with(options)
+                .await?
+        };
+        Ok(SqlStore::with_pools(write, read))
+    }
+
+    /// Writes a consistent copy of the whole database to `path` (a new file) while the store
+    /// stays in use (`VACUUM INTO`).
+    pub async fn backup_to(&self, path: &Path) -> StoreResult<()> {
+        if path.exists() {
+            return Err(StoreError::Conflict(format!(
+                "{} already exists: a backup never overwrites a file",
+                path.display()
+            )));
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| StoreError::Config("the backup path must be valid UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.read)
+            .await?;
+        Ok(())
+    }
+
+    /// The read pool, for tests of the schema.
+    #[cfg(test)]
+    pub(crate) fn read_pool(&self) -> &sqlx::SqlitePool {
+        &self.read
+    }
+}

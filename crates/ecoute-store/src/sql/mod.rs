@@ -1,0 +1,260 @@
+//! Every store method, written once for both backends: one file per store trait, each an
+//! `impl … for SqlStore<D>` over any [`Dialect`]. This file holds what they share: reading
+//! rows into domain types (a value the code cannot read is [`StoreError::Corrupt`], never a
+//! panic), reading and writing a contact inside a transaction, and mapping failed writes.
+//!
+//! Each impl repeats the same `where` clause: what `sqlx` needs to know about a database to
+//! run a query on it and bind and read our column types. Rust does not carry such bounds from
+//! a trait's definition to its users, so they are spelled out where they are used.
+
+mod contacts;
+mod instances;
+mod messages;
+mod presence;
+mod sessions;
+mod stats;
+mod users;
+
+use crate::dialect::{Dialect, SqlStore};
+use crate::{StoreError, StoreResult, TakeOutcome, User};
+use ecoute_domain::{
+    Author, CentreId, Channel, ClientMessageId, Contact, ContactId, ContactState, EndReason,
+    Message, Role, Timestamp, UserId, Writer,
+};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
+
+/// The database of dialect `D`.
+pub type Db<D> = <D as Dialect>::Db;
+/// A connection to it.
+pub type Conn<D> = <Db<D> as Database>::Connection;
+/// The arguments of its queries.
+pub type Args<'q, D> = <Db<D> as Database>::Arguments<'q>;
+/// One of its rows.
+pub type DbRow<D> = <Db<D> as Database>::Row;
+
+/// A column type bound and read alike on a database.
+pub trait Scalar<DB: Database>:
+    Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Send
+{
+}
+
+impl<DB: Database, T> Scalar<DB> for T where
+    T: Type<DB> + for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Send
+{
+}
+
+/// The columns of a contact, then `FROM contacts` (an alias may follow).
+pub(crate) const SELECT_CONTACT: &str = "SELECT id, centre_id, channel, state, listener_id, \
+    priority, is_returning, created_at, queued_at, answered_at, ended_at, wait_seconds, \
+    end_reason, last_seq FROM contacts";
+
+/// The columns of an account from a table aliased `u` (more columns and `FROM` follow).
+pub(crate) const SELECT_USER: &str =
+    "SELECT u.id, u.username, u.pseudonym, u.role, u.centre_id, u.disabled, u.created_at";
+
+/// The columns of a message, with the writing listener's pseudonym, from `messages` (a
+/// `WHERE` on its columns may follow).
+pub(crate) const SELECT_MESSAGE: &str =
+    "SELECT m.contact_id, m.seq, m.author, m.client_id, m.body, m.at, m.listener_id, \
+     u.pseudonym AS listener FROM messages m LEFT JOIN users u ON u.id = m.listener_id";
+
+/// The serve order of [`ecoute_domain::QueueEntry::serve_order`] in SQL; the index
+/// `contacts_queue` serves it directly.
+pub(crate) const SERVE_ORDER: &str = "priority DESC, is_returning DESC, queued_at ASC, id ASC";
+
+/// Reads column `col` of `row`; a missing column or an undecodable value is a corrupt store.
+pub(crate) fn get<'r, R, T>(row: &'r R, col: &str) -> StoreResult<T>
+where
+    R: Row,
+    T: Decode<'r, R::Database> + Type<R::Database>,
+    for<'a> &'a str: ColumnIndex<R>,
+{
+    row.try_get(col)
+        .map_err(|e| StoreError::Corrupt(format!("column {col}: {e}")))
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+/// Converts a count read from the database.
+pub(crate) fn count(n: i64) -> StoreResult<u64> {
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative count {n}")))
+}
+
+/// Maps a failed write: a uniqueness violation becomes [`StoreError::Conflict`] with
+/// `conflict`, a missing referenced row (foreign key) [`StoreError::NotFound`].
+pub(crate) fn write_error(e: sqlx::Error, conflict: &str) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return StoreError::Conflict(conflict.to_owned());
+        }
+        if db.is_foreign_key_violation() {
+            return StoreError::NotFound;
+        }
+    }
+    StoreError::Database(e)
+}
+
+/// The stored name of a state and its end reason, the inverse of reading a contact.
+pub(crate) fn state_columns(state: ContactState) -> (&'static str, Option<&'static str>) {
+    match state {
+        ContactState::Ended { reason } => ("ended", Some(reason.as_str())),
+        other => (other.name(), None),
+    }
+}
+
+/// A contact's state from its stored columns.
+fn parse_state(
+    state: &str,
+    listener: Option<i64>,
+    reason: Option<&str>,
+) -> StoreResult<ContactState> {
+    Ok(match state {
+        "waiting" => ContactState::Waiting,
+        "active" => ContactState::Active {
+            listener: UserId(
+                listener.ok_or_else(|| corrupt("active contact without listener", ""))?,
+            ),
+        },
+        "ended" => {
+            let reason = reason.unwrap_or("");
+            ContactState::Ended {
+                reason: EndReason::parse(reason).ok_or_else(|| corrupt("end reason", reason))?,
+            }
+        }
+        other => return Err(corrupt("contact state", other)),
+    })
+}
+
+impl<D> SqlStore<D>
+where
+    D: Dialect,
+    for<'c> &'c mut Conn<D>: Executor<'c, Database = Db<D>>,
+    for<'q> Args<'q, D>: IntoArguments<'q, Db<D>>,
+    i64: Scalar<Db<D>>,
+    i32: Scalar<Db<D>>,
+    bool: Scalar<Db<D>>,
+    String: Scalar<Db<D>>,
+    Option<i64>: Scalar<Db<D>>,
+    for<'q> &'q str: Encode<'q, Db<D>> + Type<Db<D>>,
+    for<'q> Option<&'q str>: Encode<'q, Db<D>>,
+    for<'a> &'a str: ColumnIndex<DbRow<D>>,
+    usize: ColumnIndex<DbRow<D>>,
+{
+    /// A contact id read from column `col`.
+    pub(crate) fn contact_id_at(row: &DbRow<D>, col: &str) -> StoreResult<ContactId> {
+        D::contact_id(get(row, col)?)
+    }
+
+    /// A contact from a row of [`SELECT_CONTACT`].
+    pub(crate) fn to_contact(row: &DbRow<D>) -> StoreResult<Contact> {
+        let listener: Option<i64> = get(row, "listener_id")?;
+        let state: String = get(row, "state")?;
+        let reason: Option<String> = get(row, "end_reason")?;
+        let channel: String = get(row, "channel")?;
+        Ok(Contact {
+            id: Self::contact_id_at(row, "id")?,
+            centre: CentreId(get(row, "centre_id")?),
+            channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+            state: parse_state(&state, listener, reason.as_deref())?,
+            listener: listener.map(UserId),
+            priority: get(row, "priority")?,
+            returning: get(row, "is_returning")?,
+            created_at: Timestamp(get(row, "created_at")?),
+            queued_at: Timestamp(get(row, "queued_at")?),
+            answered_at: get::<_, Option<i64>>(row, "answered_at")?.map(Timestamp),
+            ended_at: get::<_, Option<i64>>(row, "ended_at")?.map(Timestamp),
+            wait_seconds: get(row, "wait_seconds")?,
+            last_seq: get(row, "last_seq")?,
+        })
+    }
+
+    /// An account from a row of [`SELECT_USER`].
+    pub(crate) fn to_user(row: &DbRow<D>) -> StoreResult<User> {
+        let role: String = get(row, "role")?;
+        Ok(User {
+            id: UserId(get(row, "id")?),
+            role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+            username: get(row, "username")?,
+            pseudonym: get(row, "pseudonym")?,
+            centre: CentreId(get(row, "centre_id")?),
+            disabled: get(row, "disabled")?,
+            created_at: Timestamp(get(row, "created_at")?),
+        })
+    }
+
+    /// A message from a row of [`SELECT_MESSAGE`].
+    pub(crate) fn to_message(row: &DbRow<D>) -> StoreResult<Message> {
+        let author: String = get(row, "author")?;
+        let client_id: String = get(row, "client_id")?;
+        let listener_id: Option<i64> = get(row, "listener_id")?;
+        let listener: Option<String> = get(row, "listener")?;
+        Ok(Message {
+            contact: Self::contact_id_at(row, "contact_id")?,
+            seq: get(row, "seq")?,
+            author: Author::parse(&author).ok_or_else(|| corrupt("author", &author))?,
+            client_id: ClientMessageId::parse(&client_id)
+                .map_err(|_| corrupt("client message id", &client_id))?,
+            body: get(row, "body")?,
+            at: Timestamp(get(row, "at")?),
+            listener: match (listener_id, listener) {
+                (Some(id), Some(pseudonym)) => Some(Writer {
+                    id: UserId(id),
+                    pseudonym,
+                }),
+                _ => None,
+            },
+        })
+    }
+
+    /// The contact `id` inside a write transaction, locked against other writers until it
+    /// ends (PostgreSQL: `FOR NO KEY UPDATE`, which blocks neither readers nor the
+    /// foreign-key checks of inserted messages; SQLite: the transaction holds the write lock).
+    pub(crate) async fn lock_contact(conn: &mut Conn<D>, id: ContactId) -> StoreResult<Contact> {
+        let row = sqlx::query(&format!("{SELECT_CONTACT} WHERE id = $1{}", D::ROW_LOCK))
+            .bind(D::id(id))
+            .fetch_optional(conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Self::to_contact(&row)
+    }
+
+    /// Writes every column a transition or a take may change (never a key column: see
+    /// `dialect/postgres.rs` on why that matters to "next").
+    pub(crate) async fn write_contact(conn: &mut Conn<D>, c: &Contact) -> StoreResult<()> {
+        let (state, reason) = state_columns(c.state);
+        sqlx::query(
+            "UPDATE contacts SET state = $2, listener_id = $3, priority = $4, \
+             is_returning = $5, queued_at = $6, answered_at = $7, ended_at = $8, \
+             wait_seconds = $9, end_reason = $10 WHERE id = $1",
+        )
+        .bind(D::id(c.id))
+        .bind(state)
+        .bind(c.listener.map(|u| u.0))
+        .bind(c.priority)
+        .bind(c.returning)
+        .bind(c.queued_at.0)
+        .bind(c.answered_at.map(|t| t.0))
+        .bind(c.ended_at.map(|t| t.0))
+        .bind(c.wait_seconds)
+        .bind(reason)
+        .execute(conn)
+        .await
+        .map_err(|e| write_error(e, "contact update refused"))?;
+        Ok(())
+    }
+
+    /// Gives the locked, waiting `contact` to `listener` and commits.
+    pub(crate) async fn take(
+        mut tx: sqlx::Transaction<'static, Db<D>>,
+        contact: &Contact,
+        listener: UserId,
+        now: Timestamp,
+    ) -> StoreResult<TakeOutcome> {
+        let taken = contact.after_take(listener, now)?;
+        Self::write_contact(&mut tx, &taken).await?;
+        tx.commit().await?;
+        Ok(TakeOutcome::Taken(taken))
+    }
+}

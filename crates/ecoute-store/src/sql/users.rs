@@ -1,0 +1,150 @@
+//! [`UserStore`]: staff accounts.
+
+use super::{count, get, write_error, Args, Conn, Db, DbRow, Scalar, SELECT_USER};
+use crate::dialect::{Dialect, SqlStore};
+use crate::{Credentials, NewUser, StoreError, StoreResult, User, UserStore};
+use async_trait::async_trait;
+use ecoute_domain::{Timestamp, UserId};
+use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
+
+/// Maps a failed account insert. Only the username's own constraint means "taken" (SQLite
+/// names no constraint; its only other unique key is the generated id); any other uniqueness
+/// violation (in practice PostgreSQL's `users_pkey`, when the id generator lags behind ids
+/// written by hand) is named as it is, since telling an administrator to pick another
+/// username would send them looking in the wrong place.
+fn create_user_error(e: sqlx::Error, username: &str) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return match db.constraint() {
+                None | Some("users_username_key") => StoreError::UsernameTaken(username.into()),
+                Some("users_pkey") => StoreError::Conflict(
+                    "the new account's id is already in use: the users id sequence is behind \
+                     the table (were accounts inserted by hand?)"
+                        .into(),
+                ),
+                Some(other) => StoreError::Conflict(format!(
+                    "the account conflicts with an existing row (constraint {other})"
+                )),
+            };
+        }
+    }
+    write_error(e, "account refused")
+}
+
+#[async_trait]
+impl<D> UserStore for SqlStore<D>
+where
+    D: Dialect,
+    for<'c> &'c mut Conn<D>: Executor<'c, Database = Db<D>>,
+    for<'q> Args<'q, D>: IntoArguments<'q, Db<D>>,
+    i64: Scalar<Db<D>>,
+    i32: Scalar<Db<D>>,
+    bool: Scalar<Db<D>>,
+    String: Scalar<Db<D>>,
+    Option<i64>: Scalar<Db<D>>,
+    for<'q> &'q str: Encode<'q, Db<D>> + Type<Db<D>>,
+    for<'q> Option<&'q str>: Encode<'q, Db<D>>,
+    for<'a> &'a str: ColumnIndex<DbRow<D>>,
+    usize: ColumnIndex<DbRow<D>>,
+{
+    async fn create_user(&self, new: &NewUser, now: Timestamp) -> StoreResult<User> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, pseudonym, role, password_hash, centre_id, disabled, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(new.username.as_str())
+        .bind(new.pseudonym.as_str())
+        .bind(new.role.as_str())
+        .bind(new.password_hash.as_str())
+        .bind(new.centre.0)
+        .bind(false)
+        .bind(now.0)
+        .fetch_one(&self.write)
+        .await
+        .map_err(|e| create_user_error(e, new.username.as_str()))?;
+        Ok(User {
+            id: UserId(id),
+            username: new.username.as_str().to_owned(),
+            pseudonym: new.pseudonym.as_str().to_owned(),
+            role: new.role,
+            centre: new.centre,
+            disabled: false,
+            created_at: now,
+        })
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        let row = sqlx::query(&format!("{SELECT_USER} FROM users u WHERE u.id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(Self::to_user).transpose()
+    }
+
+    async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
+        let row = sqlx::query(&format!(
+            "{SELECT_USER}, u.password_hash FROM users u WHERE u.username = $1"
+        ))
+        .bind(username.trim().to_ascii_lowercase())
+        .fetch_optional(&self.read)
+        .await?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some(Credentials {
+                user: Self::to_user(&row)?,
+                password_hash: get(&row, "password_hash")?,
+            })),
+        }
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        sqlx::query(&format!(
+            "{SELECT_USER} FROM users u ORDER BY u.username COLLATE {}",
+            D::BYTEWISE
+        ))
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(Self::to_user)
+        .collect()
+    }
+
+    async fn count_users(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.read)
+            .await?;
+        count(n)
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(id.0)
+            .bind(hash)
+            .execute(&self.write)
+            .await?;
+        if D::rows_affected(&done) == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn set_disabled(&self, id: UserId, disabled: bool) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
+            .bind(id.0)
+            .bind(disabled)
+            .execute(&mut *tx)
+            .await?;
+        if D::rows_affected(&done) == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
