@@ -123,6 +123,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("reason_listener_ended", "par vous", "by you"),
     ("reason_abandoned", "la personne est partie avant de répondre", "the person left before an answer"),
     ("reason_person_vanished", "la personne n'est pas revenue", "the person did not come back"),
+    ("reason_never_connected", "la personne ne s'est jamais connectée", "the person never connected"),
     ("conversation_left", "Cette conversation a quitté votre espace pendant votre absence.", "This conversation left your workspace while you were away."),
     ("error_busy", "Vous avez déjà le nombre maximal de conversations : terminez-en une avant de prendre la suivante.", "You already have as many conversations as allowed: end one before taking the next."),
     ("error_not_available", "Passez « disponible » pour prendre une personne.", "Set yourself available to take a contact."),

@@ -5,7 +5,7 @@ export type Author = "person" | "listener";
 
 export type ContactStatus = "waiting" | "active" | "ended";
 
-export type EndReason = "person_ended" | "listener_ended" | "abandoned" | "person_vanished";
+export type EndReason = "person_ended" | "listener_ended" | "abandoned" | "person_vanished" | "never_connected";
 
 export type Presence = "available" | "pause" | "offline";
 

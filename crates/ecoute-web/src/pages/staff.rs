@@ -202,6 +202,7 @@ const SCRIPT_TEXTS: &[&str] = &[
     "reason_person_ended",
     "reason_listener_ended",
     "reason_abandoned",
+    "reason_never_connected",
     "reason_person_vanished",
     "requeued_listener",
     "fill_sheet",

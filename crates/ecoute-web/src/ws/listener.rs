@@ -507,7 +507,7 @@ impl ListenerConn {
             Err(StoreError::Transition(_)) | Err(StoreError::NotFound) => {
                 io.error(not_yours(contact_id).with_id(&id)).await
             }
-            Err(StoreError::Conflict(_)) => {
+            Err(StoreError::Resend(_)) => {
                 let err = ErrorOut::new(
                     ErrorCode::DuplicateMessageId,
                     "this message id is already used in the conversation; send it with a new id",

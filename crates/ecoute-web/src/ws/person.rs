@@ -398,7 +398,7 @@ impl PersonConn {
                     .with_id(&id);
                 io.error(err).await
             }
-            Err(StoreError::Conflict(_)) => {
+            Err(StoreError::Resend(_)) => {
                 let err = ErrorOut::new(
                     ErrorCode::DuplicateMessageId,
                     "this message id is already used in the conversation; send it with a new id",
