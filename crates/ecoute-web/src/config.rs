@@ -40,6 +40,11 @@ pub struct ChatConfig {
     pub max_waiting: usize,
     /// Conversation length assumed for estimates until real ones are known, in minutes.
     pub default_handle_minutes: u32,
+    /// Joins of the queue accepted per minute on this instance, from everyone together
+    /// (the budget's refill rate); beyond, `429 rate_limited`.
+    pub joins_per_minute: u32,
+    /// Joins accepted at once before the per-minute rate applies (the budget's size).
+    pub join_burst: u32,
 }
 
 /// What is kept and for how long.
@@ -92,6 +97,8 @@ impl Default for ChatConfig {
             max_conversations: 1,
             max_waiting: 1000,
             default_handle_minutes: 20,
+            joins_per_minute: 120,
+            join_burst: 60,
         }
     }
 }
@@ -174,6 +181,15 @@ impl WebConfig {
                 "chat.default_handle_minutes",
                 "must be between 1 and 600",
             ));
+        }
+        if !(1..=1_000_000).contains(&c.joins_per_minute) {
+            return Err(invalid(
+                "chat.joins_per_minute",
+                "must be between 1 and 1000000",
+            ));
+        }
+        if !(1..=1_000_000).contains(&c.join_burst) {
+            return Err(invalid("chat.join_burst", "must be between 1 and 1000000"));
         }
         if self.privacy.purge_after_hours > 24 * 366 {
             return Err(invalid(
