@@ -89,6 +89,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("chars_left", "{n} caractère(s) restant(s)", "{n} character(s) left"),
     ("error_generic", "Une erreur est survenue : {message}", "Something went wrong: {message}"),
     ("queue_full", "La file est complète pour le moment. Réessayez dans quelques minutes, ou appelez un des numéros ci-dessous.", "The queue is full right now. Try again in a few minutes, or call one of the numbers below."),
+    ("joins_busy", "Beaucoup de personnes arrivent en même temps : réessayez dans un instant, ou appelez un des numéros ci-dessous.", "Many people are arriving at once: try again in a moment, or call one of the numbers below."),
     ("login_title", "Connexion des bénévoles", "Volunteer login"),
     ("username", "Identifiant", "Username"),
     ("password", "Mot de passe", "Password"),
