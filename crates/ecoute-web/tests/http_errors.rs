@@ -190,15 +190,7 @@ async fn api_errors_are_json_and_page_errors_are_pages() {
     assert_eq!(status, 400);
     assert!(html.contains("The request is malformed."), "{html}");
     assert_public_page(&html);
-    let page_csrf = hidden_field(
-        &app.get_as("/admin/users", &cookie)
-            .await
-            .text()
-            .await
-            .unwrap(),
-        "csrf",
-    )
-    .unwrap();
+    let page_csrf = admin_csrf(&app, &cookie).await;
     let r = app
         .post_form_as(
             "/admin/users/not-a-number/disable?lang=en",
@@ -253,15 +245,7 @@ async fn the_admin_page_speaks_the_pages_language() {
     let app = spawn_app(fast_config()).await;
     app.add_user("root", "admin").await;
     let cookie = app.login("root", PASSWORD).await.unwrap();
-    let csrf = hidden_field(
-        &app.get_as("/admin/users", &cookie)
-            .await
-            .text()
-            .await
-            .unwrap(),
-        "csrf",
-    )
-    .unwrap();
+    let csrf = admin_csrf(&app, &cookie).await;
     let create = |query: &'static str, username: &'static str, password: &'static str| {
         let form = [
             ("csrf", csrf.clone()),
@@ -325,6 +309,12 @@ async fn the_admin_page_speaks_the_pages_language() {
     let (status, html) = page(r).await;
     assert_eq!(status, 409);
     assert!(html.contains("propre compte"), "{html}");
+}
+
+/// The CSRF token of the accounts page.
+async fn admin_csrf(app: &TestApp, cookie: &str) -> String {
+    let html = app.get_as("/admin/users", cookie).await.text().await;
+    hidden_field(&html.expect("page"), "csrf").expect("csrf field")
 }
 
 /// HTML-escapes like askama, for the characters these tests use.

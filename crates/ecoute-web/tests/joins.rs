@@ -23,6 +23,12 @@ async fn join(
     (status, r.json().await.expect("json"), headers)
 }
 
+/// People waiting in the queue.
+async fn waiting(app: &common::TestApp) -> usize {
+    let centre = ecoute_domain::CentreId::DEFAULT;
+    app.store.waiting(centre).await.expect("waiting").len()
+}
+
 #[tokio::test]
 async fn joins_from_another_site_are_refused() {
     let mut config = fast_config();
@@ -57,12 +63,7 @@ async fn joins_from_another_site_are_refused() {
         assert_eq!(status, 201, "{headers:?}: {body}");
     }
     // Only the four accepted joins are waiting.
-    let waiting = app
-        .store
-        .waiting(ecoute_domain::CentreId::DEFAULT)
-        .await
-        .expect("waiting");
-    assert_eq!(waiting.len(), 4);
+    assert_eq!(waiting(&app).await, 4);
 }
 
 #[tokio::test]
@@ -90,10 +91,5 @@ async fn joins_beyond_the_budget_wait_their_turn() {
     assert_eq!(join(&app, &[]).await.0, 201);
     assert_eq!(join(&app, &[]).await.0, 429);
     // Refused joins took no place in the queue.
-    let waiting = app
-        .store
-        .waiting(ecoute_domain::CentreId::DEFAULT)
-        .await
-        .expect("waiting");
-    assert_eq!(waiting.len(), 4);
+    assert_eq!(waiting(&app).await, 4);
 }
