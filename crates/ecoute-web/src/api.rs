@@ -1,7 +1,7 @@
 //! The JSON endpoints: joining the queue, health, and the OpenAPI document.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -37,7 +37,11 @@ pub struct ContactCreated {
 }
 
 /// `POST /api/contacts`: joins the queue.
-async fn create_contact(State(state): State<AppState>) -> Result<Response, WebError> {
+async fn create_contact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    crate::joins::admit(&state, &headers)?;
     // Every install has one centre for now; routing between centres comes with federation.
     let centre = CentreId::DEFAULT;
     let token = random_token();
@@ -66,7 +70,13 @@ async fn create_contact(State(state): State<AppState>) -> Result<Response, WebEr
         token,
         websocket: "/ws/person",
     };
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    // The answer carries the person's only credential: no cache may keep it.
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(body),
+    )
+        .into_response())
 }
 
 /// Body of `POST /api/contacts/leave`.

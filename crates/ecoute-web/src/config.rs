@@ -46,6 +46,11 @@ pub struct ChatConfig {
     /// Heartbeat period of the sockets, in seconds: both sides ping this often, and a socket
     /// silent for three periods counts as lost (a phone that lost its signal closes nothing).
     pub heartbeat_seconds: u64,
+    /// Joins of the queue accepted per minute on this instance, from everyone together
+    /// (the budget's refill rate); beyond, `429 rate_limited`.
+    pub joins_per_minute: u32,
+    /// Joins accepted at once before the per-minute rate applies (the budget's size).
+    pub join_burst: u32,
 }
 
 impl ChatConfig {
@@ -112,6 +117,8 @@ impl Default for ChatConfig {
             hello_grace_seconds: 30,
             default_handle_minutes: 20,
             heartbeat_seconds: 5,
+            joins_per_minute: 120,
+            join_burst: 60,
         }
     }
 }
@@ -206,6 +213,15 @@ impl WebConfig {
                 "chat.heartbeat_seconds",
                 "must be between 1 and 60",
             ));
+        }
+        if !(1..=1_000_000).contains(&c.joins_per_minute) {
+            return Err(invalid(
+                "chat.joins_per_minute",
+                "must be between 1 and 1000000",
+            ));
+        }
+        if !(1..=1_000_000).contains(&c.join_burst) {
+            return Err(invalid("chat.join_burst", "must be between 1 and 1000000"));
         }
         if self.privacy.purge_after_hours > 24 * 366 {
             return Err(invalid(

@@ -12,6 +12,7 @@ pub mod config;
 mod error;
 mod forms;
 mod i18n;
+mod joins;
 pub mod live;
 mod metrics;
 mod origin;
@@ -19,6 +20,7 @@ mod pages;
 mod state;
 mod ws;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{ConfigError, WebConfig};
 pub use error::WebError;
 pub use pages::admin::new_user;
@@ -52,6 +54,7 @@ pub fn app(
     store: Arc<dyn Store>,
     bus: Arc<dyn EventBus>,
     dummy_hash: String,
+    clock: Arc<dyn Clock>,
 ) -> (AppState, Router) {
     let default_handle_seconds = f64::from(config.chat.default_handle_minutes) * 60.0;
     let queues = Arc::new(live::QueueBoards::new(
@@ -61,7 +64,12 @@ pub fn app(
     ));
     let mut instance = [0u8; 4];
     let _ = getrandom::getrandom(&mut instance);
+    let joins = Arc::new(joins::JoinBudget::new(
+        config.chat.joins_per_minute,
+        config.chat.join_burst,
+    ));
     let state = AppState {
+        joins,
         instance: u32::from_le_bytes(instance) & 0x7fff_ffff,
         themes: config.themes().into(),
         config: Arc::new(config),
@@ -70,15 +78,12 @@ pub fn app(
         queues,
         dummy_hash: dummy_hash.into(),
         login_throttle: Arc::default(),
+        password_checks: Arc::new(auth::PasswordChecks::per_core()),
+        clock,
         metrics: Arc::default(),
         shutdown: Arc::new(tokio::sync::watch::channel(false).0),
     };
-    let pages = pages::router()
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            pages::html_errors,
-        ))
-        .layer(middleware::from_fn(pages::no_store));
+    let pages = pages::router().layer(middleware::from_fn(pages::no_store));
     let router = Router::new()
         .merge(pages)
         .merge(api::router())
@@ -86,6 +91,11 @@ pub fn app(
         .route("/ws/listener", get(ws::listener_upgrade))
         .route("/static/{name}", get(assets::asset))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Outside every route and the body limit: it sees all their errors, and the router's.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::html_errors,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -139,12 +149,23 @@ impl Server {
         store: Arc<dyn Store>,
         bus: Arc<dyn EventBus>,
     ) -> anyhow::Result<Server> {
+        Server::bind_with_clock(addr, config, store, bus, Arc::new(SystemClock)).await
+    }
+
+    /// [`Server::bind`] with another clock (tests move a [`ManualClock`]).
+    pub async fn bind_with_clock(
+        addr: &str,
+        config: WebConfig,
+        store: Arc<dyn Store>,
+        bus: Arc<dyn EventBus>,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Server> {
         config.validate()?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         let dummy_hash = auth::hash_password(auth::random_token()).await?;
-        let (state, router) = app(config, store, bus, dummy_hash);
+        let (state, router) = app(config, store, bus, dummy_hash, clock);
         Ok(Server {
             listener,
             router,

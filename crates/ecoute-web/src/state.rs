@@ -4,8 +4,10 @@ use ecoute_domain::Theme;
 use ecoute_store::{EventBus, Store};
 use std::sync::Arc;
 
-use crate::auth::LoginThrottle;
+use crate::auth::{LoginThrottle, PasswordChecks};
+use crate::clock::Clock;
 use crate::config::WebConfig;
+use crate::joins::JoinBudget;
 use crate::live::QueueBoards;
 use crate::metrics::Metrics;
 
@@ -29,6 +31,12 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// Failed staff logins per username, to slow password guessing.
     pub login_throttle: Arc<LoginThrottle>,
+    /// The bound on password checks running at once.
+    pub password_checks: Arc<PasswordChecks>,
+    /// The time, for what tests must move without waiting (the join budget).
+    pub clock: Arc<dyn Clock>,
+    /// Joins of the queue still allowed right now, for everyone together.
+    pub joins: Arc<JoinBudget>,
     /// Prometheus counters and gauges.
     pub metrics: Arc<Metrics>,
     /// Set to `true` when the server stops: every socket closes cleanly (1001) at once. The

@@ -55,6 +55,7 @@ async function start() {
   try {
     const response = await fetch("/api/contacts", { method: "POST" });
     if (response.status === 503) throw new Error(t("queue_full"));
+    if (response.status === 429) throw new Error(t("joins_busy"));
     if (!response.ok) throw new Error(t("error_generic", { message: response.status }));
     const { contact_id, token } = await response.json();
     sessionStorage.setItem(CONTACT_KEY, JSON.stringify({ contact_id, token }));

@@ -316,7 +316,10 @@ async fn the_admin_page_creates_accounts_with_validation() {
     let short = post("yan", "Yan", "short").await;
     assert_eq!(short.status(), 422);
     let page = short.text().await.unwrap();
-    assert!(page.contains("at least 10 characters"));
+    assert!(
+        page.contains("au moins 10 caractères"),
+        "the page speaks French"
+    );
     assert!(app.login("zoe", "another long password").await.is_some());
     assert_eq!(app.store.count_users().await.unwrap(), 2);
 }

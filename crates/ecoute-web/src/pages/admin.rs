@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ecoute_domain::{CentreId, Password, Pseudonym, Role, UserId, Username};
+use ecoute_domain::{CentreId, Password, Pseudonym, Role, UserError, UserId, Username};
 use ecoute_store::{NewUser, StoreError};
 use serde::Deserialize;
 
@@ -12,8 +12,9 @@ use super::staff::CsrfForm;
 use super::{lang_query, page_layout, render_status, LangQuery, Layout};
 use crate::auth::{hash_password, StaffSession};
 use crate::clock;
-use crate::error::WebError;
+use crate::error::{Refusal, WebError};
 use crate::forms::Form;
+use crate::i18n::Texts;
 use crate::state::AppState;
 
 /// One row of the accounts table.
@@ -95,7 +96,8 @@ pub struct NewUserForm {
     password: String,
 }
 
-/// Validates the new-account fields into a store record (password hashed).
+/// Validates the new-account fields into a store record (password hashed); the error as
+/// text, for the command line.
 pub async fn new_user(
     username: &str,
     pseudonym: &str,
@@ -103,13 +105,37 @@ pub async fn new_user(
     password: &str,
     centre: CentreId,
 ) -> Result<NewUser, String> {
-    let username = Username::parse(username).map_err(|e| e.to_string())?;
-    let pseudonym = Pseudonym::parse(pseudonym).map_err(|e| e.to_string())?;
-    let role = Role::parse(role).ok_or_else(|| ecoute_domain::UserError::Role.to_string())?;
-    let password = Password::parse(password).map_err(|e| e.to_string())?;
+    new_account(username, pseudonym, role, password, centre)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Why a new account was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum NewUserError {
+    /// A field breaks the account rules.
+    #[error(transparent)]
+    Invalid(#[from] UserError),
+    /// Hashing failed (ours, not the administrator's).
+    #[error("could not hash the password: {0}")]
+    Hash(anyhow::Error),
+}
+
+/// Validates the new-account fields into a store record (password hashed).
+async fn new_account(
+    username: &str,
+    pseudonym: &str,
+    role: &str,
+    password: &str,
+    centre: CentreId,
+) -> Result<NewUser, NewUserError> {
+    let username = Username::parse(username)?;
+    let pseudonym = Pseudonym::parse(pseudonym)?;
+    let role = Role::parse(role).ok_or(UserError::Role)?;
+    let password = Password::parse(password)?;
     let password_hash = hash_password(password.expose().to_owned())
         .await
-        .map_err(|e| format!("could not hash the password: {e}"))?;
+        .map_err(NewUserError::Hash)?;
     Ok(NewUser {
         username,
         pseudonym,
@@ -117,6 +143,17 @@ pub async fn new_user(
         password_hash,
         centre,
     })
+}
+
+/// The i18n key of an account rule's text.
+fn user_error_key(e: UserError) -> &'static str {
+    match e {
+        UserError::Username => "user_error_username",
+        UserError::Pseudonym => "user_error_pseudonym",
+        UserError::PasswordTooShort => "user_error_password_short",
+        UserError::PasswordTooLong => "user_error_password_long",
+        UserError::Role => "user_error_role",
+    }
 }
 
 /// `POST /admin/users`.
@@ -128,7 +165,8 @@ pub async fn create_user(
 ) -> Result<Response, WebError> {
     session.require(Role::Admin)?;
     session.check_csrf(&form.csrf)?;
-    let new = match new_user(
+    let t = Texts::new(q.lang());
+    let new = match new_account(
         &form.username,
         &form.pseudonym,
         &form.role,
@@ -138,7 +176,8 @@ pub async fn create_user(
     .await
     {
         Ok(n) => n,
-        Err(message) => {
+        Err(NewUserError::Invalid(e)) => {
+            let message = t.get(user_error_key(e)).to_owned();
             return users_response(
                 &state,
                 &q,
@@ -147,8 +186,9 @@ pub async fn create_user(
                 None,
                 Some(message),
             )
-            .await
+            .await;
         }
+        Err(NewUserError::Hash(e)) => return Err(WebError::Internal(e)),
     };
     match state.store.create_user(&new, clock::now()).await {
         Ok(user) => {
@@ -167,9 +207,20 @@ pub async fn create_user(
             )
             .await
         }
-        Err(e @ (StoreError::UsernameTaken(_) | StoreError::Conflict(_))) => {
-            let m = e.to_string();
-            users_response(&state, &q, &session, StatusCode::CONFLICT, None, Some(m)).await
+        // The only conflict of a new account: its username is taken.
+        Err(StoreError::UsernameTaken(_)) => {
+            let message = t
+                .get("user_error_taken")
+                .replace("{username}", new.username.as_str());
+            users_response(
+                &state,
+                &q,
+                &session,
+                StatusCode::CONFLICT,
+                None,
+                Some(message),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -191,9 +242,7 @@ pub async fn set_disabled(
         _ => return Err(WebError::NotFound),
     };
     if id == session.user.id.0 {
-        return Err(WebError::Conflict(
-            "you cannot disable your own account".into(),
-        ));
+        return Err(WebError::Refused(Refusal::OwnAccount));
     }
     state.store.set_disabled(UserId(id), disabled).await?;
     Ok(Redirect::to(&format!("/admin/users{}", lang_query(q.lang()))).into_response())

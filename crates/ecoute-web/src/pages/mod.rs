@@ -9,8 +9,8 @@ mod staff;
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -21,10 +21,9 @@ use crate::error::{ErrorInfo, WebError};
 use crate::i18n::{Lang, Texts};
 use crate::state::AppState;
 
-/// The page routes.
+/// The page routes: the public page, and the staff area with its robots exclusion.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(public::visitor_page))
+    let staff = Router::new()
         .route("/login", get(staff::login_page).post(staff::login))
         .route("/logout", post(staff::logout))
         .route("/listener", get(staff::workspace_page))
@@ -37,6 +36,10 @@ pub fn router() -> Router<AppState> {
             get(admin::users_page).post(admin::create_user),
         )
         .route("/admin/users/{id}/{action}", post(admin::set_disabled))
+        .layer(middleware::from_fn(no_robots));
+    Router::new()
+        .route("/", get(public::visitor_page))
+        .merge(staff)
 }
 
 /// `?lang=` on every page.
@@ -69,6 +72,8 @@ pub struct Layout {
     pub pseudonym: String,
     /// Staff pages: the session's CSRF token; the login page: the login form's token.
     pub csrf: String,
+    /// Staff pages: search engines are asked to stay out (`<meta name="robots">`).
+    pub noindex: bool,
 }
 
 impl Layout {
@@ -86,6 +91,15 @@ impl Layout {
             is_admin: false,
             pseudonym: String::new(),
             csrf: String::new(),
+            noindex: false,
+        }
+    }
+
+    /// The layout of a staff page that needs no session (login, errors).
+    pub fn staff_area(state: &AppState, lang: Lang, path: &str) -> Layout {
+        Layout {
+            noindex: true,
+            ..Layout::public(state, lang, path)
         }
     }
 
@@ -95,7 +109,7 @@ impl Layout {
             is_admin: session.user.role >= ecoute_domain::Role::Admin,
             pseudonym: session.user.pseudonym.clone(),
             csrf: session.csrf_token.clone(),
-            ..Layout::public(state, lang, path)
+            ..Layout::staff_area(state, lang, path)
         }
     }
 }
@@ -131,18 +145,64 @@ pub fn render_status<T: Template>(status: StatusCode, template: &T) -> Result<Re
     Ok((status, Html(template.render()?)).into_response())
 }
 
+/// Where a path belongs, for the clothes of its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Area {
+    /// JSON endpoints, sockets, assets and probes: errors stay JSON.
+    Api,
+    /// The public site: error pages carry the quick exit and the emergency numbers.
+    Public,
+    /// The staff area: error pages link back to it and keep search engines out.
+    Staff,
+}
+
+fn area(path: &str) -> Area {
+    let under = |prefix: &&str| {
+        path.strip_prefix(*prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    if ["/api", "/ws", "/static", "/healthz", "/metrics"]
+        .iter()
+        .any(under)
+    {
+        Area::Api
+    } else if ["/login", "/logout", "/listener", "/admin"]
+        .iter()
+        .any(under)
+    {
+        Area::Staff
+    } else {
+        Area::Public
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
-    t: Texts,
-    site_name: String,
+    layout: Layout,
+    staff: bool,
+    quick_exit_url: String,
     status: u16,
     message: String,
 }
+page_layout!(ErrorPage);
 
-/// Page routes answer errors with HTML: a login redirect for `401`, an error page otherwise.
-/// The error itself was mapped once, by [`WebError`]; this only changes its clothes.
+/// `X-Robots-Tag` of every staff response.
+const NO_ROBOTS: HeaderValue = HeaderValue::from_static("noindex, nofollow");
+
+/// Headers of an error response that its page keeps.
+const KEPT_HEADERS: [header::HeaderName; 2] = [header::ALLOW, header::RETRY_AFTER];
+
+/// Largest framework error text read (they are one line).
+const FRAMEWORK_TEXT_BYTES: usize = 4096;
+
+/// Every error response passes here once. An error axum or tower produced by itself (an
+/// extractor's rejection, the router's 404 and 405, the body limit: plain text or no body,
+/// no [`ErrorInfo`]) becomes its [`WebError`]; our own responses always say HTML or JSON.
+/// Then API paths keep the JSON, and pages get an HTML page in their language: a login
+/// redirect for `401` in the staff area, an error page of the site otherwise.
 pub async fn html_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
     let lang = Lang::from_query(
         request
             .uri()
@@ -150,27 +210,91 @@ pub async fn html_errors(State(state): State<AppState>, request: Request, next: 
             .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang="))),
     );
     let response = next.run(request).await;
-    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
-        return response;
+    let (response, info) = match response.extensions().get::<ErrorInfo>().cloned() {
+        Some(info) => (response, info),
+        None if is_framework_error(&response) => {
+            let (parts, body) = response.into_parts();
+            let text = axum::body::to_bytes(body, FRAMEWORK_TEXT_BYTES)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            let mut mapped = WebError::from_framework(parts.status, &text).into_response();
+            keep_headers(&parts.headers, mapped.headers_mut());
+            let Some(info) = mapped.extensions().get::<ErrorInfo>().cloned() else {
+                return mapped;
+            };
+            (mapped, info)
+        }
+        None => return response,
     };
+    let area = area(&path);
+    if area == Area::Api {
+        return response;
+    }
     let status = response.status();
-    if status == StatusCode::UNAUTHORIZED {
+    let staff = area == Area::Staff;
+    if status == StatusCode::UNAUTHORIZED && staff {
         return Redirect::to(&format!("/login{}", lang_query(lang))).into_response();
     }
+    // The language link repeats the path, unless it could read as another site's address.
+    let own_path = if path.starts_with("//") || path.starts_with("/\\") {
+        "/"
+    } else {
+        path.as_str()
+    };
+    let layout = if staff {
+        Layout::staff_area(&state, lang, own_path)
+    } else {
+        Layout::public(&state, lang, own_path)
+    };
     let page = ErrorPage {
-        t: Texts::new(lang),
-        site_name: state.config.site.name.clone(),
+        message: layout.t.get(info.text_key).to_owned(),
+        layout,
+        staff,
+        quick_exit_url: state.config.site.quick_exit_url.clone(),
         status: status.as_u16(),
-        message: info.message.clone(),
     };
     match page.render() {
         Ok(html) => {
             let mut r = (status, Html(html)).into_response();
+            keep_headers(response.headers(), r.headers_mut());
+            if staff {
+                r.headers_mut().insert(X_ROBOTS_TAG, NO_ROBOTS);
+            }
             r.extensions_mut().insert(info);
             r
         }
         Err(_) => response,
     }
+}
+
+/// An error status whose body is plain text or nothing: axum's and tower's own answers.
+fn is_framework_error(response: &Response) -> bool {
+    let status = response.status();
+    (status.is_client_error() || status.is_server_error())
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|ct| ct.starts_with("text/plain"))
+}
+
+fn keep_headers(from: &HeaderMap, to: &mut HeaderMap) {
+    for name in KEPT_HEADERS {
+        if let Some(v) = from.get(&name) {
+            to.insert(name, v.clone());
+        }
+    }
+}
+
+/// The `X-Robots-Tag` header.
+const X_ROBOTS_TAG: HeaderName = HeaderName::from_static("x-robots-tag");
+
+/// Staff pages stay out of search engines (public pages stay indexable).
+async fn no_robots(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(X_ROBOTS_TAG, NO_ROBOTS);
+    response
 }
 
 /// Pages are never cached: after a quick exit, "back" must not show the conversation.

@@ -38,6 +38,7 @@ const SCRIPT_TEXTS: &[&str] = &[
     "chars_left",
     "error_generic",
     "queue_full",
+    "joins_busy",
     "take_over",
     "send_failed",
     "conversation_gone",

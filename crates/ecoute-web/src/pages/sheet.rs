@@ -6,16 +6,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::{
     AgeBand, Contact, ContactId, ContactKind, ContactState, Gender, RiskLevel, Role, StatsSheet,
-    StatsSheetInput,
+    StatsSheetError, StatsSheetInput,
 };
 use serde::Deserialize;
 
 use super::{lang_query, page_layout, render_status, LangQuery, Layout};
 use crate::auth::StaffSession;
 use crate::clock;
-use crate::error::WebError;
+use crate::error::{Refusal, WebError};
 use crate::forms::Form;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Texts};
 use crate::state::AppState;
 use ecoute_store::StoreError;
 
@@ -164,14 +164,10 @@ async fn own_ended_contact(
         return Err(WebError::NotFound);
     }
     if !matches!(contact.state, ContactState::Ended { .. }) {
-        return Err(WebError::Conflict(
-            "the conversation is still going on; end it first".into(),
-        ));
+        return Err(WebError::Refused(Refusal::SheetConversationOngoing));
     }
     if state.store.sheet(id).await?.is_some() {
-        return Err(WebError::Conflict(
-            "this sheet has already been filled in".into(),
-        ));
+        return Err(WebError::Refused(Refusal::SheetAlreadyFilled));
     }
     Ok(contact)
 }
@@ -197,23 +193,36 @@ pub async fn sheet_page(
     render_status(StatusCode::OK, &page)
 }
 
-/// The sheet form as posted.
-#[derive(Deserialize)]
+/// The sheet form as posted. Every field may be missing: a missing answer is refused by
+/// the sheet's own rules, with the form again and the field named (a missing token by the
+/// CSRF check).
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct SheetForm {
     csrf: String,
     duration_minutes: String,
-    #[serde(default)]
     themes: Vec<String>,
-    #[serde(default)]
     age_band: String,
-    #[serde(default)]
     gender: String,
-    #[serde(default)]
     contact_kind: String,
-    #[serde(default)]
     risk: String,
-    #[serde(default)]
     debrief_wanted: Option<String>,
+}
+
+/// What the sheet page says about a refused sheet, in its language.
+fn sheet_error_text(lang: Lang, e: &StatsSheetError) -> String {
+    let t = Texts::new(lang);
+    match e {
+        StatsSheetError::Duration => t.get("sheet_error_duration").to_owned(),
+        StatsSheetError::NoTheme => t.get("sheet_error_no_theme").to_owned(),
+        StatsSheetError::UnknownTheme(code) => {
+            t.get("sheet_error_unknown_theme").replace("{theme}", code)
+        }
+        // The field's name is its label's key.
+        StatsSheetError::Choice(field) => {
+            t.get("sheet_error_choice").replace("{field}", t.get(field))
+        }
+    }
 }
 
 /// `POST /listener/sheet/{contact_id}`.
@@ -245,7 +254,7 @@ pub async fn save_sheet(
                 &session,
                 &contact,
                 &input,
-                Some(e.to_string()),
+                Some(sheet_error_text(lang, &e)),
             );
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
@@ -256,7 +265,8 @@ pub async fn save_sheet(
         .await
     {
         Ok(()) => {}
-        Err(StoreError::Conflict(m)) => return Err(WebError::Conflict(m)),
+        // The store's only conflict here: a sheet saved meanwhile (another tab).
+        Err(StoreError::SheetExists) => return Err(WebError::Refused(Refusal::SheetAlreadyFilled)),
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/listener{}", lang_query(q.lang()))).into_response())

@@ -7,12 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::Role;
 use ecoute_store::NewSession;
 use serde::Deserialize;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{lang_query, page_layout, render, render_status, LangQuery, Layout};
 use crate::auth::{
     clear_session_cookie, constant_time_eq, cookie, random_token, session_cookie, sha256_hex,
-    verify_password, StaffSession,
+    PasswordChecks, StaffSession,
 };
 use crate::clock;
 use crate::error::WebError;
@@ -47,7 +47,7 @@ fn login_form(
     username: String,
 ) -> Result<Response, WebError> {
     let token = random_token();
-    let mut layout = Layout::public(state, q.lang(), "/login");
+    let mut layout = Layout::staff_area(state, q.lang(), "/login");
     layout.csrf = token.clone();
     let mut response = render_status(
         status,
@@ -106,18 +106,14 @@ pub async fn login(
     }
     if let Err(wait) = state.login_throttle.check(&username, Instant::now()) {
         tracing::info!("staff login refused: too many failures for this username");
-        let mut response = login_form(
+        let response = login_form(
             &state,
             &q,
             StatusCode::TOO_MANY_REQUESTS,
             Some(Texts::new(q.lang()).get("login_throttled")),
             username,
         )?;
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return Ok(response);
+        return busy_response(response, wait);
     }
     let credentials = state.store.credentials(&username).await?;
     let (user, hash) = match credentials {
@@ -125,7 +121,19 @@ pub async fn login(
         _ => (None, state.dummy_hash.to_string()),
     };
     // Verified even for unknown accounts, so that timing does not tell which exist.
-    let matches = verify_password(form.password, hash).await;
+    let Ok(matches) = state.password_checks.verify(form.password, hash).await else {
+        tracing::info!("staff login refused: every password check is busy");
+        return busy_response(
+            login_form(
+                &state,
+                &q,
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(Texts::new(q.lang()).get("login_busy")),
+                username,
+            )?,
+            PasswordChecks::WAIT,
+        );
+    };
     let Some(user) = user.filter(|_| matches) else {
         tracing::info!("failed staff login");
         state.login_throttle.failed(&username, Instant::now());
@@ -162,6 +170,15 @@ pub async fn login(
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     }
+    Ok(response)
+}
+
+/// `response` with `Retry-After: wait` (whole seconds, rounded up).
+fn busy_response(mut response: Response, wait: Duration) -> Result<Response, WebError> {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     Ok(response)
 }
 

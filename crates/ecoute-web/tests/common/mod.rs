@@ -24,6 +24,8 @@ pub const PASSWORD: &str = "a long test password";
 
 pub struct TestApp {
     pub addr: String,
+    /// The server's state (its test hooks).
+    pub state: ecoute_web::AppState,
     pub store: Arc<dyn Store>,
     /// The server's event bus, to publish as another instance would.
     pub bus: Arc<dyn EventBus>,
@@ -54,19 +56,32 @@ pub fn fast_config() -> WebConfig {
 }
 
 pub async fn spawn_app(config: WebConfig) -> TestApp {
+    spawn_app_with_clock(config, Arc::new(ecoute_web::SystemClock)).await
+}
+
+/// [`spawn_app`] with the server's clock given (a `ManualClock` to move time).
+pub async fn spawn_app_with_clock(config: WebConfig, clock: Arc<dyn ecoute_web::Clock>) -> TestApp {
     let dir = std::env::temp_dir().join(format!("ecoute-web-test-{}", uuid::Uuid::new_v4()));
     let url = format!("sqlite://{}/ecoute.db", dir.display());
     let store = ecoute_store::connect(&url).await.expect("open test store");
     let bus: Arc<dyn EventBus> = Arc::new(LocalBus::new());
-    let server = Server::bind("127.0.0.1:0", config.clone(), store.clone(), bus.clone())
-        .await
-        .expect("bind");
+    let server = Server::bind_with_clock(
+        "127.0.0.1:0",
+        config.clone(),
+        store.clone(),
+        bus.clone(),
+        clock,
+    )
+    .await
+    .expect("bind");
     let addr = server.local_addr().expect("addr").to_string();
+    let state = server.state().clone();
     let server = tokio::spawn(async move {
         let _ = server.run(std::future::pending()).await;
     });
     TestApp {
         addr,
+        state,
         store,
         bus,
         config,
