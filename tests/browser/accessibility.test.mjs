@@ -30,7 +30,7 @@ describe("accessibility", () => {
 
     await startChat(visitor, lab.ecoute.url);
     await visitorSend(visitor, "Bonjour");
-    await visitor.locator("#messages .delivery", { hasText: "reçu" }).waitFor();
+    await visitor.locator("#messages .delivery", { hasText: "envoyé" }).waitFor();
     await assertAccessible(visitor, "public page, waiting");
 
     await listener.goto(`${lab.ecoute.url}/login`);

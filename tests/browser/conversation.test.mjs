@@ -36,7 +36,8 @@ describe("a conversation between a person and a listener", () => {
     assert.equal(await visitor.textContent("#end"), "Quitter la file");
     await visitorSend(visitor, "Bonsoir, je me sens très seul ce soir.");
     const first = visitorMessages(visitor).first();
-    await first.locator(".delivery", { hasText: "reçu" }).waitFor();
+    // Committed ("envoyé"), not "reçu": no listener has read it yet.
+    await first.locator(".delivery", { hasText: "envoyé" }).waitFor();
     assert.equal(await visitor.inputValue("#message"), "", "the composer is emptied after sending");
 
     // A second person joins behind: their position is 2 of 2. They leave the queue again.
@@ -45,7 +46,7 @@ describe("a conversation between a person and a listener", () => {
     await second.locator("#status", { hasText: "Vous êtes 2ᵉ dans la file (2 personne(s) en attente)." }).waitFor();
     await screenshot(second, "visitor-waiting");
     await second.click("#end");
-    await second.locator("#status", { hasText: "La conversation est terminée" }).waitFor();
+    await second.locator("#status", { hasText: "Vous avez quitté la file." }).waitFor();
     assert.deepEqual(second.dialogs.map((d) => d.type), ["confirm"], "leaving asks first");
     assert.equal(await second.evaluate(() => sessionStorage.length), 0, "nothing kept after the end");
     await second.context().close();

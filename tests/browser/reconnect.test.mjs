@@ -90,14 +90,14 @@ describe("connections that drop", () => {
     await visitorSend(visitor, "never sent");
     await visitor.waitForTimeout(500);
     assert.ok(ackDropped, "the first acknowledgement was dropped");
-    assert.deepEqual(await visitor.locator("#messages .delivery").allTextContents(), ["reçu", "envoi…"],
+    assert.deepEqual(await visitor.locator("#messages .delivery").allTextContents(), ["envoyé", "envoi…"],
       "the committed message came back from the server; the other is still being sent");
     const kept = await visitor.evaluate(() => JSON.parse(sessionStorage.getItem("ecoute.pending")).map((f) => f.body));
     assert.deepEqual(kept, ["never sent"], "only the uncommitted message is kept for resending");
 
     lossy = false;
     await visitor.reload();
-    await visitor.locator("#messages li.message.own .delivery", { hasText: "reçu" }).nth(1).waitFor();
+    await visitor.locator("#messages li.message.own .delivery", { hasText: "envoyé" }).nth(1).waitFor();
     await visitor.waitForTimeout(300);
     assert.deepEqual(await visitorMessages(visitor).locator(".body").allTextContents(), ["committed, ack lost", "never sent"]);
     assert.equal(await visitor.evaluate(() => sessionStorage.getItem("ecoute.pending")), null, "nothing left to resend");
@@ -118,7 +118,7 @@ describe("connections that drop", () => {
     const first = await openPage(lab.browser);
     await startChat(first, lab.ecoute.url);
     await visitorSend(first, "premier onglet");
-    await first.locator("#messages .delivery", { hasText: "reçu" }).waitFor();
+    await first.locator("#messages .delivery", { hasText: "envoyé" }).waitFor();
 
     // A duplicated tab carries a copy of sessionStorage: the same conversation.
     const saved = await first.evaluate(() => JSON.stringify(Object.entries(sessionStorage)));
@@ -137,7 +137,7 @@ describe("connections that drop", () => {
     await first.click("#take-over");
     await second.locator("#connection", { hasText: "ouverte dans un autre onglet" }).waitFor();
     await visitorSend(first, "de retour");
-    await first.locator("#messages li.message.own .delivery", { hasText: "reçu" }).nth(1).waitFor();
+    await first.locator("#messages li.message.own .delivery", { hasText: "envoyé" }).nth(1).waitFor();
     assert.deepEqual(await visitorMessages(first).locator(".body").allTextContents(), ["premier onglet", "de retour"]);
 
     await first.click("#end");
