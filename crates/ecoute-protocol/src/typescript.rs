@@ -87,3 +87,56 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod docs {
+    use super::declarations;
+    use crate::{CloseCode, ErrorCode};
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn protocol_md() -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/protocol.md");
+        std::fs::read_to_string(&path).expect("docs/protocol.md")
+    }
+
+    /// Every frame `type` of the types, from the declarations generated from them.
+    fn frame_types() -> BTreeSet<String> {
+        let decls = declarations();
+        let mut types = BTreeSet::new();
+        let mut rest = decls.as_str();
+        while let Some(at) = rest.find("\"type\": \"") {
+            rest = &rest[at + 9..];
+            if let Some(end) = rest.find('"') {
+                types.insert(rest[..end].to_owned());
+            }
+        }
+        types
+    }
+
+    #[test]
+    fn the_protocol_document_names_every_frame_error_and_close_code() {
+        let doc = protocol_md();
+        let types = frame_types();
+        assert!(types.len() > 20, "frame types found: {types:?}");
+        for t in &types {
+            assert!(
+                doc.contains(&format!("\"type\":\"{t}\"")),
+                "docs/protocol.md does not describe the frame {t:?}"
+            );
+        }
+        for code in ErrorCode::ALL {
+            assert!(
+                doc.contains(&format!("| `{}` |", code.as_str())),
+                "docs/protocol.md's error table lacks {code}"
+            );
+        }
+        for code in CloseCode::ALL {
+            assert!(
+                doc.contains(&format!("| {} |", code.code())),
+                "docs/protocol.md's close table lacks {}",
+                code.code()
+            );
+        }
+    }
+}

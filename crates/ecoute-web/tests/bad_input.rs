@@ -340,6 +340,7 @@ async fn the_openapi_document_is_served_and_lists_every_route() {
     for path in [
         "/",
         "/api/contacts",
+        "/api/contacts/leave",
         "/ws/person",
         "/ws/listener",
         "/login",
@@ -350,6 +351,7 @@ async fn the_openapi_document_is_served_and_lists_every_route() {
         "/admin/users/{id}/{action}",
         "/api/openapi.json",
         "/healthz",
+        "/metrics",
         "/static/{name}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is not documented");
