@@ -133,7 +133,8 @@ pub enum Transition {
     },
     /// The person is gone and did not come back in time.
     PersonVanishes,
-    /// The person's page never connected within the grace delay (only while waiting).
+    /// The person's page never connected within the grace delay (waiting, or already taken
+    /// by a listener who would otherwise wait for nobody).
     NeverConnects,
 }
 
@@ -192,7 +193,11 @@ impl ContactState {
             (Waiting, Transition::NeverConnects) => Ok(Ended {
                 reason: EndReason::NeverConnected,
             }),
-            (Active { .. }, Transition::NeverConnects) => Err(TransitionError::NotWaiting),
+            // Taken before the grace delay ran out, by a listener who then waits for nobody:
+            // it ends the same way, and the listener is told.
+            (Active { .. }, Transition::NeverConnects) => Ok(Ended {
+                reason: EndReason::NeverConnected,
+            }),
         }
     }
 

@@ -211,9 +211,14 @@ mod tests {
         let active = contact(ContactState::Active {
             listener: UserId(3),
         });
+        let gone = active
+            .after_transition(Transition::NeverConnects, Timestamp(30_000))
+            .expect("a taken contact nobody connected to ends too");
         assert_eq!(
-            active.after_transition(Transition::NeverConnects, Timestamp(1)),
-            Err(TransitionError::NotWaiting)
+            gone.state,
+            ContactState::Ended {
+                reason: EndReason::NeverConnected
+            }
         );
     }
 

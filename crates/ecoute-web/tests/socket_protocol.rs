@@ -448,3 +448,30 @@ async fn stopping_the_server_closes_every_socket_with_going_away() {
     running.await.expect("server task").expect("server");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_listener_who_took_a_contact_whose_page_never_connected_is_told() {
+    let mut config = fast_config();
+    config.chat.hello_grace_seconds = 1;
+    let app = spawn_app(config).await;
+    app.add_user("camille", "listener").await;
+    let mut listener = app.listener("camille").await;
+    listener.available().await;
+    // A join whose page never opens its socket (a script, a closed tab).
+    let created: Value = app
+        .http()
+        .post(app.url("/api/contacts"))
+        .send()
+        .await
+        .expect("join")
+        .json()
+        .await
+        .expect("json");
+    let taken = listener.next().await;
+    assert_eq!(created["contact_id"].as_str(), Some(taken.as_str()));
+    // The listener is not left waiting for nobody: the contact ends, without a sheet.
+    let ended = listener.ws.expect("ended").await;
+    assert_eq!(ended["contact_id"].as_str(), Some(taken.as_str()));
+    assert_eq!(ended["reason"], "never_connected");
+    assert_eq!(ended["sheet_url"], Value::Null);
+}

@@ -17,9 +17,9 @@ const PERSON_STILL_AWAY: &str = "SELECT 1 FROM contacts \
 const LISTENER_STILL_AWAY: &str = "SELECT 1 FROM listener_presence \
     WHERE user_id = $1 AND away_since IS NOT NULL AND away_since <= $2";
 
-/// Waiting contacts that arrived at `$1` or earlier and whose page never attached (no
+/// Waiting or taken contacts that arrived at `$1` or earlier and whose page never attached (no
 /// connection now, and no absence recorded, which a connection closing would have left).
-const NEVER_CONNECTED: &str = "WHERE state = 'waiting' AND person_conn IS NULL \
+const NEVER_CONNECTED: &str = "WHERE state IN ('waiting', 'active') AND person_conn IS NULL \
     AND person_away_since IS NULL AND created_at <= $1";
 
 #[async_trait]

@@ -81,7 +81,8 @@ pub async fn sweep_once(state: &AppState) -> StoreResult<()> {
         }
     }
 
-    // Joined but never connected: nobody is there to tell, only the queue changes.
+    // Joined but never connected: nobody is there to tell; the queue changes, and a listener
+    // who took such a contact in the meantime is told it ended.
     let hello_cutoff = now.plus_millis(-((chat.hello_grace_seconds * 1000) as i64));
     let ghosts = store.end_never_connected(hello_cutoff, now).await?;
     for contact in &ghosts {
