@@ -131,6 +131,20 @@ mod docs {
                 "docs/protocol.md's error table lacks {code}"
             );
         }
+        // The sheet's form fields take the domain's closed sets.
+        use ecoute_domain::{AgeBand, ContactKind, Gender, RiskLevel};
+        let sheet_codes = AgeBand::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .chain(Gender::ALL.iter().map(|c| c.as_str()))
+            .chain(ContactKind::ALL.iter().map(|c| c.as_str()))
+            .chain(RiskLevel::ALL.iter().map(|c| c.as_str()));
+        for code in sheet_codes {
+            assert!(
+                doc.contains(&format!("`{code}`")),
+                "docs/protocol.md does not list the sheet's code {code:?}"
+            );
+        }
         for code in CloseCode::ALL {
             assert!(
                 doc.contains(&format!("| {} |", code.code())),
