@@ -138,8 +138,9 @@ pub trait Side: Sized + Send {
     type Auth: Send;
     /// Which gauge counts this side's sockets.
     const METRIC: MetricSide;
-    /// How often [`Side::on_tick`] runs.
-    const TICK: Duration;
+    /// How often [`Side::on_tick`] runs; `None`: never (no timer is kept for it, which
+    /// matters for the memory of thousands of idle sockets).
+    const TICK: Option<Duration>;
 
     /// What the frame is, for limits and refusals.
     fn kind(frame: &Self::In) -> FrameKind<'_>;
@@ -240,8 +241,10 @@ async fn serve<S: Side>(
     let heartbeat = state.config.chat.heartbeat();
     let mut beat = tokio::time::interval(heartbeat);
     beat.tick().await;
-    let mut tick = tokio::time::interval(S::TICK);
-    tick.tick().await;
+    let mut tick = S::TICK.map(tokio::time::interval);
+    if let Some(tick) = tick.as_mut() {
+        tick.tick().await;
+    }
     let mut limits = SocketLimits::new(tokio::time::Instant::now());
     loop {
         let flow = tokio::select! {
@@ -266,7 +269,7 @@ async fn serve<S: Side>(
                     io.transport.ping().await.into()
                 }
             }
-            _ = tick.tick() => side.on_tick(io).await,
+            () = next_tick(&mut tick) => side.on_tick(io).await,
             () = stopping(shutdown) => {
                 Flow::Close(CloseCode::GoingAway, "server shutting down")
             }
@@ -344,6 +347,16 @@ async fn on_incoming<S: Side>(
             .into(),
         FrameKind::Ping => io.transport.send_pong().await.into(),
         _ => side.on_frame(io, frame).await,
+    }
+}
+
+/// The next tick of `tick`, or never.
+async fn next_tick(tick: &mut Option<tokio::time::Interval>) {
+    match tick {
+        Some(tick) => {
+            tick.tick().await;
+        }
+        None => std::future::pending().await,
     }
 }
 

@@ -71,7 +71,7 @@ impl Side for ListenerConn {
     type Auth = StaffSession;
     const METRIC: MetricSide = MetricSide::Listener;
     // Sessions also expire by time, which no event announces.
-    const TICK: Duration = Duration::from_secs(30);
+    const TICK: Option<Duration> = Some(Duration::from_secs(30));
 
     fn kind(frame: &ListenerIn) -> FrameKind<'_> {
         match frame {

@@ -47,7 +47,7 @@ impl Side for PersonConn {
     type Auth = ();
     const METRIC: MetricSide = MetricSide::Person;
     // Nothing periodic on this side.
-    const TICK: Duration = Duration::from_secs(3600);
+    const TICK: Option<Duration> = None;
 
     fn kind(frame: &PersonIn) -> FrameKind<'_> {
         match frame {
