@@ -302,14 +302,15 @@ async fn take_all(mut ws: Ws, deadline: Instant) -> anyhow::Result<(Ws, Vec<(Str
 }
 
 /// A database created for one run.
-struct PgDatabase {
+pub(crate) struct PgDatabase {
     admin: String,
     name: String,
-    url: String,
+    /// Where to connect to it.
+    pub(crate) url: String,
 }
 
 impl PgDatabase {
-    async fn create(admin: &str) -> anyhow::Result<PgDatabase> {
+    pub(crate) async fn create(admin: &str) -> anyhow::Result<PgDatabase> {
         let name = format!(
             "ecoute_bench_{}_{}",
             std::process::id(),
@@ -341,7 +342,7 @@ impl PgDatabase {
     }
 
     /// Drops the database (the servers are gone; `FORCE` ends any connection left).
-    async fn drop_it(self) {
+    pub(crate) async fn drop_it(self) {
         let result = async {
             let mut conn = sqlx::PgConnection::connect(&self.admin).await?;
             sqlx::query(&format!(

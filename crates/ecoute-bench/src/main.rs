@@ -10,6 +10,7 @@
 
 mod client;
 mod cluster;
+mod ladder;
 mod load;
 mod memory;
 mod procs;
@@ -92,6 +93,9 @@ enum Scenario {
     Chat,
     /// SQLite, PostgreSQL, two instances on PostgreSQL.
     Cluster,
+    /// The rate ladder: the highest rate each of relay, SQLite on disk, on tmpfs and
+    /// PostgreSQL sustains with one-way p99 under 20 ms, next to an fsync probe (issue 8).
+    Ladder,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -224,6 +228,9 @@ async fn bench(cli: Cli) -> anyhow::Result<()> {
     if cli.scenario == Scenario::Cluster {
         return cluster(cli).await;
     }
+    if cli.scenario == Scenario::Ladder {
+        return ladder(cli).await;
+    }
     let plan = plan(&cli)?;
     let ecoute_bin = procs::locate_ecoute(cli.ecoute_bin.as_deref())?;
     // Each side of a socket pair is in a different process: the bench holds the client ends,
@@ -320,6 +327,51 @@ fn write_timeline(path: &std::path::Path, l: &report::LatencyFigures) -> anyhow:
         }
     }
     std::fs::write(path, csv).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+}
+
+/// Offered rates of the ladder, messages per second. With 1,000 conversations the top rung
+/// has each socket send 2 messages a second, the protocol's sustained limit per socket.
+const LADDER_RATES: [f64; 5] = [250.0, 500.0, 1000.0, 2000.0, 4000.0];
+
+async fn ladder(cli: Cli) -> anyhow::Result<()> {
+    let mut plan = plan(&cli)?;
+    if !cli.quick {
+        // Each rung is short: the ladder has up to 20 of them.
+        plan.duration = plan.duration.min(Duration::from_secs(8));
+        plan.warmup = plan.warmup.min(Duration::from_secs(2));
+    }
+    let ecoute_bin = procs::locate_ecoute(cli.ecoute_bin.as_deref())?;
+    procs::raise_open_files(2 * plan.conversations as u64 + 256)?;
+    let db_dir = cli.db_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let tmpfs = PathBuf::from("/dev/shm");
+    let tmpfs = (!cli.no_tmpfs && tmpfs.is_dir()).then_some(tmpfs);
+    let postgres_url = cli
+        .postgres_url
+        .clone()
+        .or_else(|| std::env::var("ECOUTE_BENCH_POSTGRES_URL").ok())
+        .unwrap_or_else(|| cluster::DEFAULT_POSTGRES_URL.to_owned());
+    println!(
+        "ecoute-bench ladder: {} conversations, rates {:?} msg/s, {:.0} s measured per rung \
+         after {:.0} s; {} CPUs; loopback.",
+        plan.conversations,
+        LADDER_RATES,
+        plan.duration.as_secs_f64(),
+        plan.warmup.as_secs_f64(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+    );
+    let started = Instant::now();
+    let (fsync, climbs) = ladder::run(
+        &plan,
+        &LADDER_RATES,
+        &ecoute_bin,
+        &db_dir,
+        tmpfs.as_deref(),
+        &postgres_url,
+    )
+    .await?;
+    println!("done in {:.0} s", started.elapsed().as_secs_f64());
+    ladder::print(&fsync, &climbs, &LADDER_RATES);
+    Ok(())
 }
 
 async fn cluster(cli: Cli) -> anyhow::Result<()> {
