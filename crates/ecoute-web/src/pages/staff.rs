@@ -14,7 +14,6 @@ use crate::auth::{
     clear_session_cookie, constant_time_eq, cookie, random_token, session_cookie, sha256_hex,
     PasswordChecks, StaffSession,
 };
-use crate::clock;
 use crate::error::WebError;
 use crate::forms::Form;
 use crate::i18n::Texts;
@@ -142,7 +141,7 @@ pub async fn login(
     state.login_throttle.succeeded(&username);
 
     let token = random_token();
-    let now = clock::now();
+    let now = state.clock.now();
     let lifetime_s = state.config.auth.session_hours * 3600;
     state
         .store
@@ -196,7 +195,11 @@ pub async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     session.check_csrf(&form.csrf)?;
-    state.store.delete_session(&session.token_hash).await?;
+    // Its sockets close at once (on every instance the bus reaches).
+    state
+        .app
+        .logout(session.user.id, &session.token_hash)
+        .await?;
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = HeaderValue::from_str(&clear_session_cookie(state.config.secure_cookies())) {
         response.headers_mut().append(header::SET_COOKIE, v);
