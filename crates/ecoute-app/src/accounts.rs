@@ -1,12 +1,12 @@
 //! Staff accounts: create (the admin page, the CLI and the demo share it), disable and
-//! enable, passwords, and logging out. Whatever ends sessions publishes
+//! enable, passwords, sessions (opening one after a login, logging out). Whatever ends sessions publishes
 //! [`Event::SessionsChanged`] after commit on the account's topic, so that its open sockets
 //! close at once, on every instance the bus reaches.
 
 use ecoute_domain::{
     CentreId, Event, Password, Pseudonym, Role, Topic, UserError, UserId, Username,
 };
-use ecoute_store::{NewUser, User};
+use ecoute_store::{NewSession, NewUser, User};
 
 use crate::{hash_password, App, AppError, AppResult};
 
@@ -88,6 +88,30 @@ impl App {
         let hash = hash_password(password.expose().to_owned()).await?;
         self.store.set_password_hash(id, &hash).await?;
         self.sessions_changed(id).await;
+        Ok(())
+    }
+
+    /// Opens a session of `user` (after their password was checked) for `lifetime_seconds`;
+    /// only the hash of its token is stored.
+    pub async fn open_session(
+        &self,
+        user: UserId,
+        token_hash: String,
+        csrf_token: String,
+        lifetime_seconds: u64,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let lifetime_ms = i64::try_from(lifetime_seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+        self.store
+            .create_session(&NewSession {
+                token_hash,
+                user,
+                csrf_token,
+                created_at: now,
+                expires_at: now.plus_millis(lifetime_ms),
+            })
+            .await?;
+        tracing::info!(user = user.0, "staff login");
         Ok(())
     }
 

@@ -1,5 +1,7 @@
-//! ecoute's web layer: the pages, the JSON API, the two WebSocket conversations, staff
-//! authentication, and the background jobs (queue snapshots, reconnection delays, purge).
+//! ecoute's web layer, transport only: the pages, the JSON API, the two WebSocket
+//! conversations, staff login, metrics, and the schedules of the background jobs. What
+//! changes state goes through the use cases of `ecoute_app` ([`AppState::app`]); this crate
+//! maps their answers to frames, statuses and pages.
 //!
 //! [`Server::bind`] builds everything on a listener (port 0 in tests) and [`Server::run`]
 //! serves until the shutdown future completes.

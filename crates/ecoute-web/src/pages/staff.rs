@@ -5,7 +5,6 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::Role;
-use ecoute_store::NewSession;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
@@ -141,19 +140,11 @@ pub async fn login(
     state.login_throttle.succeeded(&username);
 
     let token = random_token();
-    let now = state.clock.now();
     let lifetime_s = state.config.auth.session_hours * 3600;
     state
-        .store
-        .create_session(&NewSession {
-            token_hash: sha256_hex(&token),
-            user: user.id,
-            csrf_token: random_token(),
-            created_at: now,
-            expires_at: now.plus_millis((lifetime_s * 1000) as i64),
-        })
+        .app
+        .open_session(user.id, sha256_hex(&token), random_token(), lifetime_s)
         .await?;
-    tracing::info!(user = user.id.0, "staff login");
     let target = if user.role >= Role::Admin && state.store.count_users().await? <= 1 {
         "/admin/users"
     } else {
