@@ -5,14 +5,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use ecoute_domain::{CentreId, Channel, ContactId, Event, Topic};
-use ecoute_store::NewContact;
+use ecoute_app::AppError;
+use ecoute_domain::CentreId;
 use serde::Serialize;
 
 use crate::auth::{random_token, sha256_hex};
-use crate::clock;
 use crate::error::WebError;
-use crate::live::publish;
 use crate::state::AppState;
 
 /// The API routes.
@@ -45,26 +43,9 @@ async fn create_contact(
     // Every install has one centre for now; routing between centres comes with federation.
     let centre = CentreId::DEFAULT;
     let token = random_token();
-    let contact = state
-        .store
-        .create_contact(&NewContact {
-            id: ContactId::new_random(),
-            centre,
-            channel: Channel::Chat,
-            resume_hash: sha256_hex(&token),
-            now: clock::now(),
-            // Counted and inserted in one transaction: a burst of joins cannot overshoot it
-            // (refused with `queue_full`).
-            max_waiting: state.config.chat.max_waiting as u64,
-        })
-        .await?;
+    // A burst of joins cannot overshoot `chat.max_waiting` (refused with `queue_full`).
+    let contact = state.app.join(centre, sha256_hex(&token)).await?;
     state.metrics.contact_created();
-    publish(
-        state.bus.as_ref(),
-        Topic::Centre(centre),
-        Event::QueueChanged { centre },
-    )
-    .await;
     let body = ContactCreated {
         contact_id: contact.id.to_string(),
         token,
@@ -101,8 +82,8 @@ async fn leave_contact(
     let contact = crate::ws::person::resume(&state, &request.token)
         .await?
         .ok_or(WebError::NotFound)?;
-    match crate::ws::person::leave(&state, contact.id).await {
-        Ok(()) | Err(ecoute_store::StoreError::Transition(_)) => {
+    match state.app.leave(contact.id).await {
+        Ok(_) | Err(AppError::ContactEnded | AppError::Refused(_)) => {
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         Err(e) => Err(e.into()),

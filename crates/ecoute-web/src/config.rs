@@ -106,6 +106,20 @@ impl Default for WebConfig {
     }
 }
 
+impl WebConfig {
+    /// What the use cases need of these settings.
+    pub fn app_settings(&self) -> ecoute_app::Settings {
+        ecoute_app::Settings {
+            max_waiting: self.chat.max_waiting as u64,
+            max_conversations: self.chat.max_conversations,
+            person_return_seconds: self.chat.person_return_seconds,
+            listener_return_seconds: self.chat.listener_return_seconds,
+            hello_grace_seconds: self.chat.hello_grace_seconds,
+            purge_after_hours: self.privacy.purge_after_hours,
+        }
+    }
+}
+
 impl Default for ChatConfig {
     fn default() -> Self {
         ChatConfig {

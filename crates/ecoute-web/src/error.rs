@@ -12,6 +12,7 @@ use std::fmt;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use ecoute_app::AppError;
 use ecoute_store::StoreError;
 
 use crate::i18n::{Lang, Texts};
@@ -225,6 +226,31 @@ impl From<StoreError> for WebError {
             | StoreError::Corrupt(_)
             | StoreError::Database(_)
             | StoreError::Migrate(_) => WebError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<AppError> for WebError {
+    /// A use case's refusal as HTTP; the pages that show a refusal in their own words
+    /// match the variants they expect before this.
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound => WebError::NotFound,
+            AppError::QueueFull => WebError::QueueFull,
+            AppError::OwnAccount => WebError::Refused(Refusal::OwnAccount),
+            AppError::SheetExists => WebError::Refused(Refusal::SheetAlreadyFilled),
+            AppError::Refused(ecoute_domain::TransitionError::NotEnded) => {
+                WebError::Refused(Refusal::SheetConversationOngoing)
+            }
+            AppError::InvalidAccount(_) => WebError::Unprocessable(e.to_string()),
+            AppError::ContactEnded
+            | AppError::NotYourContact
+            | AppError::Refused(_)
+            | AppError::DuplicateMessageId
+            | AppError::NotAvailable
+            | AppError::UsernameTaken(_) => WebError::Conflict(e.to_string()),
+            AppError::Hash(_) => WebError::Internal(e.into()),
+            AppError::Store(s) => s.into(),
         }
     }
 }

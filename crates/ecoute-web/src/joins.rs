@@ -10,7 +10,7 @@
 //!   `chat.join_burst` joins at once, refilled at `chat.joins_per_minute`. Beyond, `429
 //!   rate_limited` with `Retry-After`. Nothing about the caller is counted or kept, so a
 //!   flood delays every newcomer a little rather than filling the queue; time comes from the
-//!   state's [`Clock`](crate::clock::Clock).
+//!   state's [`Clock`](ecoute_app::Clock).
 
 use axum::http::{header, HeaderMap};
 use ecoute_domain::Timestamp;

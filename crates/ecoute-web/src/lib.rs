@@ -1,5 +1,7 @@
-//! ecoute's web layer: the pages, the JSON API, the two WebSocket conversations, staff
-//! authentication, and the background jobs (queue snapshots, reconnection delays, purge).
+//! ecoute's web layer, transport only: the pages, the JSON API, the two WebSocket
+//! conversations, staff login, metrics, and the schedules of the background jobs. What
+//! changes state goes through the use cases of `ecoute_app` ([`AppState::app`]); this crate
+//! maps their answers to frames, statuses and pages.
 //!
 //! [`Server::bind`] builds everything on a listener (port 0 in tests) and [`Server::run`]
 //! serves until the shutdown future completes.
@@ -7,7 +9,6 @@
 mod api;
 mod assets;
 pub mod auth;
-mod clock;
 pub mod config;
 mod error;
 mod forms;
@@ -20,10 +21,9 @@ mod pages;
 mod state;
 mod ws;
 
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{ConfigError, WebConfig};
+pub use ecoute_app::{Clock, ManualClock, SystemClock};
 pub use error::WebError;
-pub use pages::admin::new_user;
 pub use state::AppState;
 
 use axum::extract::{MatchedPath, Request};
@@ -40,6 +40,27 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Validates a new account's fields into a store record (password hashed), the error as
+/// text: what the test harnesses call. The admin page and the CLI go through
+/// [`ecoute_app::App::create_account`] (this is [`ecoute_app::accounts::new_user`]).
+pub async fn new_user(
+    username: &str,
+    pseudonym: &str,
+    role: &str,
+    password: &str,
+    centre: ecoute_domain::CentreId,
+) -> Result<ecoute_store::NewUser, String> {
+    ecoute_app::accounts::new_user(ecoute_app::accounts::AccountFields {
+        username,
+        pseudonym,
+        role,
+        password,
+        centre,
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
 
 /// Largest accepted request body (forms are small).
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -68,7 +89,14 @@ pub fn app(
         config.chat.joins_per_minute,
         config.chat.join_burst,
     ));
+    let app = ecoute_app::App::new(
+        store.clone(),
+        bus.clone(),
+        clock.clone(),
+        config.app_settings(),
+    );
     let state = AppState {
+        app,
         joins,
         instance: u32::from_le_bytes(instance) & 0x7fff_ffff,
         themes: config.themes().into(),
@@ -164,7 +192,7 @@ impl Server {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
-        let dummy_hash = auth::hash_password(auth::random_token()).await?;
+        let dummy_hash = ecoute_app::hash_password(auth::random_token()).await?;
         let (state, router) = app(config, store, bus, dummy_hash, clock);
         Ok(Server {
             listener,
@@ -187,7 +215,7 @@ impl Server {
         // Registered before the first socket: a connection of an instance that never
         // heartbeated could not be recognised as orphaned if this instance died.
         let instance = i64::from(self.state.instance);
-        if let Err(e) = self.state.store.heartbeat(instance, clock::now()).await {
+        if let Err(e) = self.state.app.heartbeat(instance).await {
             return Err(std::io::Error::other(format!(
                 "cannot register this instance: {e}"
             )));
@@ -195,10 +223,7 @@ impl Server {
         let jobs = [
             tokio::spawn(live::run_heartbeat(self.state.clone())),
             tokio::spawn(live::run_sweeper(self.state.clone())),
-            tokio::spawn(live::run_purge(
-                self.state.store.clone(),
-                self.state.config.privacy.clone(),
-            )),
+            tokio::spawn(live::run_purge(self.state.clone())),
         ];
         let sockets = self.state.shutdown.clone();
         let mut stopping = sockets.subscribe();

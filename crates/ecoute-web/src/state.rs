@@ -1,11 +1,11 @@
 //! What every handler shares.
 
+use ecoute_app::{App, Clock};
 use ecoute_domain::Theme;
 use ecoute_store::{EventBus, Store};
 use std::sync::Arc;
 
 use crate::auth::{LoginThrottle, PasswordChecks};
-use crate::clock::Clock;
 use crate::config::WebConfig;
 use crate::joins::JoinBudget;
 use crate::live::QueueBoards;
@@ -14,7 +14,9 @@ use crate::metrics::Metrics;
 /// Shared state of the web layer; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    /// Persistence.
+    /// The use cases: what changes state goes through them.
+    pub app: App,
+    /// Persistence, for reads (the same store as the use cases').
     pub store: Arc<dyn Store>,
     /// Real-time fan-out.
     pub bus: Arc<dyn EventBus>,
@@ -33,7 +35,7 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// The bound on password checks running at once.
     pub password_checks: Arc<PasswordChecks>,
-    /// The time, for what tests must move without waiting (the join budget).
+    /// The time (the use cases' clock), for what tests must move without waiting.
     pub clock: Arc<dyn Clock>,
     /// Joins of the queue still allowed right now, for everyone together.
     pub joins: Arc<JoinBudget>,

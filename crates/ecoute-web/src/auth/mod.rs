@@ -6,7 +6,8 @@ mod session;
 mod throttle;
 mod tokens;
 
-pub use password::{hash_password, Overloaded, PasswordChecks};
+pub use ecoute_app::hash_password;
+pub use password::{Overloaded, PasswordChecks};
 pub use session::{clear_session_cookie, session_cookie, StaffSession, SESSION_COOKIE};
 pub use throttle::LoginThrottle;
 pub use tokens::{constant_time_eq, random_token, sha256_hex};

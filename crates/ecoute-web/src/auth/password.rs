@@ -1,26 +1,13 @@
-//! argon2id password hashes. Hashing is deliberately slow, so it runs off the async threads.
+//! Checking argon2id password hashes at login, bounded. Hashing is deliberately slow, so it
+//! runs off the async threads. (Making hashes is the application layer's:
+//! [`ecoute_app::hash_password`].)
 
-use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::password_hash::{Output, PasswordHash};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
-
-/// Hashes `password` with argon2id (the crate's defaults: 19 MiB, 2 passes, as OWASP advises)
-/// and returns the PHC string.
-pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let mut salt = [0u8; 16];
-        getrandom::getrandom(&mut salt).map_err(|e| anyhow::anyhow!("random source: {e}"))?;
-        let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing: {e}"))
-    })
-    .await?
-}
 
 /// Whether `password` matches the PHC string `hash`, computed in `blocks` (grown as the
 /// hash's parameters need, and kept for the next check). A malformed hash never matches.
@@ -149,6 +136,8 @@ fn lock(memory: &Mutex<Vec<Vec<Block>>>) -> std::sync::MutexGuard<'_, Vec<Vec<Bl
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use ecoute_app::hash_password;
 
     #[tokio::test]
     async fn round_trip() {

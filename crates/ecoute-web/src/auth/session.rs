@@ -6,7 +6,6 @@ use ecoute_domain::Role;
 use ecoute_store::User;
 
 use super::{constant_time_eq, cookie, sha256_hex};
-use crate::clock;
 use crate::error::WebError;
 use crate::state::AppState;
 
@@ -55,7 +54,7 @@ impl FromRequestParts<AppState> for StaffSession {
         let hash = sha256_hex(token);
         let session = state
             .store
-            .session(&hash, clock::now())
+            .session(&hash, state.clock.now())
             .await?
             .ok_or(WebError::Unauthorized)?;
         Ok(StaffSession {

@@ -4,15 +4,15 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ecoute_domain::{CentreId, Password, Pseudonym, Role, UserError, UserId, Username};
-use ecoute_store::{NewUser, StoreError};
+use ecoute_app::accounts::AccountFields;
+use ecoute_app::AppError;
+use ecoute_domain::{Role, UserError, UserId};
 use serde::Deserialize;
 
 use super::staff::CsrfForm;
 use super::{lang_query, page_layout, render_status, LangQuery, Layout};
-use crate::auth::{hash_password, StaffSession};
-use crate::clock;
-use crate::error::{Refusal, WebError};
+use crate::auth::StaffSession;
+use crate::error::WebError;
 use crate::forms::Form;
 use crate::i18n::Texts;
 use crate::state::AppState;
@@ -96,55 +96,6 @@ pub struct NewUserForm {
     password: String,
 }
 
-/// Validates the new-account fields into a store record (password hashed); the error as
-/// text, for the command line.
-pub async fn new_user(
-    username: &str,
-    pseudonym: &str,
-    role: &str,
-    password: &str,
-    centre: CentreId,
-) -> Result<NewUser, String> {
-    new_account(username, pseudonym, role, password, centre)
-        .await
-        .map_err(|e| e.to_string())
-}
-
-/// Why a new account was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum NewUserError {
-    /// A field breaks the account rules.
-    #[error(transparent)]
-    Invalid(#[from] UserError),
-    /// Hashing failed (ours, not the administrator's).
-    #[error("could not hash the password: {0}")]
-    Hash(anyhow::Error),
-}
-
-/// Validates the new-account fields into a store record (password hashed).
-async fn new_account(
-    username: &str,
-    pseudonym: &str,
-    role: &str,
-    password: &str,
-    centre: CentreId,
-) -> Result<NewUser, NewUserError> {
-    let username = Username::parse(username)?;
-    let pseudonym = Pseudonym::parse(pseudonym)?;
-    let role = Role::parse(role).ok_or(UserError::Role)?;
-    let password = Password::parse(password)?;
-    let password_hash = hash_password(password.expose().to_owned())
-        .await
-        .map_err(NewUserError::Hash)?;
-    Ok(NewUser {
-        username,
-        pseudonym,
-        role,
-        password_hash,
-        centre,
-    })
-}
-
 /// The i18n key of an account rule's text.
 fn user_error_key(e: UserError) -> &'static str {
     match e {
@@ -166,64 +117,29 @@ pub async fn create_user(
     session.require(Role::Admin)?;
     session.check_csrf(&form.csrf)?;
     let t = Texts::new(q.lang());
-    let new = match new_account(
-        &form.username,
-        &form.pseudonym,
-        &form.role,
-        &form.password,
-        session.user.centre,
-    )
-    .await
-    {
-        Ok(n) => n,
-        Err(NewUserError::Invalid(e)) => {
-            let message = t.get(user_error_key(e)).to_owned();
-            return users_response(
-                &state,
-                &q,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(message),
-            )
-            .await;
-        }
-        Err(NewUserError::Hash(e)) => return Err(WebError::Internal(e)),
+    let fields = AccountFields {
+        username: &form.username,
+        pseudonym: &form.pseudonym,
+        role: &form.role,
+        password: &form.password,
+        centre: session.user.centre,
     };
-    match state.store.create_user(&new, clock::now()).await {
-        Ok(user) => {
-            tracing::info!(
-                user = user.id.0,
-                role = user.role.as_str(),
-                "account created"
-            );
-            users_response(
-                &state,
-                &q,
-                &session,
-                StatusCode::CREATED,
-                Some("user_created"),
-                None,
-            )
-            .await
-        }
+    let (status, notice, error) = match state.app.create_account(fields).await {
+        Ok(_) => (StatusCode::CREATED, Some("user_created"), None),
+        Err(AppError::InvalidAccount(e)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(t.get(user_error_key(e)).to_owned()),
+        ),
         // The only conflict of a new account: its username is taken.
-        Err(StoreError::UsernameTaken(_)) => {
-            let message = t
-                .get("user_error_taken")
-                .replace("{username}", new.username.as_str());
-            users_response(
-                &state,
-                &q,
-                &session,
-                StatusCode::CONFLICT,
-                None,
-                Some(message),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        Err(AppError::UsernameTaken(username)) => (
+            StatusCode::CONFLICT,
+            None,
+            Some(t.get("user_error_taken").replace("{username}", &username)),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    users_response(&state, &q, &session, status, notice, error).await
 }
 
 /// `POST /admin/users/{id}/disable` and `/enable`.
@@ -241,9 +157,11 @@ pub async fn set_disabled(
         "enable" => false,
         _ => return Err(WebError::NotFound),
     };
-    if id == session.user.id.0 {
-        return Err(WebError::Refused(Refusal::OwnAccount));
-    }
-    state.store.set_disabled(UserId(id), disabled).await?;
+    // Disabling ends the account's sessions and, at once, its open sockets; disabling
+    // oneself is refused (`OwnAccount`).
+    state
+        .app
+        .set_disabled(UserId(id), disabled, Some(session.user.id))
+        .await?;
     Ok(Redirect::to(&format!("/admin/users{}", lang_query(q.lang()))).into_response())
 }

@@ -5,19 +5,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::{
-    AgeBand, Contact, ContactId, ContactKind, ContactState, Gender, RiskLevel, Role, StatsSheet,
-    StatsSheetError, StatsSheetInput,
+    AgeBand, Contact, ContactId, ContactKind, Gender, RiskLevel, Role, StatsSheet, StatsSheetError,
+    StatsSheetInput,
 };
 use serde::Deserialize;
 
 use super::{lang_query, page_layout, render_status, LangQuery, Layout};
 use crate::auth::StaffSession;
-use crate::clock;
-use crate::error::{Refusal, WebError};
+use crate::error::WebError;
 use crate::forms::Form;
 use crate::i18n::{Lang, Texts};
 use crate::state::AppState;
-use ecoute_store::StoreError;
 
 /// One checkbox or radio button.
 struct Choice {
@@ -159,17 +157,8 @@ async fn own_ended_contact(
 ) -> Result<Contact, WebError> {
     session.require(Role::Listener)?;
     let id: ContactId = contact_id.parse().map_err(|_| WebError::NotFound)?;
-    let contact = state.store.contact(id).await?.ok_or(WebError::NotFound)?;
-    if contact.listener != Some(session.user.id) || contact.answered_at.is_none() {
-        return Err(WebError::NotFound);
-    }
-    if !matches!(contact.state, ContactState::Ended { .. }) {
-        return Err(WebError::Refused(Refusal::SheetConversationOngoing));
-    }
-    if state.store.sheet(id).await?.is_some() {
-        return Err(WebError::Refused(Refusal::SheetAlreadyFilled));
-    }
-    Ok(contact)
+    // Not theirs is 404, ongoing or already filled a refusal (see `From<AppError>`).
+    Ok(state.app.sheet_contact(id, session.user.id).await?)
 }
 
 /// `GET /listener/sheet/{contact_id}`.
@@ -180,7 +169,7 @@ pub async fn sheet_page(
     session: StaffSession,
 ) -> Result<Response, WebError> {
     let contact = own_ended_contact(&state, &session, &contact_id).await?;
-    let minutes = (contact.talk_seconds(clock::now()).unwrap_or(0) + 59) / 60;
+    let minutes = (contact.talk_seconds(state.clock.now()).unwrap_or(0) + 59) / 60;
     let input = StatsSheetInput {
         duration_minutes: minutes,
         age_band: "unknown".into(),
@@ -259,15 +248,7 @@ pub async fn save_sheet(
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    match state
-        .store
-        .save_sheet(&sheet, session.user.id, clock::now())
-        .await
-    {
-        Ok(()) => {}
-        // The store's only conflict here: a sheet saved meanwhile (another tab).
-        Err(StoreError::SheetExists) => return Err(WebError::Refused(Refusal::SheetAlreadyFilled)),
-        Err(e) => return Err(e.into()),
-    }
+    // A sheet saved meanwhile (another tab) is refused as already filled.
+    state.app.file_sheet(&sheet, session.user.id).await?;
     Ok(Redirect::to(&format!("/listener{}", lang_query(q.lang()))).into_response())
 }

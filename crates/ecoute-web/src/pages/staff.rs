@@ -5,7 +5,6 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::Role;
-use ecoute_store::NewSession;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,6 @@ use crate::auth::{
     clear_session_cookie, constant_time_eq, cookie, random_token, session_cookie, sha256_hex,
     PasswordChecks, StaffSession,
 };
-use crate::clock;
 use crate::error::WebError;
 use crate::forms::Form;
 use crate::i18n::Texts;
@@ -142,19 +140,11 @@ pub async fn login(
     state.login_throttle.succeeded(&username);
 
     let token = random_token();
-    let now = clock::now();
     let lifetime_s = state.config.auth.session_hours * 3600;
     state
-        .store
-        .create_session(&NewSession {
-            token_hash: sha256_hex(&token),
-            user: user.id,
-            csrf_token: random_token(),
-            created_at: now,
-            expires_at: now.plus_millis((lifetime_s * 1000) as i64),
-        })
+        .app
+        .open_session(user.id, sha256_hex(&token), random_token(), lifetime_s)
         .await?;
-    tracing::info!(user = user.id.0, "staff login");
     let target = if user.role >= Role::Admin && state.store.count_users().await? <= 1 {
         "/admin/users"
     } else {
@@ -196,7 +186,11 @@ pub async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     session.check_csrf(&form.csrf)?;
-    state.store.delete_session(&session.token_hash).await?;
+    // Its sockets close at once (on every instance the bus reaches).
+    state
+        .app
+        .logout(session.user.id, &session.token_hash)
+        .await?;
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = HeaderValue::from_str(&clear_session_cookie(state.config.secure_cookies())) {
         response.headers_mut().append(header::SET_COOKIE, v);

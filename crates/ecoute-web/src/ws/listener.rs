@@ -5,10 +5,10 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use ecoute_app::AppError;
 use ecoute_domain::{
     Author, CentreId, ClientMessageId, Contact, ContactEvent, ContactId, ContactState,
-    ContactStatus, EndReason, Event, MessageBody, Presence, QueueSnapshot, Topic, Transition,
-    TransitionError, UserId,
+    ContactStatus, EndReason, Event, MessageBody, Presence, QueueSnapshot, Topic, UserId,
 };
 use ecoute_protocol::{
     Audience, CloseCode, ConversationOut, ErrorCode, ErrorOut, ListenerIn, ListenerOut, MessageOut,
@@ -24,9 +24,7 @@ use super::conn::{self, Flow, FrameKind, Io, Refusal, Side};
 use super::delivery::Delivered;
 use super::transport;
 use crate::auth::StaffSession;
-use crate::clock;
 use crate::error::WebError;
-use crate::live::{commit_message, publish, publish_contact_change};
 use crate::metrics::Side as MetricSide;
 use crate::state::AppState;
 
@@ -98,19 +96,13 @@ impl Side for ListenerConn {
         let user = session.user.id;
         let conn = super::person::new_connection_id(state);
         io.follow(Topic::Listener(user));
-        if let Err(e) = state.store.attach_listener(user, conn).await {
+        if let Err(e) = state.app.listener_connected(user, conn).await {
             tracing::error!(error = %e, "attach listener failed");
             return Err(Refusal {
                 error: ErrorOut::new(ErrorCode::Internal, "the server failed; please retry"),
                 close: Some((CloseCode::Normal, "internal error")),
             });
         }
-        publish(
-            state.bus.as_ref(),
-            Topic::Listener(user),
-            Event::Replaced { connection: conn },
-        )
-        .await;
         Ok(ListenerConn {
             state: state.clone(),
             session,
@@ -131,7 +123,7 @@ impl Side for ListenerConn {
         let loaded = async {
             let presence = store.presence(user).await?;
             let active = store.active_for_listener(user).await?;
-            let away = store.persons_away_since(clock::now()).await?;
+            let away = store.persons_away_since(self.state.clock.now()).await?;
             let pending = store.pending_sheets(user).await?;
             Ok::<_, StoreError>((presence, active, away, pending))
         }
@@ -147,14 +139,10 @@ impl Side for ListenerConn {
         for c in &active {
             let last = seen.get(&c.id.to_string()).copied().unwrap_or(0);
             self.follow(io, c.id, last);
-            // The person is told their listener is back.
-            let event = Event::Connection {
-                contact: c.id,
-                author: Author::Listener,
-                away: false,
-            };
-            publish(self.state.bus.as_ref(), Topic::Contact(c.id), event).await;
         }
+        // Each person is told their listener is back.
+        let ids: Vec<ContactId> = active.iter().map(|c| c.id).collect();
+        self.state.app.listener_back(&ids).await;
         let welcome = ListenerOut::Welcome {
             pseudonym: self.session.user.pseudonym.clone(),
             presence,
@@ -217,7 +205,7 @@ impl Side for ListenerConn {
                         contact,
                         author: Author::Listener,
                     };
-                    publish(self.state.bus.as_ref(), Topic::Contact(contact), event).await;
+                    self.state.app.publish(Topic::Contact(contact), event).await;
                     true
                 }
                 None => io.error(not_yours(&contact_id)).await,
@@ -232,7 +220,7 @@ impl Side for ListenerConn {
                             reader: Author::Listener,
                             seq,
                         };
-                        publish(self.state.bus.as_ref(), Topic::Contact(contact), event).await;
+                        self.state.app.publish(Topic::Contact(contact), event).await;
                     }
                     true
                 }
@@ -275,24 +263,14 @@ impl Side for ListenerConn {
     async fn left(&mut self, io: &mut Io) {
         // Record the absence and tell the people in conversation. The sweeper requeues them
         // if the listener does not come back in time.
-        match self
+        let contacts = io.contacts();
+        if let Err(e) = self
             .state
-            .store
-            .detach_listener(self.user(), self.conn, clock::now())
+            .app
+            .listener_left(self.user(), self.conn, &contacts)
             .await
         {
-            Ok(true) => {
-                for contact in io.contacts() {
-                    let event = Event::Connection {
-                        contact,
-                        author: Author::Listener,
-                        away: true,
-                    };
-                    publish(self.state.bus.as_ref(), Topic::Contact(contact), event).await;
-                }
-            }
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "detach listener failed"),
+            tracing::warn!(error = %e, "detach listener failed");
         }
     }
 }
@@ -337,7 +315,7 @@ impl ListenerConn {
         let alive = self
             .state
             .store
-            .session(&self.session.token_hash, clock::now())
+            .session(&self.session.token_hash, self.state.clock.now())
             .await;
         match alive {
             Ok(Some(_)) => Flow::Continue,
@@ -373,7 +351,7 @@ impl ListenerConn {
     async fn internal(
         &self,
         io: &mut Io,
-        e: StoreError,
+        e: impl std::fmt::Display,
         contact_id: Option<&str>,
         id: Option<&str>,
     ) -> bool {
@@ -392,52 +370,31 @@ impl ListenerConn {
     }
 
     async fn on_presence(&mut self, io: &mut Io, presence: Presence) -> bool {
+        let centre = self.session.user.centre;
         if let Err(e) = self
             .state
-            .store
-            .set_presence(self.user(), presence, clock::now())
+            .app
+            .set_presence(self.user(), centre, presence)
             .await
         {
             return self.internal(io, e, None, None).await;
         }
-        let centre = self.session.user.centre;
-        publish(
-            self.state.bus.as_ref(),
-            Topic::Centre(centre),
-            Event::QueueChanged { centre },
-        )
-        .await;
         io.send(&ListenerOut::Presence { presence }).await
     }
 
     async fn on_next(&mut self, io: &mut Io) -> bool {
         let store = self.state.store.clone();
-        match store.presence(self.user()).await {
-            Ok(Presence::Available) => {}
-            Ok(_) => {
-                let err = ErrorOut::new(
-                    ErrorCode::NotAvailable,
-                    "set your presence to available to take a contact",
-                );
-                return io.error(err).await;
-            }
-            Err(e) => return self.internal(io, e, None, None).await,
-        }
         let capacity = self.state.config.chat.max_conversations;
-        let outcome = store
-            .take_next(
-                self.session.user.centre,
-                self.user(),
-                capacity,
-                clock::now(),
-            )
+        let outcome = self
+            .state
+            .app
+            .take_next(self.session.user.centre, self.user())
             .await;
         match outcome {
             Ok(TakeOutcome::Taken(contact)) => {
                 self.follow(io, contact.id, 0);
-                publish_contact_change(self.state.bus.as_ref(), &contact).await;
                 let away = store
-                    .persons_away_since(clock::now())
+                    .persons_away_since(self.state.clock.now())
                     .await
                     .map(|a| a.contains(&contact.id))
                     .unwrap_or(false);
@@ -460,6 +417,13 @@ impl ListenerConn {
                 let err = ErrorOut::new(
                     ErrorCode::Busy,
                     format!("you already have {capacity} conversation(s); end one before taking the next"),
+                );
+                io.error(err).await
+            }
+            Err(AppError::NotAvailable) => {
+                let err = ErrorOut::new(
+                    ErrorCode::NotAvailable,
+                    "set your presence to available to take a contact",
                 );
                 io.error(err).await
             }
@@ -489,7 +453,7 @@ impl ListenerConn {
             }
         };
         let sender = Sender::Listener(self.user());
-        match commit_message(&self.state, contact, sender, &client_id, &body).await {
+        match super::commit_message(&self.state, contact, sender, &client_id, &body).await {
             Ok(appended) => {
                 let ack = ListenerOut::Ack {
                     contact_id: contact.to_string(),
@@ -498,16 +462,16 @@ impl ListenerConn {
                 };
                 io.send(&ack).await
             }
-            Err(StoreError::Transition(TransitionError::AlreadyEnded)) => {
+            Err(AppError::ContactEnded) => {
                 let err = ErrorOut::new(ErrorCode::ContactEnded, "the conversation has ended")
                     .with_id(&id)
                     .with_contact(contact_id);
                 io.error(err).await
             }
-            Err(StoreError::Transition(_)) | Err(StoreError::NotFound) => {
+            Err(AppError::NotYourContact | AppError::Refused(_) | AppError::NotFound) => {
                 io.error(not_yours(contact_id).with_id(&id)).await
             }
-            Err(StoreError::Resend(_)) => {
+            Err(AppError::DuplicateMessageId) => {
                 let err = ErrorOut::new(
                     ErrorCode::DuplicateMessageId,
                     "this message id is already used in the conversation; send it with a new id",
@@ -524,16 +488,10 @@ impl ListenerConn {
         let Ok(contact) = contact_id.parse::<ContactId>() else {
             return io.error(not_yours(contact_id)).await;
         };
-        let t = Transition::ListenerEnds {
-            listener: self.user(),
-        };
-        match self.state.store.transition(contact, t, clock::now()).await {
+        match self.state.app.end_by_listener(contact, self.user()).await {
             // The `ended` frame comes with the contact's own event, like for any other end.
-            Ok(ended) => {
-                publish_contact_change(self.state.bus.as_ref(), &ended).await;
-                true
-            }
-            Err(StoreError::Transition(TransitionError::AlreadyEnded)) => {
+            Ok(_) => true,
+            Err(AppError::ContactEnded) => {
                 let err = ErrorOut::new(
                     ErrorCode::ContactEnded,
                     "the conversation has already ended",
@@ -541,9 +499,7 @@ impl ListenerConn {
                 .with_contact(contact_id);
                 io.error(err).await
             }
-            Err(StoreError::Transition(_)) | Err(StoreError::NotFound) => {
-                io.error(not_yours(contact_id)).await
-            }
+            Err(AppError::NotYourContact) => io.error(not_yours(contact_id)).await,
             Err(e) => self.internal(io, e, Some(contact_id), None).await,
         }
     }

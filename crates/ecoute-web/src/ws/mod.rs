@@ -16,3 +16,29 @@ mod transport;
 
 pub use listener::upgrade as listener_upgrade;
 pub use person::upgrade as person_upgrade;
+
+use ecoute_app::AppResult;
+use ecoute_domain::{ClientMessageId, ContactId, MessageBody};
+use ecoute_store::{Appended, Sender};
+use std::time::Instant;
+
+use crate::state::AppState;
+
+/// Sends a message through the use case (commit, then announce), timing the commit for the
+/// metrics: what both sides do before their ack.
+async fn commit_message(
+    state: &AppState,
+    contact: ContactId,
+    sender: Sender,
+    client_id: &ClientMessageId,
+    body: &MessageBody,
+) -> AppResult<Appended> {
+    let started = Instant::now();
+    let appended = state.app.send(contact, sender, client_id, body).await?;
+    if appended.created {
+        state
+            .metrics
+            .message_committed(appended.message.author, started.elapsed());
+    }
+    Ok(appended)
+}

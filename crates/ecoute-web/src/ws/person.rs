@@ -4,12 +4,13 @@ use async_trait::async_trait;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::response::Response;
+use ecoute_app::AppError;
 use ecoute_domain::{
-    Author, CentreId, ClientMessageId, Contact, ContactEvent, ContactId, ContactState,
-    ContactStatus, EndReason, Event, MessageBody, QueueSnapshot, Topic, Transition, WaitEstimate,
+    Author, CentreId, ClientMessageId, Contact, ContactEvent, ContactState, ContactStatus,
+    EndReason, Event, MessageBody, QueueSnapshot, Topic, WaitEstimate,
 };
 use ecoute_protocol::{Audience, CloseCode, ErrorCode, ErrorOut, MessageOut, PersonIn, PersonOut};
-use ecoute_store::{Sender, StoreError};
+use ecoute_store::Sender;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
@@ -18,8 +19,6 @@ use super::conn::{self, Flow, FrameKind, Io, Refusal, Side};
 use super::delivery::Delivered;
 use super::transport;
 use crate::auth::sha256_hex;
-use crate::clock;
-use crate::live::{commit_message, publish, publish_contact_change};
 use crate::metrics::Side as MetricSide;
 use crate::state::AppState;
 
@@ -91,26 +90,13 @@ impl Side for PersonConn {
         io.follow(Topic::Contact(contact.id));
         let ended = matches!(contact.state, ContactState::Ended { .. });
         if !ended {
-            if let Err(e) = state.store.attach_person(contact.id, conn).await {
+            if let Err(e) = state.app.person_connected(contact.id, conn).await {
                 tracing::error!(error = %e, "attach person failed");
                 return Err(Refusal {
                     error: ErrorOut::new(ErrorCode::Internal, "the server failed; please retry"),
                     close: Some((CloseCode::Normal, "internal error")),
                 });
             }
-            let topic = Topic::Contact(contact.id);
-            publish(
-                state.bus.as_ref(),
-                topic,
-                Event::Replaced { connection: conn },
-            )
-            .await;
-            let back = Event::Connection {
-                contact: contact.id,
-                author: Author::Person,
-                away: false,
-            };
-            publish(state.bus.as_ref(), topic, back).await;
         }
         let mut delivered = Delivered::new(Audience::Person);
         delivered.track(contact.id, last_seq);
@@ -135,7 +121,7 @@ impl Side for PersonConn {
                 let away = self
                     .state
                     .store
-                    .listeners_away_since(clock::now())
+                    .listeners_away_since(self.state.clock.now())
                     .await
                     .map(|away| away.contains(&id))
                     .unwrap_or(false);
@@ -192,7 +178,7 @@ impl Side for PersonConn {
                     contact: id,
                     author: Author::Person,
                 };
-                publish(self.state.bus.as_ref(), Topic::Contact(id), event).await;
+                self.state.app.publish(Topic::Contact(id), event).await;
                 Flow::Continue
             }
             PersonIn::Received { seq } => {
@@ -205,13 +191,13 @@ impl Side for PersonConn {
                         reader: Author::Person,
                         seq,
                     };
-                    publish(self.state.bus.as_ref(), Topic::Contact(id), event).await;
+                    self.state.app.publish(Topic::Contact(id), event).await;
                 }
                 Flow::Continue
             }
-            PersonIn::End => match leave(&self.state, id).await {
-                Ok(()) => Flow::Continue,
-                Err(StoreError::Transition(_)) => {
+            PersonIn::End => match self.state.app.leave(id).await {
+                Ok(_) => Flow::Continue,
+                Err(AppError::ContactEnded | AppError::Refused(_)) => {
                     let err = ErrorOut::new(
                         ErrorCode::ContactEnded,
                         "the conversation has already ended",
@@ -287,36 +273,10 @@ impl Side for PersonConn {
         }
         // If this was the person's current connection, record the absence and tell the
         // listener. The sweeper ends the contact if they do not come back in time.
-        let id = self.contact.id;
-        match self
-            .state
-            .store
-            .detach_person(id, self.conn, clock::now())
-            .await
-        {
-            Ok(true) => {
-                let event = Event::Connection {
-                    contact: id,
-                    author: Author::Person,
-                    away: true,
-                };
-                publish(self.state.bus.as_ref(), Topic::Contact(id), event).await;
-            }
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "detach person failed"),
+        if let Err(e) = self.state.app.person_left(self.contact.id, self.conn).await {
+            tracing::warn!(error = %e, "detach person failed");
         }
     }
-}
-
-/// Ends the person's contact, or takes them out of the queue: what both the `end` frame and
-/// `POST /api/contacts/leave` (the quick exit's beacon) do.
-pub async fn leave(state: &AppState, contact: ContactId) -> Result<(), StoreError> {
-    let ended = state
-        .store
-        .transition(contact, Transition::PersonEnds, clock::now())
-        .await?;
-    publish_contact_change(state.bus.as_ref(), &ended).await;
-    Ok(())
 }
 
 /// The contact whose resume token is `token`.
@@ -385,7 +345,7 @@ impl PersonConn {
             }
         };
         let contact = self.contact.id;
-        match commit_message(&self.state, contact, Sender::Person, &client_id, &body).await {
+        match super::commit_message(&self.state, contact, Sender::Person, &client_id, &body).await {
             Ok(appended) => {
                 let ack = PersonOut::Ack {
                     id,
@@ -393,12 +353,12 @@ impl PersonConn {
                 };
                 io.send(&ack).await
             }
-            Err(StoreError::Transition(_)) => {
+            Err(AppError::ContactEnded | AppError::NotYourContact | AppError::Refused(_)) => {
                 let err = ErrorOut::new(ErrorCode::ContactEnded, "the conversation has ended")
                     .with_id(&id);
                 io.error(err).await
             }
-            Err(StoreError::Resend(_)) => {
+            Err(AppError::DuplicateMessageId) => {
                 let err = ErrorOut::new(
                     ErrorCode::DuplicateMessageId,
                     "this message id is already used in the conversation; send it with a new id",
@@ -410,7 +370,7 @@ impl PersonConn {
         }
     }
 
-    async fn internal(&self, io: &mut Io, e: StoreError, id: Option<&str>) -> bool {
+    async fn internal(&self, io: &mut Io, e: impl std::fmt::Display, id: Option<&str>) -> bool {
         tracing::error!(error = %e, "person frame failed");
         let mut err = ErrorOut::new(
             ErrorCode::Internal,

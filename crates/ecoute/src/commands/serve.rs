@@ -1,9 +1,10 @@
 //! `ecoute serve` and `ecoute demo`.
 
+use ecoute_app::accounts::AccountFields;
+use ecoute_app::{App, SystemClock};
 use ecoute_domain::{CentreId, Role};
-use ecoute_store::Store;
+use std::sync::Arc;
 
-use super::users::now;
 use crate::settings::Settings;
 
 /// Demo accounts: (username, pseudonym, role).
@@ -22,7 +23,13 @@ pub async fn run(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     }
     let (store, bus) = ecoute_store::connect_with_bus(&settings.database.url).await?;
     if demo {
-        print_demo_accounts(store.as_ref()).await?;
+        let app = App::new(
+            store.clone(),
+            bus.clone(),
+            Arc::new(SystemClock),
+            settings.web().app_settings(),
+        );
+        print_demo_accounts(&app).await?;
     } else if store.count_users().await? == 0 {
         println!(
             "No account yet. Create the first administrator with:\n  \
@@ -46,26 +53,21 @@ fn scheme(url: &str) -> &str {
 }
 
 /// Creates the demo accounts, or gives them new passwords, and prints them.
-async fn print_demo_accounts(store: &dyn Store) -> anyhow::Result<()> {
+async fn print_demo_accounts(app: &App) -> anyhow::Result<()> {
     println!("Demo accounts (passwords are new at every start):");
     for (username, pseudonym, role) in DEMO_ACCOUNTS {
         let password = demo_password();
-        match store.credentials(username).await? {
-            Some(c) => {
-                let hash = ecoute_web::auth::hash_password(password.clone()).await?;
-                store.set_password_hash(c.user.id, &hash).await?;
-            }
+        match app.store().credentials(username).await? {
+            Some(c) => app.set_password(c.user.id, &password).await?,
             None => {
-                let new = ecoute_web::new_user(
+                app.create_account(AccountFields {
                     username,
                     pseudonym,
-                    role.as_str(),
-                    &password,
-                    CentreId::DEFAULT,
-                )
-                .await
-                .map_err(|e| anyhow::anyhow!(e))?;
-                store.create_user(&new, now()).await?;
+                    role: role.as_str(),
+                    password: &password,
+                    centre: CentreId::DEFAULT,
+                })
+                .await?;
             }
         }
         println!(

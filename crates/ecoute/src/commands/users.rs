@@ -1,8 +1,11 @@
 //! `ecoute user …`: staff accounts from the command line.
 
 use clap::{Args, Subcommand};
+use ecoute_app::accounts::AccountFields;
+use ecoute_app::{App, AppError, SystemClock};
 use ecoute_domain::{CentreId, Password, UserId};
 use std::io::Read;
+use std::sync::Arc;
 
 use crate::settings::Settings;
 
@@ -61,22 +64,35 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
     Ok(line)
 }
 
+/// The use cases over the configured database. On PostgreSQL the bus is LISTEN/NOTIFY, so
+/// that disabling an account or changing its password closes its sockets on every running
+/// instance at once; on SQLite (one instance, another process) nothing hears the bus, and the
+/// server's periodic session check closes them within 30 s.
+async fn app(settings: &Settings) -> anyhow::Result<App> {
+    let (store, bus) = ecoute_store::connect_with_bus(&settings.database.url).await?;
+    Ok(App::new(
+        store,
+        bus,
+        Arc::new(SystemClock),
+        settings.web().app_settings(),
+    ))
+}
+
 /// Runs an account command.
 pub async fn run(settings: Settings, cmd: UserCommand) -> anyhow::Result<()> {
-    let store = ecoute_store::connect(&settings.database.url).await?;
+    let app = app(&settings).await?;
     match cmd {
         UserCommand::Add(a) => {
             let password = read_password(a.password_stdin)?;
-            let new = ecoute_web::new_user(
-                &a.username,
-                &a.pseudonym,
-                &a.role,
-                &password,
-                CentreId::DEFAULT,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!(e))?;
-            let user = store.create_user(&new, now()).await?;
+            let user = app
+                .create_account(AccountFields {
+                    username: &a.username,
+                    pseudonym: &a.pseudonym,
+                    role: &a.role,
+                    password: &password,
+                    centre: CentreId::DEFAULT,
+                })
+                .await?;
             println!(
                 "created {} {} (pseudonym {})",
                 user.role.as_str(),
@@ -85,7 +101,7 @@ pub async fn run(settings: Settings, cmd: UserCommand) -> anyhow::Result<()> {
             );
         }
         UserCommand::List => {
-            for u in store.list_users().await? {
+            for u in app.store().list_users().await? {
                 let state = if u.disabled { "disabled" } else { "active" };
                 println!(
                     "{:<24} {:<24} {:<11} {}",
@@ -96,47 +112,35 @@ pub async fn run(settings: Settings, cmd: UserCommand) -> anyhow::Result<()> {
                 );
             }
         }
-        UserCommand::Disable { username } => set_disabled(&*store, &username, true).await?,
-        UserCommand::Enable { username } => set_disabled(&*store, &username, false).await?,
+        UserCommand::Disable { username } => set_disabled(&app, &username, true).await?,
+        UserCommand::Enable { username } => set_disabled(&app, &username, false).await?,
         UserCommand::Passwd { username } => {
-            let id = find(&*store, &username).await?;
+            let id = find(&app, &username).await?;
             let password = read_password(true)?;
-            let hash = ecoute_web::auth::hash_password(password).await?;
-            store.set_password_hash(id, &hash).await?;
+            app.set_password(id, &password).await?;
             println!("password of {username} changed");
         }
     }
     Ok(())
 }
 
-async fn find(store: &dyn ecoute_store::Store, username: &str) -> anyhow::Result<UserId> {
-    let name = username.trim().to_ascii_lowercase();
-    store
-        .credentials(&name)
-        .await?
-        .map(|c| c.user.id)
-        .ok_or_else(|| anyhow::anyhow!("no account named {name:?}"))
+async fn find(app: &App, username: &str) -> anyhow::Result<UserId> {
+    match app.account_named(username).await {
+        Ok(user) => Ok(user.id),
+        Err(AppError::NotFound) => Err(anyhow::anyhow!(
+            "no account named {:?}",
+            username.trim().to_ascii_lowercase()
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
-async fn set_disabled(
-    store: &dyn ecoute_store::Store,
-    username: &str,
-    disabled: bool,
-) -> anyhow::Result<()> {
-    let id = find(store, username).await?;
-    store.set_disabled(id, disabled).await?;
+async fn set_disabled(app: &App, username: &str, disabled: bool) -> anyhow::Result<()> {
+    let id = find(app, username).await?;
+    app.set_disabled(id, disabled, None).await?;
     println!(
         "{username} {}",
         if disabled { "disabled" } else { "enabled" }
     );
     Ok(())
-}
-
-/// Now, for records made by the CLI.
-pub fn now() -> ecoute_domain::Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    ecoute_domain::Timestamp(ms)
 }

@@ -1,20 +1,12 @@
-//! The one place that reads the wall clock, and the [`Clock`] handed to what must be tested
+//! The one place that reads the wall clock ([`SystemClock`]), and the [`Clock`] handed to what must be tested
 //! without waiting.
 
 use ecoute_domain::Timestamp;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Now, in milliseconds since the epoch.
-pub fn now() -> Timestamp {
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    Timestamp(ms)
-}
-
-/// A source of the current time, injected (in [`crate::AppState`]) so that tests can move it.
+/// A source of the current time, injected (into [`crate::App`], which the web layer shares)
+/// so that tests can move it.
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// Now.
     fn now(&self) -> Timestamp;
@@ -26,7 +18,11 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        now()
+        let ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        Timestamp(ms)
     }
 }
 

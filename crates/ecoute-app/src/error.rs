@@ -1,0 +1,69 @@
+//! The application layer's one error type: each variant says what happened, so that the web
+//! maps it once to frames and HTTP statuses, and the CLI to messages.
+
+use ecoute_domain::{TransitionError, UserError};
+use ecoute_store::StoreError;
+
+/// Result of a use case.
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Why a use case did not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No such contact, account or session.
+    #[error("not found")]
+    NotFound,
+    /// The conversation is over; nothing more can happen to it.
+    #[error("the conversation has already ended")]
+    ContactEnded,
+    /// A listener acted on a conversation that is not (or no longer) theirs.
+    #[error("this conversation is not yours")]
+    NotYourContact,
+    /// Another rule of the contact's lifecycle refuses this now.
+    #[error(transparent)]
+    Refused(TransitionError),
+    /// The message id is already used in the conversation (by the other side).
+    #[error("this message id is already used in the conversation; send it with a new id")]
+    DuplicateMessageId,
+    /// The centre's queue holds its maximum of waiting people.
+    #[error("the queue is full right now; please try again in a few minutes")]
+    QueueFull,
+    /// A listener pressed "next" while not available.
+    #[error("set your presence to available to take a contact")]
+    NotAvailable,
+    /// A new account's field breaks the account rules.
+    #[error(transparent)]
+    InvalidAccount(#[from] UserError),
+    /// Another account already has this username.
+    #[error("the username {0:?} is already taken")]
+    UsernameTaken(String),
+    /// An administrator tried to disable their own account.
+    #[error("you cannot disable your own account")]
+    OwnAccount,
+    /// The contact already has its statistics sheet.
+    #[error("this contact already has a statistics sheet")]
+    SheetExists,
+    /// Hashing a password failed (ours, not the caller's).
+    #[error("could not hash the password: {0}")]
+    Hash(String),
+    /// The store failed (the database, a busy queue, a corrupt value): ours, not the
+    /// caller's. Retrying may succeed when [`StoreError::Busy`].
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::QueueFull => AppError::QueueFull,
+            StoreError::UsernameTaken(name) => AppError::UsernameTaken(name),
+            StoreError::SheetExists => AppError::SheetExists,
+            StoreError::Resend(_) => AppError::DuplicateMessageId,
+            StoreError::Transition(TransitionError::AlreadyEnded) => AppError::ContactEnded,
+            StoreError::Transition(TransitionError::NotYourContact) => AppError::NotYourContact,
+            StoreError::Transition(t) => AppError::Refused(t),
+            other => AppError::Store(other),
+        }
+    }
+}
