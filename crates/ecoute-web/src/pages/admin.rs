@@ -1,7 +1,7 @@
 //! Account administration (administrators only).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::{CentreId, Password, Pseudonym, Role, UserError, UserId, Username};
@@ -9,12 +9,12 @@ use ecoute_store::{NewUser, StoreError};
 use serde::Deserialize;
 
 use super::staff::CsrfForm;
-use super::{lang_query, page_layout, render_status, LangQuery, Layout};
+use super::{page_layout, render_status, LangQuery, Layout};
 use crate::auth::{hash_password, StaffSession};
 use crate::clock;
 use crate::error::{Refusal, WebError};
 use crate::forms::Form;
-use crate::i18n::Texts;
+use crate::i18n::{Arg, Texts};
 use crate::state::AppState;
 
 /// One row of the accounts table.
@@ -54,15 +54,11 @@ async fn users_response(
             id: u.id.0,
             username: u.username,
             pseudonym: u.pseudonym,
-            role_key: match u.role {
-                Role::Listener => "role_listener",
-                Role::Supervisor => "role_supervisor",
-                Role::Admin => "role_admin",
-            },
+            role_key: role_key(u.role),
             disabled: u.disabled,
         })
         .collect();
-    let layout = Layout::staff(state, q.lang(), "/admin/users", session);
+    let layout = Layout::staff(state, q.page(), "/admin/users", session);
     let notice = notice.map(|k| layout.t.get(k));
     render_status(
         status,
@@ -79,7 +75,7 @@ async fn users_response(
 /// `GET /admin/users`.
 pub async fn users_page(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     session: StaffSession,
 ) -> Result<Response, WebError> {
     session.require(Role::Admin)?;
@@ -145,6 +141,15 @@ async fn new_account(
     })
 }
 
+/// The i18n key of a role's name.
+fn role_key(role: Role) -> &'static str {
+    match role {
+        Role::Listener => "role_listener",
+        Role::Supervisor => "role_supervisor",
+        Role::Admin => "role_admin",
+    }
+}
+
 /// The i18n key of an account rule's text.
 fn user_error_key(e: UserError) -> &'static str {
     match e {
@@ -159,7 +164,7 @@ fn user_error_key(e: UserError) -> &'static str {
 /// `POST /admin/users`.
 pub async fn create_user(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     session: StaffSession,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, WebError> {
@@ -209,9 +214,10 @@ pub async fn create_user(
         }
         // The only conflict of a new account: its username is taken.
         Err(StoreError::UsernameTaken(_)) => {
-            let message = t
-                .get("user_error_taken")
-                .replace("{username}", new.username.as_str());
+            let message = t.format(
+                "user_error_taken",
+                &[("username", Arg::Text(new.username.as_str()))],
+            );
             users_response(
                 &state,
                 &q,
@@ -229,7 +235,7 @@ pub async fn create_user(
 /// `POST /admin/users/{id}/disable` and `/enable`.
 pub async fn set_disabled(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     Path((id, action)): Path<(i64, String)>,
     session: StaffSession,
     Form(form): Form<CsrfForm>,
@@ -245,5 +251,5 @@ pub async fn set_disabled(
         return Err(WebError::Refused(Refusal::OwnAccount));
     }
     state.store.set_disabled(UserId(id), disabled).await?;
-    Ok(Redirect::to(&format!("/admin/users{}", lang_query(q.lang()))).into_response())
+    Ok(Redirect::to(&format!("/admin/users{}", q.query())).into_response())
 }
