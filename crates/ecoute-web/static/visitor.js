@@ -237,14 +237,18 @@ function onClosed(code) {
   }
 }
 
+/** The refusals the page words itself, by code. */
+const ERROR_TEXTS = { message_invalid: "message_invalid", contact_ended: "conversation_gone" };
+
 /** @param {import("./protocol").ErrorOut} frame */
 function onError(frame) {
   if (frame.code === "bad_token") return; // the close (4401) that follows says it
   // Retried by the socket: the message stays "sending…".
   if ((frame.code === "internal" || frame.code === "rate_limited") && frame.id) return;
   if (frame.id) chat.list.refuse(frame.id);
-  // The server's own texts are English: the page says it in its language where it can.
-  showChatError(frame.code === "message_invalid" ? t("message_invalid") : t("error_generic", { message: frame.message }));
+  // The server's own texts are English: the page says it in its own words, else names the code.
+  const key = ERROR_TEXTS[frame.code];
+  showChatError(key ? t(key) : t("error_generic", { message: frame.code }));
 }
 
 function backToWelcome(message) {

@@ -230,6 +230,7 @@ const SCRIPT_TEXTS: &[&str] = &[
     "conversation_left",
     "error_busy",
     "error_not_available",
+    "message_invalid",
 ];
 
 #[derive(Template)]
