@@ -12,13 +12,13 @@ async fn visitor_page(app: &common::TestApp, query: &str, accept: Option<&str>) 
     if let Some(a) = accept {
         request = request.header("accept-language", a);
     }
-    let r = request.send().await.unwrap();
+    let r = request.send().await.expect("the page answers");
     assert_eq!(r.status().as_u16(), 200);
-    r.text().await.unwrap()
+    r.text().await.expect("a body")
 }
 
 fn lang_of(html: &str) -> &str {
-    let start = html.find("<html lang=\"").unwrap() + "<html lang=\"".len();
+    let start = html.find("<html lang=\"").expect("<html lang>") + "<html lang=\"".len();
     &html[start..start + 2]
 }
 
@@ -41,14 +41,21 @@ async fn the_language_is_asked_then_the_browsers_then_french() {
         assert_eq!(lang_of(&html), expected, "{query} with {accept:?}");
         let notice = html.contains("langue n&#39;est pas disponible")
             || html.contains("language is not available");
-        assert_eq!(notice, query == "?lang=de", "{query}: the notice of an unknown language");
+        assert_eq!(
+            notice,
+            query == "?lang=de",
+            "{query}: the notice of an unknown language"
+        );
     }
     // French chosen on an English browser stays French on the links of the page.
     let html = visitor_page(&app, "?lang=fr", Some("en")).await;
     assert!(html.contains("data-lang-query=\"?lang=fr\""), "{html}");
     assert!(html.contains("href=\"/?lang=en\""));
     let html = visitor_page(&app, "", Some("en")).await;
-    assert!(html.contains("href=\"/?lang=fr\""), "the switch to French is explicit");
+    assert!(
+        html.contains("href=\"/?lang=fr\""),
+        "the switch to French is explicit"
+    );
 }
 
 #[tokio::test]
@@ -59,7 +66,10 @@ async fn the_public_page_counts_with_plurals_and_cuts_nothing() {
     let html = visitor_page(&app, "", None).await;
     assert!(html.contains("1 caractère restant"), "{html}");
     assert!(!html.contains("(s)"), "no hand-made plural");
-    assert!(!html.contains("maxlength=\"1\""), "maxlength cuts a long message silently");
+    assert!(
+        !html.contains("maxlength=\"1\""),
+        "maxlength cuts a long message silently"
+    );
     let html = visitor_page(&app, "?lang=en", None).await;
     assert!(html.contains("1 character left"));
 }
@@ -73,9 +83,15 @@ async fn the_opening_hours_are_shown_in_their_own_language_only() {
     };
     let app = spawn_app(config).await;
     let html = visitor_page(&app, "", None).await;
-    assert!(html.contains("Horaires d&#39;écoute : du lundi au vendredi, 18 h – 2 h"), "{html}");
+    assert!(
+        html.contains("Horaires d&#39;écoute : du lundi au vendredi, 18 h – 2 h"),
+        "{html}"
+    );
     let html = visitor_page(&app, "?lang=en", None).await;
-    assert!(!html.contains("opening-hours"), "no French on an English page");
+    assert!(
+        !html.contains("opening-hours"),
+        "no French on an English page"
+    );
 
     let mut config = fast_config();
     config.site.opening_hours.en = Some("x".repeat(PerLanguage::MAX_CHARS + 1));
