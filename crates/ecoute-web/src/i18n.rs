@@ -400,7 +400,7 @@ impl Texts {
     }
 
     /// The text for `key` (variables shown as `{name}`; a plural message's default form);
-    /// the key itself if missing, which the key test (`tests/i18n_keys.rs`) refuses.
+    /// the key itself if missing, which the key test (`src/i18n_keys.rs`) refuses.
     pub fn get<'a>(&self, key: &'a str) -> &'a str {
         self.table()
             .and_then(|t| t.plain.get(key))
