@@ -31,8 +31,10 @@ describe("a conversation between a person and a listener", () => {
 
     // The person starts and writes while waiting; nobody is on duty yet, and the page says so.
     await startChat(visitor, lab.ecoute.url);
-    await visitor.locator("#status", { hasText: "Vous êtes la prochaine personne" }).waitFor();
-    await visitor.locator("#status", { hasText: "Aucun·e écoutant·e n'est disponible" }).waitFor();
+    await visitor.locator("#status", { hasText: "Vous êtes en tête de file." }).waitFor();
+    await visitor.locator("#status", { hasText: "Personne n'est à l'écoute en ce moment" }).waitFor();
+    // Nobody on duty: no promise of an answer.
+    assert.equal(await visitor.locator("#status", { hasText: "prochaine personne à être écoutée" }).count(), 0);
     assert.equal(await visitor.textContent("#end"), "Quitter la file");
     await visitorSend(visitor, "Bonsoir, je me sens très seul ce soir.");
     const first = visitorMessages(visitor).first();
@@ -43,10 +45,12 @@ describe("a conversation between a person and a listener", () => {
     // A second person joins behind: their position is 2 of 2. They leave the queue again.
     const second = await openPage(lab.browser);
     await startChat(second, lab.ecoute.url);
-    await second.locator("#status", { hasText: "Vous êtes 2ᵉ dans la file (2 personne(s) en attente)." }).waitFor();
+    await second.locator("#status", { hasText: "Vous êtes 2ᵉ dans la file (2 personnes en attente)." }).waitFor();
     await screenshot(second, "visitor-waiting");
     await second.click("#end");
+    // No conversation took place: they left the queue, and are not thanked for writing.
     await second.locator("#status", { hasText: "Vous avez quitté la file." }).waitFor();
+    assert.equal(await second.locator("#status", { hasText: "La conversation est terminée" }).count(), 0);
     assert.deepEqual(second.dialogs.map((d) => d.type), ["confirm"], "leaving asks first");
     assert.equal(await second.evaluate(() => sessionStorage.length), 0, "nothing kept after the end");
     await second.context().close();

@@ -172,7 +172,8 @@ export function launchBrowser() {
  * confirmations are accepted.
  */
 export async function openPage(browser, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
+  // A French browser unless a test says otherwise: pages follow Accept-Language.
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "fr-FR", ...options });
   const page = await context.newPage();
   page.dialogs = [];
   page.on("dialog", async (dialog) => {

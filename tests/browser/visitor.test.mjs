@@ -26,7 +26,7 @@ describe("the public page", () => {
     // The person cannot come back without their token: nobody is kept waiting for them.
     const next = await openPage(lab.browser);
     await startChat(next, lab.ecoute.url);
-    await next.locator("#status", { hasText: "Vous êtes la prochaine personne" }).waitFor();
+    await next.locator("#status", { hasText: "Vous êtes en tête de file." }).waitFor();
     await next.click("#end");
     await next.locator("#chat[data-state=ended]").waitFor();
     await next.context().close();
@@ -79,8 +79,8 @@ describe("the public page", () => {
 
     // The scripts speak English too.
     await page.click("#start");
-    await page.locator("#status", { hasText: "You are the next person to be answered." }).waitFor();
-    await page.locator("#status", { hasText: "No listener is on duty right now." }).waitFor();
+    await page.locator("#status", { hasText: "You are at the head of the queue." }).waitFor();
+    await page.locator("#status", { hasText: "Nobody is listening right now" }).waitFor();
     assert.equal((await page.textContent("#end")).trim(), "Leave the queue");
     await page.click("#end");
     // Nobody answered: the person left the queue; no conversation "ended".

@@ -91,6 +91,34 @@ pub struct SiteConfig {
     pub name: String,
     /// Where the quick-exit button goes: a neutral page.
     pub quick_exit_url: String,
+    /// When listeners are usually on duty, as told to a person waiting while nobody is
+    /// (`site.opening_hours.fr`, `.en`); optional, and a language without it says nothing
+    /// rather than show the other language's text.
+    pub opening_hours: PerLanguage,
+}
+
+/// A text written once per page language.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PerLanguage {
+    /// French.
+    pub fr: Option<String>,
+    /// English.
+    pub en: Option<String>,
+}
+
+impl PerLanguage {
+    /// Longest text accepted, in characters.
+    pub const MAX_CHARS: usize = 300;
+
+    /// The text of `lang`, if written (and not blank).
+    pub fn get(&self, lang: crate::i18n::Lang) -> Option<&str> {
+        let text = match lang {
+            crate::i18n::Lang::Fr => self.fr.as_deref(),
+            crate::i18n::Lang::En => self.en.as_deref(),
+        };
+        text.map(str::trim).filter(|t| !t.is_empty())
+    }
 }
 
 impl Default for WebConfig {
@@ -157,6 +185,7 @@ impl Default for SiteConfig {
         SiteConfig {
             name: "ecoute".into(),
             quick_exit_url: "https://www.google.com/search?q=m%C3%A9t%C3%A9o".into(),
+            opening_hours: PerLanguage::default(),
         }
     }
 }
@@ -261,6 +290,16 @@ impl WebConfig {
         }
         if self.site.name.trim().is_empty() || self.site.name.chars().count() > 80 {
             return Err(invalid("site.name", "must be 1 to 80 characters"));
+        }
+        for (key, text) in [
+            ("site.opening_hours.fr", &self.site.opening_hours.fr),
+            ("site.opening_hours.en", &self.site.opening_hours.en),
+        ] {
+            if text.as_ref().is_some_and(|t| {
+                t.chars().count() > PerLanguage::MAX_CHARS || t.chars().any(char::is_control)
+            }) {
+                return Err(invalid(key, "must be one line of at most 300 characters"));
+            }
         }
         for t in &self.themes {
             if !Theme::valid_code(&t.code) {

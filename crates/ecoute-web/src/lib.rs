@@ -189,6 +189,7 @@ impl Server {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Server> {
         config.validate()?;
+        i18n::check_tables()?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;

@@ -257,7 +257,8 @@ function updateEmptyHint() {
   ui.noConversation.hidden = [...views.values()].some((v) => v.open);
 }
 
-const ERROR_TEXTS = { busy: "error_busy", not_available: "error_not_available" };
+/** The refusals the page words itself, by code (the server's own texts are English). */
+const ERROR_TEXTS = { busy: "error_busy", not_available: "error_not_available", message_invalid: "message_invalid" };
 
 /** @param {import("./protocol").ErrorOut} frame */
 function onError(frame) {
@@ -267,7 +268,7 @@ function onError(frame) {
   if ((frame.code === "internal" || frame.code === "rate_limited") && frame.id) return;
   if (frame.id) view?.list.refuse(frame.id);
   const key = ERROR_TEXTS[frame.code];
-  showStatus(key ? t(key) : t("error_generic", { message: frame.message }));
+  showStatus(key ? t(key) : t("error_generic", { message: frame.code }));
 }
 
 function showStatus(text) {

@@ -369,22 +369,33 @@ export class ChatSocket extends EventTarget {
 
 /**
  * The page's strings, from the JSON `#i18n` element the server renders, as a function:
- * `t("chars_left", {n: 12})` fills `{n}`. A missing key shows as itself, like on the server.
+ * `t("chars_left", {n: 12})` fills `{n}`. A plural message comes as its variants,
+ * `{select: "n", one: "…", other: "…", "*": default}`: the variant is the number's own key
+ * (`"0"`), else its plural category for the page's language (`Intl.PluralRules`), else the
+ * default. A missing key shows as itself, like on the server.
  */
 export function loadTexts() {
+  /** @type {Record<string, any>} */
   let table = {};
   try {
     table = JSON.parse(document.getElementById("i18n")?.textContent ?? "{}");
   } catch {
     // keep the keys: an ugly page still works
   }
-  return (key, values = {}) =>
-    (table[key] ?? key).replace(/\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
+  const plural = new Intl.PluralRules(document.documentElement.lang || "fr");
+  return (key, values = {}) => {
+    let text = table[key] ?? key;
+    if (typeof text === "object" && text !== null) {
+      const n = Number(values[text.select]);
+      text = text[String(n)] ?? text[plural.select(n)] ?? text["*"] ?? key;
+    }
+    return String(text).replace(/\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
+  };
 }
 
-/** `""` or `"?lang=en"`, to keep the page's language on links the scripts build. */
+/** `""` or `"?lang=…"` (the server says which), to keep the page's language on links the scripts build. */
 export function langQuery() {
-  return document.documentElement.lang === "en" ? "?lang=en" : "";
+  return document.body.dataset.langQuery ?? "";
 }
 
 /** Calls `send` on Enter; Shift+Enter (and Enter while composing with an IME) adds a line. */

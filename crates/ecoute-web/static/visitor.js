@@ -28,6 +28,7 @@ const ui = {
   end: $("end"),
   newChat: $("new-chat"),
   takeOver: $("take-over"),
+  openingHours: $("opening-hours"),
 };
 
 /** Everything about the current conversation; replaced by a new one on "new conversation". */
@@ -99,8 +100,10 @@ function open(contact, { focus = false } = {}) {
     token: contact.token,
     state: "waiting",
     listener: null,
-    maxChars: Number(ui.message.maxLength) || 2000,
+    maxChars: maxChars(),
     typingTimer: null,
+    /** Whether a listener answered: leaving before that is leaving the queue. */
+    talked: false,
     list: new MessageList(ui.messages, {
       t,
       isOwn: (m) => m.author === "person",
@@ -124,13 +127,12 @@ function onFrame(frame) {
   switch (frame.type) {
     case "welcome":
       chat.maxChars = frame.max_message_chars ?? chat.maxChars;
-      ui.message.maxLength = chat.maxChars;
       updateCharsLeft();
       chat.listener = frame.listener;
       if (frame.state === "active") showActive();
       else if (frame.state === "ended") showEnded(frame.end_reason === "abandoned" ? t("left_queue") : t("ended"));
       else showWaiting();
-      if (frame.state === "active" && frame.listener_away) setStatus([t("listener_away")]);
+      if (frame.state === "active" && frame.listener_away) setStatus([t("listener_away", { listener: chat.listener ?? "" })]);
       break;
     case "queue":
       if (chat.state === "waiting") showQueue(frame);
@@ -154,21 +156,21 @@ function onFrame(frame) {
       showActive();
       break;
     case "listener_away":
-      chat.list.note(t("listener_away"));
-      setStatus([t("listener_away")]);
+      chat.list.note(t("listener_away", { listener: chat.listener ?? "" }));
+      setStatus([t("listener_away", { listener: chat.listener ?? "" })]);
       break;
     case "listener_back":
-      chat.list.note(t("listener_back"));
+      chat.list.note(t("listener_back", { listener: chat.listener ?? "" }));
       showActive();
       break;
     case "requeued":
-      chat.list.note(t("requeued"));
+      chat.list.note(t("requeued", { listener: chat.listener ?? "" }));
       chat.listener = null;
       showWaiting();
       break;
     case "ended":
       // Leaving the queue is not the end of a conversation that never took place.
-      showEnded(frame.reason === "abandoned" ? t("left_queue") : t("ended"));
+      showEnded(frame.reason === "abandoned" || !chat.talked ? t("left_queue") : t("ended"));
       break;
     case "replaced":
       break; // the close (4409) that follows says it
@@ -185,16 +187,21 @@ function showWaiting() {
 }
 
 function showQueue({ position, waiting, estimate }) {
+  // Nobody on duty: no place promised, the plain fact, the hours and (below) the numbers.
+  const noneOnDuty = estimate?.kind === "no_listener_on_duty";
+  if (ui.openingHours) ui.openingHours.hidden = !noneOnDuty;
+  if (noneOnDuty) return setStatus([position === 1 ? t("queue_head") : t("queue_position", { position, waiting }), t("wait_none_on_duty")]);
   const place = position === 1 ? t("queue_first") : t("queue_position", { position, waiting });
   let wait;
   if (estimate?.kind === "seconds") wait = t("wait_minutes", { minutes: Math.max(1, Math.ceil(estimate.seconds / 60)) });
-  else if (estimate?.kind === "soon") wait = t("wait_soon");
-  else wait = t("wait_none_on_duty");
+  else wait = t("wait_soon");
   setStatus([place, wait, t("wait_hint")]);
 }
 
 function showActive() {
   setState("active");
+  chat.talked = true;
+  if (ui.openingHours) ui.openingHours.hidden = true;
   ui.end.textContent = t("end_chat");
   setStatus([t("assigned", { listener: chat.listener ?? "" })]);
 }
@@ -230,13 +237,18 @@ function onClosed(code) {
   }
 }
 
+/** The refusals the page words itself, by code. */
+const ERROR_TEXTS = { message_invalid: "message_invalid", contact_ended: "conversation_gone" };
+
 /** @param {import("./protocol").ErrorOut} frame */
 function onError(frame) {
   if (frame.code === "bad_token") return; // the close (4401) that follows says it
   // Retried by the socket: the message stays "sending…".
   if ((frame.code === "internal" || frame.code === "rate_limited") && frame.id) return;
   if (frame.id) chat.list.refuse(frame.id);
-  showChatError(t("error_generic", { message: frame.message }));
+  // The server's own texts are English: the page says it in its own words, else names the code.
+  const key = ERROR_TEXTS[frame.code];
+  showChatError(key ? t(key) : t("error_generic", { message: frame.code }));
 }
 
 function backToWelcome(message) {
@@ -251,6 +263,8 @@ function backToWelcome(message) {
 function sendMessage() {
   const body = ui.message.value;
   if (!chat || chat.state === "ended" || body.trim() === "") return;
+  // Too long: refused here, with the text kept to shorten (the server refuses it too).
+  if (charCount(body) > chat.maxChars) return showChatError(t("too_long", { max: chat.maxChars }));
   ui.chatError.hidden = true;
   const id = newMessageId();
   chat.list.addPending(id, body, "person");
@@ -310,9 +324,22 @@ function setComposerEnabled(enabled) {
   ui.message.disabled = !enabled;
 }
 
+/** The server's limit, from the page (the welcome frame may update it). */
+function maxChars() {
+  return Number(ui.message.dataset.maxChars) || 2000;
+}
+
+/** Characters as the server counts them (Unicode scalar values, not UTF-16 units). */
+function charCount(text) {
+  return [...text].length;
+}
+
+/** No `maxlength`: it would cut a pasted message silently. The count goes below zero in a
+ *  warning instead, and sending is refused until the message is short enough. */
 function updateCharsLeft() {
-  const max = chat?.maxChars ?? (Number(ui.message.maxLength) || 2000);
-  ui.charsLeft.textContent = t("chars_left", { n: max - ui.message.value.length });
+  const left = (chat?.maxChars ?? maxChars()) - charCount(ui.message.value);
+  ui.charsLeft.textContent = left < 0 ? t("chars_over", { n: -left }) : t("chars_left", { n: left });
+  ui.charsLeft.classList.toggle("over", left < 0);
 }
 
 ui.start.addEventListener("click", start);

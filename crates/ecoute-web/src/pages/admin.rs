@@ -1,7 +1,7 @@
 //! Account administration (administrators only).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_app::accounts::AccountFields;
@@ -10,11 +10,11 @@ use ecoute_domain::{Role, UserError, UserId};
 use serde::Deserialize;
 
 use super::staff::CsrfForm;
-use super::{lang_query, page_layout, render_status, LangQuery, Layout};
+use super::{page_layout, render_status, LangQuery, Layout};
 use crate::auth::StaffSession;
 use crate::error::WebError;
 use crate::forms::Form;
-use crate::i18n::Texts;
+use crate::i18n::{Arg, Texts};
 use crate::state::AppState;
 
 /// One row of the accounts table.
@@ -54,15 +54,11 @@ async fn users_response(
             id: u.id.0,
             username: u.username,
             pseudonym: u.pseudonym,
-            role_key: match u.role {
-                Role::Listener => "role_listener",
-                Role::Supervisor => "role_supervisor",
-                Role::Admin => "role_admin",
-            },
+            role_key: role_key(u.role),
             disabled: u.disabled,
         })
         .collect();
-    let layout = Layout::staff(state, q.lang(), "/admin/users", session);
+    let layout = Layout::staff(state, q.page(), "/admin/users", session);
     let notice = notice.map(|k| layout.t.get(k));
     render_status(
         status,
@@ -79,7 +75,7 @@ async fn users_response(
 /// `GET /admin/users`.
 pub async fn users_page(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     session: StaffSession,
 ) -> Result<Response, WebError> {
     session.require(Role::Admin)?;
@@ -96,6 +92,15 @@ pub struct NewUserForm {
     password: String,
 }
 
+/// The i18n key of a role's name.
+fn role_key(role: Role) -> &'static str {
+    match role {
+        Role::Listener => "role_listener",
+        Role::Supervisor => "role_supervisor",
+        Role::Admin => "role_admin",
+    }
+}
+
 /// The i18n key of an account rule's text.
 fn user_error_key(e: UserError) -> &'static str {
     match e {
@@ -110,7 +115,7 @@ fn user_error_key(e: UserError) -> &'static str {
 /// `POST /admin/users`.
 pub async fn create_user(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     session: StaffSession,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, WebError> {
@@ -135,7 +140,7 @@ pub async fn create_user(
         Err(AppError::UsernameTaken(username)) => (
             StatusCode::CONFLICT,
             None,
-            Some(t.get("user_error_taken").replace("{username}", &username)),
+            Some(t.format("user_error_taken", &[("username", Arg::Text(&username))])),
         ),
         Err(e) => return Err(e.into()),
     };
@@ -145,7 +150,7 @@ pub async fn create_user(
 /// `POST /admin/users/{id}/disable` and `/enable`.
 pub async fn set_disabled(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     Path((id, action)): Path<(i64, String)>,
     session: StaffSession,
     Form(form): Form<CsrfForm>,
@@ -163,5 +168,5 @@ pub async fn set_disabled(
         .app
         .set_disabled(UserId(id), disabled, Some(session.user.id))
         .await?;
-    Ok(Redirect::to(&format!("/admin/users{}", lang_query(q.lang()))).into_response())
+    Ok(Redirect::to(&format!("/admin/users{}", q.query())).into_response())
 }

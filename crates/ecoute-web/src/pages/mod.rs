@@ -6,20 +6,19 @@ mod public;
 mod sheet;
 mod staff;
 
+use crate::auth::StaffSession;
+use crate::error::{ErrorInfo, WebError};
+use crate::i18n::{negotiate, Lang, PageLang, Texts};
+use crate::state::AppState;
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Deserialize;
-
-use crate::auth::StaffSession;
-use crate::error::{ErrorInfo, WebError};
-use crate::i18n::{Lang, Texts};
-use crate::state::AppState;
 
 /// The page routes: the public page, and the staff area with its robots exclusion.
 pub fn router() -> Router<AppState> {
@@ -42,16 +41,43 @@ pub fn router() -> Router<AppState> {
         .merge(staff)
 }
 
-/// `?lang=` on every page.
-#[derive(Debug, Default, Deserialize)]
-pub struct LangQuery {
-    lang: Option<String>,
-}
+/// The language of every page: `?lang=`, else the browser's `Accept-Language`, else
+/// French (see [`negotiate`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LangQuery(PageLang);
 
 impl LangQuery {
-    /// The language asked for (French by default).
+    /// The language shown.
     pub fn lang(&self) -> Lang {
-        Lang::from_query(self.lang.as_deref())
+        self.0.lang
+    }
+
+    /// The language and how it was chosen, for a page's [`Layout`].
+    pub fn page(&self) -> PageLang {
+        self.0
+    }
+
+    /// `""` or `?lang=…`, appended to the links and redirects that keep the language.
+    pub fn query(&self) -> &'static str {
+        self.0.query()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for LangQuery {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query();
+        // Two answers to one question: refused, as a repeated parameter is everywhere else.
+        let asked = query.map_or(0, |q| {
+            q.split('&').filter(|kv| kv.starts_with("lang=")).count()
+        });
+        if asked > 1 {
+            return Err(WebError::BadRequest(
+                "the query parameter lang is repeated".into(),
+            ));
+        }
+        Ok(LangQuery(negotiate(query, &parts.headers)))
     }
 }
 
@@ -62,10 +88,12 @@ pub struct Layout {
     pub t: Texts,
     /// Helpline name.
     pub site_name: String,
-    /// `""` or `?lang=en`, appended to links and form actions.
+    /// `""` or `?lang=…`, appended to links and form actions.
     pub lang_query: &'static str,
     /// Link to this page in the other language.
     pub other_lang_href: String,
+    /// `?lang=` asked for a language the pages do not have: the page says which it shows.
+    pub lang_notice: bool,
     /// Staff pages: shows the accounts link.
     pub is_admin: bool,
     /// Staff pages: shown as "who am I".
@@ -78,16 +106,15 @@ pub struct Layout {
 
 impl Layout {
     /// The layout of a public page at `path` in `lang`.
-    pub fn public(state: &AppState, lang: Lang, path: &str) -> Layout {
-        let other_lang_href = match lang.other() {
-            Lang::En => format!("{path}?lang=en"),
-            Lang::Fr => path.to_owned(),
-        };
+    pub fn public(state: &AppState, lang: PageLang, path: &str) -> Layout {
+        // Explicit both ways: a bare path would let the browser's language choose again.
+        let other_lang_href = format!("{path}?lang={}", lang.lang.other().code());
         Layout {
-            t: Texts::new(lang),
+            t: Texts::new(lang.lang),
             site_name: state.config.site.name.clone(),
-            lang_query: lang_query(lang),
+            lang_query: lang.query(),
             other_lang_href,
+            lang_notice: lang.unknown_asked,
             is_admin: false,
             pseudonym: String::new(),
             csrf: String::new(),
@@ -96,7 +123,7 @@ impl Layout {
     }
 
     /// The layout of a staff page that needs no session (login, errors).
-    pub fn staff_area(state: &AppState, lang: Lang, path: &str) -> Layout {
+    pub fn staff_area(state: &AppState, lang: PageLang, path: &str) -> Layout {
         Layout {
             noindex: true,
             ..Layout::public(state, lang, path)
@@ -104,7 +131,7 @@ impl Layout {
     }
 
     /// The layout of a staff page.
-    pub fn staff(state: &AppState, lang: Lang, path: &str, session: &StaffSession) -> Layout {
+    pub fn staff(state: &AppState, lang: PageLang, path: &str, session: &StaffSession) -> Layout {
         Layout {
             is_admin: session.user.role >= ecoute_domain::Role::Admin,
             pseudonym: session.user.pseudonym.clone(),
@@ -126,14 +153,6 @@ macro_rules! page_layout {
     };
 }
 pub(crate) use page_layout;
-
-/// `""` for French, `?lang=en` for English.
-pub fn lang_query(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "",
-        Lang::En => "?lang=en",
-    }
-}
 
 /// Renders a template into a response.
 pub fn render<T: Template>(template: &T) -> Result<Response, WebError> {
@@ -203,12 +222,7 @@ const FRAMEWORK_TEXT_BYTES: usize = 4096;
 /// redirect for `401` in the staff area, an error page of the site otherwise.
 pub async fn html_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    let lang = Lang::from_query(
-        request
-            .uri()
-            .query()
-            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang="))),
-    );
+    let lang = negotiate(request.uri().query(), request.headers());
     let response = next.run(request).await;
     let (response, info) = match response.extensions().get::<ErrorInfo>().cloned() {
         Some(info) => (response, info),
@@ -234,7 +248,7 @@ pub async fn html_errors(State(state): State<AppState>, request: Request, next: 
     let status = response.status();
     let staff = area == Area::Staff;
     if status == StatusCode::UNAUTHORIZED && staff {
-        return Redirect::to(&format!("/login{}", lang_query(lang))).into_response();
+        return Redirect::to(&format!("/login{}", lang.query())).into_response();
     }
     // The language link repeats the path, unless it could read as another site's address.
     let own_path = if path.starts_with("//") || path.starts_with("/\\") {

@@ -1,7 +1,7 @@
 //! The public page where a person reaches out.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 
 use super::{page_layout, render, LangQuery, Layout};
@@ -16,6 +16,7 @@ const SCRIPT_TEXTS: &[&str] = &[
     "start_chat",
     "queue_position",
     "queue_first",
+    "queue_head",
     "wait_soon",
     "wait_minutes",
     "wait_none_on_duty",
@@ -33,15 +34,16 @@ const SCRIPT_TEXTS: &[&str] = &[
     "leave_queue",
     "confirm_end",
     "offline",
-    "online",
     "replaced",
     "chars_left",
     "error_generic",
     "queue_full",
     "joins_busy",
-    "take_over",
     "send_failed",
     "conversation_gone",
+    "chars_over",
+    "too_long",
+    "message_invalid",
 ];
 
 #[derive(Template)]
@@ -50,6 +52,8 @@ struct VisitorPage {
     layout: Layout,
     quick_exit_url: String,
     max_message_chars: usize,
+    /// `site.opening_hours` in the page's language, shown when nobody is on duty.
+    opening_hours: Option<String>,
     texts_json: String,
 }
 page_layout!(VisitorPage);
@@ -57,14 +61,20 @@ page_layout!(VisitorPage);
 /// `GET /`.
 pub async fn visitor_page(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
 ) -> Result<Response, WebError> {
-    let layout = Layout::public(&state, q.lang(), "/");
+    let layout = Layout::public(&state, q.page(), "/");
     let texts_json = layout.t.json(SCRIPT_TEXTS);
     render(&VisitorPage {
         layout,
         quick_exit_url: state.config.site.quick_exit_url.clone(),
         max_message_chars: state.config.chat.max_message_chars,
+        opening_hours: state
+            .config
+            .site
+            .opening_hours
+            .get(q.lang())
+            .map(str::to_owned),
         texts_json,
     })
 }

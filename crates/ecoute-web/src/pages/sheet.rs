@@ -1,7 +1,7 @@
 //! The anonymous statistics sheet, filled in by the listener after a contact.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::{
@@ -10,11 +10,11 @@ use ecoute_domain::{
 };
 use serde::Deserialize;
 
-use super::{lang_query, page_layout, render_status, LangQuery, Layout};
+use super::{page_layout, render_status, LangQuery, Layout};
 use crate::auth::StaffSession;
 use crate::error::WebError;
 use crate::forms::Form;
-use crate::i18n::{Lang, Texts};
+use crate::i18n::{Arg, Lang, PageLang, Texts};
 use crate::state::AppState;
 
 /// One checkbox or radio button.
@@ -44,32 +44,9 @@ struct SheetPage {
 }
 page_layout!(SheetPage);
 
-/// Labels of the closed choices, per language.
-fn choice_label(lang: Lang, value: &str) -> &'static str {
-    let (fr, en) = match value {
-        "unknown" => ("Ne sait pas", "Unknown"),
-        "under_18" => ("Moins de 18 ans", "Under 18"),
-        "18_24" => ("18–24 ans", "18–24"),
-        "25_39" => ("25–39 ans", "25–39"),
-        "40_59" => ("40–59 ans", "40–59"),
-        "60_74" => ("60–74 ans", "60–74"),
-        "75_plus" => ("75 ans et plus", "75 and over"),
-        "woman" => ("Femme", "Woman"),
-        "man" => ("Homme", "Man"),
-        "other" => ("Autre", "Other"),
-        "first" => ("Premier contact", "First contact"),
-        "regular" => ("Contact habituel", "Regular contact"),
-        "none" => ("Aucun", "None"),
-        "low" => ("Faible", "Low"),
-        "moderate" => ("Modéré", "Moderate"),
-        "high" => ("Élevé", "High"),
-        "imminent" => ("Danger imminent", "Imminent danger"),
-        _ => ("?", "?"),
-    };
-    match lang {
-        Lang::Fr => fr,
-        Lang::En => en,
-    }
+/// The table key of a closed choice's label: `choice_` and its code.
+fn choice_key(value: &str) -> String {
+    format!("choice_{value}")
 }
 
 fn field(lang: Lang, name: &'static str, values: &[&'static str], selected: &str) -> ChoiceField {
@@ -79,7 +56,7 @@ fn field(lang: Lang, name: &'static str, values: &[&'static str], selected: &str
             .iter()
             .map(|v| Choice {
                 value: (*v).to_owned(),
-                label: choice_label(lang, v).to_owned(),
+                label: Texts::new(lang).get(&choice_key(v)).to_owned(),
                 checked: *v == selected,
             })
             .collect(),
@@ -92,14 +69,15 @@ fn names<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
 
 fn sheet_form(
     state: &AppState,
-    lang: Lang,
+    page_lang: PageLang,
     session: &StaffSession,
     contact: &Contact,
     input: &StatsSheetInput,
     error: Option<String>,
 ) -> SheetPage {
     let path = format!("/listener/sheet/{}", contact.id);
-    let layout = Layout::staff(state, lang, &path, session);
+    let lang = page_lang.lang;
+    let layout = Layout::staff(state, page_lang, &path, session);
     let themes = state
         .themes
         .iter()
@@ -164,7 +142,7 @@ async fn own_ended_contact(
 /// `GET /listener/sheet/{contact_id}`.
 pub async fn sheet_page(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     Path(contact_id): Path<String>,
     session: StaffSession,
 ) -> Result<Response, WebError> {
@@ -178,7 +156,7 @@ pub async fn sheet_page(
         risk: "none".into(),
         ..Default::default()
     };
-    let page = sheet_form(&state, q.lang(), &session, &contact, &input, None);
+    let page = sheet_form(&state, q.page(), &session, &contact, &input, None);
     render_status(StatusCode::OK, &page)
 }
 
@@ -205,11 +183,11 @@ fn sheet_error_text(lang: Lang, e: &StatsSheetError) -> String {
         StatsSheetError::Duration => t.get("sheet_error_duration").to_owned(),
         StatsSheetError::NoTheme => t.get("sheet_error_no_theme").to_owned(),
         StatsSheetError::UnknownTheme(code) => {
-            t.get("sheet_error_unknown_theme").replace("{theme}", code)
+            t.format("sheet_error_unknown_theme", &[("theme", Arg::Text(code))])
         }
         // The field's name is its label's key.
         StatsSheetError::Choice(field) => {
-            t.get("sheet_error_choice").replace("{field}", t.get(field))
+            t.format("sheet_error_choice", &[("field", Arg::Text(t.get(field)))])
         }
     }
 }
@@ -217,7 +195,7 @@ fn sheet_error_text(lang: Lang, e: &StatsSheetError) -> String {
 /// `POST /listener/sheet/{contact_id}`.
 pub async fn save_sheet(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     Path(contact_id): Path<String>,
     session: StaffSession,
     Form(form): Form<SheetForm>,
@@ -236,19 +214,18 @@ pub async fn save_sheet(
     let sheet = match StatsSheet::validate(contact.id, &input, &state.themes) {
         Ok(s) => s,
         Err(e) => {
-            let lang = q.lang();
             let page = sheet_form(
                 &state,
-                lang,
+                q.page(),
                 &session,
                 &contact,
                 &input,
-                Some(sheet_error_text(lang, &e)),
+                Some(sheet_error_text(q.lang(), &e)),
             );
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
     // A sheet saved meanwhile (another tab) is refused as already filled.
     state.app.file_sheet(&sheet, session.user.id).await?;
-    Ok(Redirect::to(&format!("/listener{}", lang_query(q.lang()))).into_response())
+    Ok(Redirect::to(&format!("/listener{}", q.query())).into_response())
 }

@@ -1,14 +1,14 @@
 //! Staff login, logout, and the listener workspace page.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::Role;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
-use super::{lang_query, page_layout, render, render_status, LangQuery, Layout};
+use super::{page_layout, render, render_status, LangQuery, Layout};
 use crate::auth::{
     clear_session_cookie, constant_time_eq, cookie, random_token, session_cookie, sha256_hex,
     PasswordChecks, StaffSession,
@@ -45,7 +45,7 @@ fn login_form(
     username: String,
 ) -> Result<Response, WebError> {
     let token = random_token();
-    let mut layout = Layout::staff_area(state, q.lang(), "/login");
+    let mut layout = Layout::staff_area(state, q.page(), "/login");
     layout.csrf = token.clone();
     let mut response = render_status(
         status,
@@ -63,10 +63,7 @@ fn login_form(
 }
 
 /// `GET /login`.
-pub async fn login_page(
-    State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
-) -> Result<Response, WebError> {
+pub async fn login_page(State(state): State<AppState>, q: LangQuery) -> Result<Response, WebError> {
     login_form(&state, &q, StatusCode::OK, None, String::new())
 }
 
@@ -81,7 +78,7 @@ pub struct LoginForm {
 /// `POST /login`.
 pub async fn login(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
@@ -150,7 +147,7 @@ pub async fn login(
     } else {
         "/listener"
     };
-    let mut response = Redirect::to(&format!("{target}{}", lang_query(q.lang()))).into_response();
+    let mut response = Redirect::to(&format!("{target}{}", q.query())).into_response();
     let secure = state.config.secure_cookies();
     for c in [
         session_cookie(&token, lifetime_s, secure),
@@ -201,9 +198,7 @@ pub async fn logout(
 /// Strings the workspace script needs.
 const SCRIPT_TEXTS: &[&str] = &[
     "sent",
-    "next",
     "queue_empty",
-    "no_conversation",
     "conversation_with",
     "returning",
     "person_away",
@@ -218,7 +213,6 @@ const SCRIPT_TEXTS: &[&str] = &[
     "requeued_listener",
     "fill_sheet",
     "you",
-    "person_label",
     "sending",
     "delivered",
     "confirm_end",
@@ -226,14 +220,11 @@ const SCRIPT_TEXTS: &[&str] = &[
     "online",
     "replaced",
     "error_generic",
-    "presence_available",
-    "presence_pause",
-    "presence_offline",
-    "take_over",
     "send_failed",
     "conversation_left",
     "error_busy",
     "error_not_available",
+    "message_invalid",
 ];
 
 #[derive(Template)]
@@ -248,11 +239,11 @@ page_layout!(WorkspacePage);
 /// `GET /listener`.
 pub async fn workspace_page(
     State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     session: StaffSession,
 ) -> Result<Response, WebError> {
     session.require(Role::Listener)?;
-    let layout = Layout::staff(&state, q.lang(), "/listener", &session);
+    let layout = Layout::staff(&state, q.page(), "/listener", &session);
     let texts_json = layout.t.json(SCRIPT_TEXTS);
     render(&WorkspacePage {
         layout,

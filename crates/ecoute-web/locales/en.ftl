@@ -1,0 +1,184 @@
+# ecoute's page texts in English. One message per key; the other table has the same keys.
+# Plurals are Fluent selectors on a number: `{ $n ->` … `[one]` … `*[other]` … `}`.
+
+lang_name = English
+switch_lang = Français
+skip = Skip to content
+quick_exit = Quick exit
+quick_exit_hint = Escape twice: quick exit
+tagline = You are not alone. Talk to a volunteer, anonymously.
+intro = A person trained to listen answers you, without judgement. We ask for no name or number, and we do not record your IP address.
+start_chat = Talk now
+starting = Connecting…
+emergency_title = In an emergency
+emergency_3114 = 3114 — suicide prevention, 24/7, free
+emergency_15 = 15 — SAMU, medical emergency
+emergency_112 = 112 — European emergency number
+emergency_114 = 114 — by text message, for people who are deaf or cannot speak
+chat_title = Your conversation
+queue_position = You are number { $position } in the queue ({ $waiting ->
+        [one] one person waiting
+       *[other] { $waiting } people waiting
+    }).
+queue_first = You are the next person to be answered.
+wait_soon = Someone from the listening team will answer you in a moment.
+wait_minutes = Estimated wait: about { $minutes ->
+        [one] one minute
+       *[other] { $minutes } minutes
+    }.
+wait_none_on_duty = Nobody is listening right now: we cannot tell when someone will answer. You can stay in the queue, or call one of the numbers below.
+wait_hint = You can already write what you feel: the person who answers will read it when they arrive.
+assigned = { $listener } is listening to you.
+listener_typing = { $listener } is typing…
+person_typing = The person is typing…
+listener_away = { $listener }'s connection dropped. Stay here: the conversation will probably resume in a moment.
+listener_back = { $listener } is back.
+requeued = { $listener } could not come back. You are at the head of the queue; the next available listener will see your conversation.
+ended = The conversation has ended. Thank you for writing. You can come back whenever you want.
+left_queue = You have left the queue. You can come back whenever you want.
+you = You
+message_label = Your message
+send = Send
+sending = sending…
+sent = sent
+delivered = delivered
+end_chat = End the conversation
+leave_queue = Leave the queue
+confirm_end = Do you really want to end the conversation?
+offline = Connection lost. Reconnecting…
+online = Connection restored
+replaced = This conversation is open in another tab.
+new_chat = New conversation
+take_over = Continue here
+messages = Messages
+send_failed = not sent
+conversation_gone = This conversation no longer exists. You can start a new one.
+chars_left = { $n ->
+        [one] { $n } character left
+       *[other] { $n } characters left
+    }
+error_generic = Something went wrong: { $message }
+queue_full = The queue is full right now. Try again in a few minutes, or call one of the numbers below.
+joins_busy = Many people are arriving at once: try again in a moment, or call one of the numbers below.
+login_title = Volunteer login
+username = Username
+password = Password
+login = Log in
+logout = Log out
+login_failed = Wrong username or password.
+login_throttled = Too many tries for this account: wait a few minutes before trying again.
+workspace_title = Listening workspace
+presence = Presence
+presence_available = Available
+presence_pause = On a break
+presence_offline = Offline
+next = Next
+next_hint = Takes the person who has waited longest (or has the highest priority).
+board_waiting = Waiting
+board_on_duty = Listeners available
+board_free = Free
+queue_empty = Nobody is waiting right now.
+no_conversation = No conversation. Set yourself available, then press Next.
+conversation_with = Conversation with { $label }
+returning = This conversation was interrupted when another listener left: it continues here.
+person_away = The person's connection dropped; they have a few minutes to come back.
+person_back = The person is back.
+ended_for_listener = Conversation ended ({ $reason }).
+reason_person_ended = by the person
+reason_listener_ended = by you
+reason_abandoned = the person left before an answer
+reason_person_vanished = the person did not come back
+reason_never_connected = the person never connected
+conversation_left = This conversation left your workspace while you were away.
+error_busy = You already have as many conversations as allowed: end one before taking the next.
+error_not_available = Set yourself available to take a contact.
+requeued_listener = You were away too long: the conversation went back to the head of the queue.
+fill_sheet = Fill in the statistics sheet
+pending_sheets = Sheets to fill in
+sheet_title = Anonymous statistics sheet
+sheet_intro = One minute, no free text: nothing here may identify the person.
+duration_minutes = Duration (minutes)
+themes = Themes
+age_band = Estimated age band
+gender = Estimated gender
+contact_kind = First or regular contact
+risk = Risk level
+debrief_wanted = I would like a debrief with a supervisor
+save_sheet = Save the sheet
+back_to_workspace = Back to the workspace
+users_title = Accounts
+pseudonym = Pseudonym
+role = Role
+role_listener = Listener
+role_supervisor = Supervisor
+role_admin = Administrator
+create_user = Create account
+new_user = New account
+status = Status
+active = Active
+disabled = Disabled
+disable = Disable
+enable = Enable
+user_created = Account created.
+error_title = Error
+back_to_staff = Back to the volunteers' area
+error_not_found = There is nothing at this address.
+error_method_not_allowed = This address does not accept this kind of request.
+error_unauthorized = Please log in.
+error_forbidden = You are not allowed to do this.
+error_cross_site = This request comes from another site: it is refused.
+error_bad_request = The request is malformed.
+error_csrf = The form has expired; please reload the page and try again.
+error_conflict = This cannot be done in the current state.
+error_unprocessable = The content sent is refused.
+error_payload_too_large = The request is too large.
+error_rate_limited = Too many requests right now; try again in a moment.
+error_server_busy = The server is very busy; try again in a few seconds.
+error_unavailable = The service is unavailable for the moment; try again in a few minutes.
+error_internal = Something went wrong on our side.
+refused_sheet_ongoing = The conversation is still going on; end it first.
+refused_sheet_filled = This sheet has already been filled in.
+refused_own_account = You cannot disable your own account.
+sheet_error_duration = The duration must be a number of minutes between 0 and 1440.
+sheet_error_no_theme = Choose at least one theme.
+sheet_error_unknown_theme = Unknown theme: { $theme }.
+sheet_error_choice = Choose an answer for “{ $field }”.
+user_error_username = The username must be 3 to 32 characters among lowercase letters, digits, “.”, “-” and “_”.
+user_error_pseudonym = The pseudonym must be 2 to 40 characters: letters, digits, spaces, “-”, “'” or “.”.
+user_error_password_short = The password must have at least 10 characters.
+user_error_password_long = The password must have at most 256 characters.
+user_error_role = The role must be listener, supervisor or administrator.
+user_error_taken = The username “{ $username }” is already taken.
+login_busy = The server is checking many logins right now; try again in a few seconds.
+back_home = Back to the home page
+nav_workspace = Workspace
+nav_users = Accounts
+chars_over = Message too long by { $n ->
+        [one] { $n } character
+       *[other] { $n } characters
+    }: shorten it to send it.
+too_long = This message is over the limit of { $max } characters: it was not sent. Shorten it, or send it in several parts.
+opening_hours = Listening hours: { $hours }
+quick_exit_title = Leaves this page at once (press Escape twice)
+lang_unknown = This language is not available: the page is in English.
+
+# The sheet's closed choices: choice_ and the value's code.
+choice_unknown = Unknown
+choice_under_18 = Under 18
+choice_18_24 = 18–24
+choice_25_39 = 25–39
+choice_40_59 = 40–59
+choice_60_74 = 60–74
+choice_75_plus = 75 and over
+choice_woman = Woman
+choice_man = Man
+choice_other = Other
+choice_first = First contact
+choice_regular = Regular contact
+choice_none = None
+choice_low = Low
+choice_moderate = Moderate
+choice_high = High
+choice_imminent = Imminent danger
+message_invalid = This message could not be sent: it is too long or contains characters that are refused.
+queue_head = You are at the head of the queue.

@@ -1,0 +1,184 @@
+# ecoute's page texts in French. One message per key; the other table has the same keys.
+# Plurals are Fluent selectors on a number: `{ $n ->` … `[one]` … `*[other]` … `}`.
+
+lang_name = Français
+switch_lang = English
+skip = Aller au contenu
+quick_exit = Quitter vite
+quick_exit_hint = Échap deux fois : quitter vite
+tagline = Quelqu'un est là pour vous écouter. Parlez à une personne bénévole, anonymement.
+intro = Une personne formée à l'écoute vous répond, sans jugement. Nous ne vous demandons ni nom, ni numéro, et nous n'enregistrons pas votre adresse IP.
+start_chat = Parler maintenant
+starting = Connexion…
+emergency_title = En cas d'urgence
+emergency_3114 = 3114 — prévention du suicide, 24 h/24, gratuit
+emergency_15 = 15 — SAMU, urgence médicale
+emergency_112 = 112 — numéro d'urgence européen
+emergency_114 = 114 — par SMS, pour les personnes sourdes ou qui ne peuvent pas parler
+chat_title = Votre conversation
+queue_position = Vous êtes { $position }ᵉ dans la file ({ $waiting ->
+        [one] une personne en attente
+       *[other] { $waiting } personnes en attente
+    }).
+queue_first = Vous êtes la prochaine personne à être écoutée.
+wait_soon = Quelqu'un de l'équipe d'écoute va vous répondre dans un instant.
+wait_minutes = Attente estimée : environ { $minutes ->
+        [one] une minute
+       *[other] { $minutes } minutes
+    }.
+wait_none_on_duty = Personne n'est à l'écoute en ce moment : nous ne pouvons pas vous dire quand quelqu'un vous répondra. Vous pouvez rester en file, ou appeler un des numéros ci-dessous.
+wait_hint = Vous pouvez déjà écrire ce que vous ressentez : la personne qui vous répondra le lira en arrivant.
+assigned = { $listener } vous écoute.
+listener_typing = { $listener } écrit…
+person_typing = La personne écrit…
+listener_away = La connexion de { $listener } s'est interrompue. Restez là : la conversation reprendra sans doute dans un instant.
+listener_back = { $listener } est de retour.
+requeued = { $listener } n'a pas pu revenir. Vous êtes en tête de file ; la prochaine personne disponible verra votre conversation.
+ended = La conversation est terminée. Merci d'avoir écrit. Vous pouvez revenir quand vous voulez.
+left_queue = Vous avez quitté la file. Vous pouvez revenir quand vous voulez.
+you = Vous
+message_label = Votre message
+send = Envoyer
+sending = envoi…
+sent = envoyé
+delivered = reçu
+end_chat = Terminer la conversation
+leave_queue = Quitter la file
+confirm_end = Voulez-vous vraiment terminer la conversation ?
+offline = Connexion perdue. Reconnexion…
+online = Connexion rétablie
+replaced = Cette conversation est ouverte dans un autre onglet.
+new_chat = Nouvelle conversation
+take_over = Continuer ici
+messages = Messages
+send_failed = non envoyé
+conversation_gone = Cette conversation n'existe plus. Vous pouvez en commencer une nouvelle.
+chars_left = { $n ->
+        [one] { $n } caractère restant
+       *[other] { $n } caractères restants
+    }
+error_generic = Une erreur est survenue : { $message }
+queue_full = La file est complète pour le moment. Réessayez dans quelques minutes, ou appelez un des numéros ci-dessous.
+joins_busy = Beaucoup de personnes arrivent en même temps : réessayez dans un instant, ou appelez un des numéros ci-dessous.
+login_title = Connexion des bénévoles
+username = Identifiant
+password = Mot de passe
+login = Se connecter
+logout = Se déconnecter
+login_failed = Identifiant ou mot de passe incorrect.
+login_throttled = Trop d'essais pour ce compte : attendez quelques minutes avant de réessayer.
+workspace_title = Espace d'écoute
+presence = Présence
+presence_available = Disponible
+presence_pause = En pause
+presence_offline = Hors ligne
+next = Suivant
+next_hint = Prend la personne qui attend depuis le plus longtemps (ou la plus prioritaire).
+board_waiting = En attente
+board_on_duty = Bénévoles disponibles
+board_free = Libres
+queue_empty = Personne n'attend en ce moment.
+no_conversation = Aucune conversation en cours. Passez « disponible » puis appuyez sur « Suivant ».
+conversation_with = Conversation avec { $label }
+returning = Cette conversation a été interrompue par le départ d'une autre écoute : elle reprend ici.
+person_away = La connexion de la personne s'est interrompue ; elle a quelques minutes pour revenir.
+person_back = La personne est revenue.
+ended_for_listener = Conversation terminée ({ $reason }).
+reason_person_ended = par la personne
+reason_listener_ended = par vous
+reason_abandoned = la personne est partie avant de répondre
+reason_person_vanished = la personne n'est pas revenue
+reason_never_connected = la personne ne s'est jamais connectée
+conversation_left = Cette conversation a quitté votre espace pendant votre absence.
+error_busy = Vous avez déjà le nombre maximal de conversations : terminez-en une avant de prendre la suivante.
+error_not_available = Passez « disponible » pour prendre une personne.
+requeued_listener = Votre absence a duré trop longtemps : la conversation est retournée en tête de file.
+fill_sheet = Remplir la fiche statistique
+pending_sheets = Fiches à remplir
+sheet_title = Fiche statistique anonyme
+sheet_intro = Une minute, sans texte libre : rien ici ne doit permettre de reconnaître la personne.
+duration_minutes = Durée (minutes)
+themes = Thèmes abordés
+age_band = Tranche d'âge estimée
+gender = Genre estimé
+contact_kind = Premier appel ou habituel
+risk = Niveau de risque
+debrief_wanted = Je souhaite un débriefing avec la supervision
+save_sheet = Enregistrer la fiche
+back_to_workspace = Retour à l'espace d'écoute
+users_title = Comptes
+pseudonym = Pseudonyme
+role = Rôle
+role_listener = Écoute
+role_supervisor = Supervision
+role_admin = Administration
+create_user = Créer le compte
+new_user = Nouveau compte
+status = État
+active = Actif
+disabled = Désactivé
+disable = Désactiver
+enable = Réactiver
+user_created = Compte créé.
+error_title = Erreur
+back_to_staff = Retour à l'espace des bénévoles
+error_not_found = Il n'y a rien à cette adresse.
+error_method_not_allowed = Cette adresse n'accepte pas ce type de demande.
+error_unauthorized = Veuillez vous connecter.
+error_forbidden = Vous n'avez pas accès à cette page.
+error_cross_site = Cette demande vient d'un autre site : elle est refusée.
+error_bad_request = La demande est mal formée.
+error_csrf = Le formulaire a expiré : rechargez la page et réessayez.
+error_conflict = Ce n'est plus possible dans l'état actuel.
+error_unprocessable = Le contenu envoyé est refusé.
+error_payload_too_large = La demande est trop volumineuse.
+error_rate_limited = Trop de demandes en ce moment : réessayez dans un instant.
+error_server_busy = Le serveur est très sollicité : réessayez dans quelques secondes.
+error_unavailable = Le service est momentanément indisponible : réessayez dans quelques minutes.
+error_internal = Une erreur est survenue de notre côté.
+refused_sheet_ongoing = La conversation n'est pas terminée : terminez-la d'abord.
+refused_sheet_filled = Cette fiche a déjà été remplie.
+refused_own_account = Vous ne pouvez pas désactiver votre propre compte.
+sheet_error_duration = La durée doit être un nombre de minutes entre 0 et 1440.
+sheet_error_no_theme = Choisissez au moins un thème.
+sheet_error_unknown_theme = Thème inconnu : { $theme }.
+sheet_error_choice = Choisissez une réponse pour « { $field } ».
+user_error_username = L'identifiant doit compter 3 à 32 caractères parmi les minuscules, les chiffres, « . », « - » et « _ ».
+user_error_pseudonym = Le pseudonyme doit compter 2 à 40 caractères : lettres, chiffres, espaces, « - », « ' » ou « . ».
+user_error_password_short = Le mot de passe doit compter au moins 10 caractères.
+user_error_password_long = Le mot de passe doit compter au plus 256 caractères.
+user_error_role = Le rôle doit être l'un de ceux proposés : écoute, supervision ou administration.
+user_error_taken = L'identifiant « { $username } » est déjà pris.
+login_busy = Le serveur vérifie beaucoup de connexions en ce moment : réessayez dans quelques secondes.
+back_home = Retour à l'accueil
+nav_workspace = Écoute
+nav_users = Comptes
+chars_over = Message trop long de { $n ->
+        [one] { $n } caractère
+       *[other] { $n } caractères
+    } : raccourcissez-le pour l'envoyer.
+too_long = Ce message dépasse la limite de { $max } caractères : il n'a pas été envoyé. Raccourcissez-le, ou envoyez-le en plusieurs fois.
+opening_hours = Horaires d'écoute : { $hours }
+quick_exit_title = Quitte cette page immédiatement (touche Échap deux fois)
+lang_unknown = Cette langue n'est pas disponible : la page est en français.
+
+# The sheet's closed choices: choice_ and the value's code.
+choice_unknown = Ne sait pas
+choice_under_18 = Moins de 18 ans
+choice_18_24 = 18–24 ans
+choice_25_39 = 25–39 ans
+choice_40_59 = 40–59 ans
+choice_60_74 = 60–74 ans
+choice_75_plus = 75 ans et plus
+choice_woman = Femme
+choice_man = Homme
+choice_other = Autre
+choice_first = Premier contact
+choice_regular = Contact habituel
+choice_none = Aucun
+choice_low = Faible
+choice_moderate = Modéré
+choice_high = Élevé
+choice_imminent = Danger imminent
+message_invalid = Ce message n'a pas pu être envoyé : il est trop long ou contient des caractères refusés.
+queue_head = Vous êtes en tête de file.
