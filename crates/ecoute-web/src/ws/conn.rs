@@ -123,6 +123,21 @@ impl Io {
         self.transport.send(frame).await
     }
 
+    /// Sends messages, each wrapped in the side's `message` frame (`PersonOut::Message`,
+    /// `ListenerOut::Message`); false when the connection is gone.
+    pub async fn send_messages<F: serde::Serialize + Sync>(
+        &mut self,
+        messages: Vec<ecoute_protocol::MessageOut>,
+        frame: fn(ecoute_protocol::MessageOut) -> F,
+    ) -> bool {
+        for m in messages {
+            if !self.send(&frame(m)).await {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Sends a refusal.
     pub async fn error(&mut self, err: ErrorOut) -> bool {
         self.transport.send_error(err).await

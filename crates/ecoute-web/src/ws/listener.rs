@@ -11,7 +11,7 @@ use ecoute_domain::{
     ContactStatus, EndReason, Event, MessageBody, Presence, QueueSnapshot, Topic, UserId,
 };
 use ecoute_protocol::{
-    Audience, CloseCode, ConversationOut, ErrorCode, ErrorOut, ListenerIn, ListenerOut, MessageOut,
+    Audience, CloseCode, ConversationOut, ErrorCode, ErrorOut, ListenerIn, ListenerOut,
     PendingSheetOut,
 };
 use ecoute_store::{Sender, StoreError, TakeOutcome};
@@ -164,7 +164,7 @@ impl Side for ListenerConn {
             return false;
         }
         match self.delivered.catch_up_all(store.as_ref()).await {
-            Ok(missed) => send_messages(io, missed).await,
+            Ok(missed) => io.send_messages(missed, ListenerOut::Message).await,
             Err(e) => {
                 tracing::error!(error = %e, "catch-up failed");
                 false
@@ -296,15 +296,6 @@ fn not_yours(contact_id: &str) -> ErrorOut {
         .with_contact(contact_id)
 }
 
-async fn send_messages(io: &mut Io, messages: Vec<MessageOut>) -> bool {
-    for m in messages {
-        if !io.send(&ListenerOut::Message(m)).await {
-            return false;
-        }
-    }
-    true
-}
-
 impl ListenerConn {
     fn user(&self) -> UserId {
         self.session.user.id
@@ -405,7 +396,7 @@ impl ListenerConn {
                     return false;
                 }
                 match self.delivered.catch_up(store.as_ref(), contact.id).await {
-                    Ok(messages) => send_messages(io, messages).await,
+                    Ok(messages) => io.send_messages(messages, ListenerOut::Message).await,
                     Err(e) => {
                         let id = contact.id.to_string();
                         self.internal(io, e, Some(&id), None).await
@@ -522,7 +513,7 @@ impl ListenerConn {
                     .on_event(self.state.store.as_ref(), &message)
                     .await
                 {
-                    Ok(out) => send_messages(io, out).await,
+                    Ok(out) => io.send_messages(out, ListenerOut::Message).await,
                     Err(e) => self.internal(io, e, Some(&contact_id), None).await,
                 }
             }
@@ -565,7 +556,7 @@ impl ListenerConn {
                     Ok(rest) => rest,
                     Err(e) => return self.internal(io, e, Some(&contact_id), None).await,
                 };
-                if !send_messages(io, rest).await {
+                if !io.send_messages(rest, ListenerOut::Message).await {
                     return false;
                 }
                 self.unfollow(io, change.id);
@@ -601,7 +592,7 @@ impl ListenerConn {
                     .catch_up(self.state.store.as_ref(), contact)
                     .await
                 {
-                    Ok(missed) => send_messages(io, missed).await,
+                    Ok(missed) => io.send_messages(missed, ListenerOut::Message).await,
                     Err(e) => self.internal(io, e, Some(&contact_id), None).await,
                 }
             }

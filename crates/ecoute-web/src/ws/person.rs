@@ -9,7 +9,7 @@ use ecoute_domain::{
     Author, CentreId, ClientMessageId, Contact, ContactEvent, ContactState, ContactStatus,
     EndReason, Event, MessageBody, QueueSnapshot, Topic, WaitEstimate,
 };
-use ecoute_protocol::{Audience, CloseCode, ErrorCode, ErrorOut, MessageOut, PersonIn, PersonOut};
+use ecoute_protocol::{Audience, CloseCode, ErrorCode, ErrorOut, PersonIn, PersonOut};
 use ecoute_store::Sender;
 use std::sync::Arc;
 use std::time::Duration;
@@ -229,7 +229,7 @@ impl Side for PersonConn {
                     .on_event(self.state.store.as_ref(), &message)
                     .await
                 {
-                    Ok(out) => send_messages(io, out).await,
+                    Ok(out) => io.send_messages(out, PersonOut::Message).await,
                     Err(e) => {
                         tracing::error!(error = %e, "delivery failed");
                         false
@@ -295,15 +295,6 @@ pub(super) fn new_connection_id(state: &AppState) -> i64 {
     ecoute_domain::ConnectionId::new(state.instance, u32::from_le_bytes(b)).0
 }
 
-async fn send_messages(io: &mut Io, messages: Vec<MessageOut>) -> bool {
-    for m in messages {
-        if !io.send(&PersonOut::Message(m)).await {
-            return false;
-        }
-    }
-    true
-}
-
 impl PersonConn {
     async fn catch_up(&mut self, io: &mut Io) -> bool {
         match self
@@ -311,7 +302,7 @@ impl PersonConn {
             .catch_up(self.state.store.as_ref(), self.contact.id)
             .await
         {
-            Ok(missed) => send_messages(io, missed).await,
+            Ok(missed) => io.send_messages(missed, PersonOut::Message).await,
             Err(e) => {
                 tracing::error!(error = %e, "catch-up failed");
                 false
