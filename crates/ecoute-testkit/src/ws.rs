@@ -37,9 +37,9 @@ pub const DEFAULT_WAIT: Duration = Duration::from_secs(10);
 pub type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// One side of the protocol: what its socket sends and receives.
-pub trait Side {
+pub trait Side: Sized {
     /// Frames the client sends.
-    type In: Serialize;
+    type In: Serialize + Outgoing<Self>;
     /// Frames the server sends.
     type Out: DeserializeOwned + fmt::Debug;
     /// The type's name, for messages.
