@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::client::{self, Drains};
+use ecoute_testkit::ws::Raw;
 use crate::procs::{self, ChildProc};
 use crate::{setup, Plan};
 
@@ -70,7 +71,7 @@ pub async fn relay(plan: &Plan, read_buffer: Option<usize>) -> anyhow::Result<Me
         client::parallel_map(
             vec![(); n],
             client::SETUP_PARALLELISM,
-            move |i, ()| async move { client::connect(addr, &format!("/r/{label}{i}/v"), None).await },
+            move |i, ()| async move { client::connect::<Raw>(addr, &format!("/r/{label}{i}/v"), None).await },
         )
     };
     let mut drains = Drains::default();

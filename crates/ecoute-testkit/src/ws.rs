@@ -328,6 +328,16 @@ impl<S: Side> Ws<S> {
         self.wait
     }
 
+    /// The same socket, read and written as side `T` (e.g. [`Raw`], so that one loop drives
+    /// sockets of both sides).
+    pub fn into_side<T: Side>(self) -> Ws<T> {
+        Ws {
+            stream: self.stream,
+            wait: self.wait,
+            side: PhantomData,
+        }
+    }
+
     /// Sends a frame: typed, or raw JSON. Panics if the socket is broken.
     pub async fn send(&mut self, frame: impl Outgoing<S>) {
         self.send_text(frame.to_text()).await;
