@@ -17,9 +17,9 @@ use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::{self, Ws};
-use ecoute_testkit::ws::Raw;
 use crate::procs::{self, ChildProc};
 use crate::{origin, setup, Plan};
+use ecoute_testkit::ws::Raw;
 
 /// The longest wait, after the last send, for every measured message to arrive.
 const DRAIN_WAIT: Duration = Duration::from_secs(10);
@@ -529,7 +529,6 @@ enum Got {
     Error(String),
     Other,
 }
-
 
 impl SideTask {
     /// Sends and receives until told to stop; gives the socket back unless it failed.

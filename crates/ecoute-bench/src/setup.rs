@@ -4,12 +4,10 @@
 
 use anyhow::Context;
 use ecoute_domain::{CentreId, Pseudonym, Role, Timestamp, Username};
+use ecoute_protocol::{ContactStatus, ListenerIn, ListenerOut, PersonIn, PersonOut, Presence};
 use ecoute_store::{NewSession, NewUser};
-use ecoute_web::auth::{random_token, sha256_hex, SESSION_COOKIE};
-use ecoute_protocol::{
-    ContactStatus, ListenerIn, ListenerOut, PersonIn, PersonOut, Presence,
-};
 use ecoute_testkit::ws::{ListenerWs, PersonWs};
+use ecoute_web::auth::{random_token, sha256_hex, SESSION_COOKIE};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -136,7 +134,7 @@ pub async fn try_next(ws: &mut ListenerWs) -> anyhow::Result<Option<String>> {
 
 /// Presses "next" and returns the contact id given.
 pub async fn next(ws: &mut ListenerWs) -> anyhow::Result<String> {
-    try_next(ws).await?.context(
-        "a listener found the queue empty: fewer visitors waiting than listeners",
-    )
+    try_next(ws)
+        .await?
+        .context("a listener found the queue empty: fewer visitors waiting than listeners")
 }

@@ -150,7 +150,10 @@ mod tests {
         for (url, want) in [
             ("postgres://u@h:5432/test", "postgres://u@h:5432/x"),
             ("postgres://u@h:5432", "postgres://u@h:5432/x"),
-            ("postgres://u@h/test?sslmode=disable", "postgres://u@h/x?sslmode=disable"),
+            (
+                "postgres://u@h/test?sslmode=disable",
+                "postgres://u@h/x?sslmode=disable",
+            ),
         ] {
             assert_eq!(with_database(url, "x"), want);
         }

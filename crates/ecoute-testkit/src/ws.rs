@@ -221,7 +221,10 @@ impl fmt::Display for WaitError {
                 write!(f, "socket failed while waiting for {what}: {error}")
             }
             WaitError::BadFrame { what, text, error } => {
-                write!(f, "while waiting for {what}, a frame that does not parse ({error}): {text:.300}")
+                write!(
+                    f,
+                    "while waiting for {what}, a frame that does not parse ({error}): {text:.300}"
+                )
             }
         }
     }
@@ -286,8 +289,7 @@ impl Connect {
             headers.insert("cookie", header(c)?);
         }
         // Nagle off: frames go out at once (the benchmark measures latency).
-        let (stream, _) =
-            tokio_tungstenite::connect_async_with_config(request, None, true).await?;
+        let (stream, _) = tokio_tungstenite::connect_async_with_config(request, None, true).await?;
         Ok(Ws {
             stream,
             wait: self.wait,
@@ -507,7 +509,8 @@ impl<S: Side> Ws<S> {
     /// does not have.
     pub async fn close_code(&mut self) -> Option<CloseCode> {
         self.closed_with().await.map(|n| {
-            CloseCode::from_code(n).unwrap_or_else(|| panic!("closed with {n}, not a close code of ecoute"))
+            CloseCode::from_code(n)
+                .unwrap_or_else(|| panic!("closed with {n}, not a close code of ecoute"))
         })
     }
 

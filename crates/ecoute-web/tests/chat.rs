@@ -80,7 +80,10 @@ async fn a_whole_conversation_then_the_statistics_sheet() {
         .ws
         .send(reply(&contact, "l1", "Je suis là. Je vous écoute."))
         .await;
-    assert_eq!(expect_frame!(listener.ws, ListenerOut::Ack { seq, .. } => seq), 2);
+    assert_eq!(
+        expect_frame!(listener.ws, ListenerOut::Ack { seq, .. } => seq),
+        2
+    );
     let m = expect_frame!(person.ws, PersonOut::Message(m) => m);
     assert_eq!((m.seq, m.author), (2, Author::Listener));
     person.ws.send(PersonIn::Typing).await;
@@ -174,7 +177,9 @@ async fn concurrent_next_never_gives_the_same_person_twice() {
     }
     let mut taken = Vec::new();
     for l in listeners.iter_mut() {
-        taken.push(expect_frame!(l.ws, ListenerOut::Assigned { conversation } => conversation.contact_id));
+        taken.push(
+            expect_frame!(l.ws, ListenerOut::Assigned { conversation } => conversation.contact_id),
+        );
     }
     let mut unique = taken.clone();
     unique.sort();
@@ -280,7 +285,8 @@ async fn a_reconnect_resumes_with_every_message_exactly_once() {
         last_seq: 2,
     })
     .await;
-    let (state, name) = expect_frame!(ws, PersonOut::Welcome { state, listener, .. } => (state, listener));
+    let (state, name) =
+        expect_frame!(ws, PersonOut::Welcome { state, listener, .. } => (state, listener));
     assert_eq!(state, ContactStatus::Active);
     assert_eq!(name.as_deref(), Some("Camille"));
     let mut seqs = Vec::new();
@@ -412,10 +418,7 @@ async fn a_lost_listener_sends_the_person_back_to_the_head_of_the_queue() {
     second.ws.send(reply(&early, "l2", "Alex ici")).await;
     expect_frame!(second.ws, ListenerOut::Ack { .. });
     let m = expect_frame!(second.ws, ListenerOut::Message(m) => m);
-    assert_eq!(
-        (m.listener.as_deref(), m.own),
-        (Some("Alex"), Some(true))
-    );
+    assert_eq!((m.listener.as_deref(), m.own), (Some("Alex"), Some(true)));
     let m = expect_frame!(person.ws, PersonOut::Message(m) => m);
     assert_eq!(m.listener.as_deref(), Some("Alex"));
 }

@@ -51,7 +51,11 @@ impl Sandbox {
         let mut command = self.command(args);
         command.stderr(Stdio::null());
         let server = Instance::start(command);
-        assert!(server.addr.starts_with("127.0.0.1:"), "{:?}", server.printed);
+        assert!(
+            server.addr.starts_with("127.0.0.1:"),
+            "{:?}",
+            server.printed
+        );
         server
     }
 }
@@ -145,10 +149,16 @@ async fn accounts_are_managed_from_the_command_line() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let server = s.serve(&["serve"]);
     let addr = server.addr.as_str();
-    assert_eq!(login_status(addr, "camille", "a brand new password").await, 401);
+    assert_eq!(
+        login_status(addr, "camille", "a brand new password").await,
+        401
+    );
     assert!(s.run(&["user", "enable", "camille"], "").status.success());
     assert_eq!(login_status(addr, "camille", "a long password").await, 401);
-    assert_eq!(login_status(addr, "camille", "a brand new password").await, 303);
+    assert_eq!(
+        login_status(addr, "camille", "a brand new password").await,
+        303
+    );
 }
 
 #[test]

@@ -10,8 +10,8 @@
 mod common;
 
 use common::{
-    add_listener, join_queue, listener_ws, login, person_ws, pg_url, run_ok, serve, FreshDb,
-    Party, Seen,
+    add_listener, join_queue, listener_ws, login, person_ws, pg_url, run_ok, serve, FreshDb, Party,
+    Seen,
 };
 use ecoute_protocol::{
     Author, ContactStatus, EndReason, ListenerIn, ListenerOut, PersonIn, PersonOut, Presence,
@@ -80,7 +80,13 @@ async fn setup(server: &str, env: &[(&str, &str)]) -> Setup {
         .until("welcome", |f| matches!(f, PersonOut::Welcome { .. }))
         .await;
     assert!(
-        matches!(welcome, PersonOut::Welcome { state: ContactStatus::Waiting, .. }),
+        matches!(
+            welcome,
+            PersonOut::Welcome {
+                state: ContactStatus::Waiting,
+                ..
+            }
+        ),
         "{welcome:?}"
     );
     // …and B's live board sees them waiting (the event crossed instances)…
@@ -192,7 +198,10 @@ async fn check_everything_once(s: &mut Setup) {
         .enumerate()
         .map(|(i, id)| (*id, i as i64 + 1))
         .collect();
-    for (who, acked) in [("person", &s.person.log.acked), ("listener", &s.listener.log.acked)] {
+    for (who, acked) in [
+        ("person", &s.person.log.acked),
+        ("listener", &s.listener.log.acked),
+    ] {
         for (id, seq) in acked {
             assert_eq!(
                 seq_of.get(id.as_str()),
@@ -280,7 +289,10 @@ async fn listener_instance_killed_mid_conversation() {
     let ListenerOut::Welcome { conversations, .. } = &welcome else {
         unreachable!()
     };
-    let conversations: Vec<&str> = conversations.iter().map(|c| c.contact_id.as_str()).collect();
+    let conversations: Vec<&str> = conversations
+        .iter()
+        .map(|c| c.contact_id.as_str())
+        .collect();
     assert_eq!(conversations, [s.contact.as_str()], "{welcome:?}");
     s.listener.resend_unacked().await;
     check_everything_once(&mut s).await;

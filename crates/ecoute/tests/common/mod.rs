@@ -152,7 +152,9 @@ impl Talk for Person {
 impl Talk for Listener {
     fn say(contact: Option<&str>, id: &str, body: &str) -> ListenerIn {
         ListenerIn::Send {
-            contact_id: contact.expect("a listener's party names its conversation").into(),
+            contact_id: contact
+                .expect("a listener's party names its conversation")
+                .into(),
             id: id.into(),
             body: body.into(),
         }
@@ -304,7 +306,10 @@ impl<S: Talk> Party<S> {
             if missing.is_empty() && self.log.unacked.is_empty() {
                 return;
             }
-            let what = format!("messages {missing:?}, acks of {:?}", self.log.unacked.keys());
+            let what = format!(
+                "messages {missing:?}, acks of {:?}",
+                self.log.unacked.keys()
+            );
             let frame = self.until(&what, |_| true).await;
             // A message refused by the socket's rate limit is resent when the server says,
             // as the pages do.
