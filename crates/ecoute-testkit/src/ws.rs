@@ -194,8 +194,8 @@ pub enum WaitError {
     Failed {
         /// What was awaited.
         what: String,
-        /// The transport's error.
-        error: tungstenite::Error,
+        /// The transport's error (boxed: it is large).
+        error: Box<tungstenite::Error>,
     },
     /// A text frame that is not a frame of this side.
     BadFrame {
@@ -279,6 +279,7 @@ impl Connect {
     }
 
     /// Opens the socket; the upgrade's refusal is returned as is.
+    #[allow(clippy::result_large_err)]
     pub async fn try_open<S: Side>(self) -> Result<Ws<S>, tungstenite::Error> {
         let mut request = format!("ws://{}{}", self.addr, self.path).into_client_request()?;
         let headers = request.headers_mut();
@@ -306,6 +307,8 @@ impl Connect {
     }
 }
 
+// The upgrade's error is tungstenite's own, returned as is for tests to inspect.
+#[allow(clippy::result_large_err)]
 fn header(value: &str) -> Result<HeaderValue, tungstenite::Error> {
     HeaderValue::from_str(value)
         .map_err(|e| tungstenite::Error::HttpFormat(tungstenite::http::Error::from(e)))
@@ -363,7 +366,7 @@ impl<S: Side> Ws<S> {
             .await
             .map_err(|error| WaitError::Failed {
                 what: "a send".into(),
-                error,
+                error: Box::new(error),
             })
     }
 
@@ -402,7 +405,7 @@ impl<S: Side> Ws<S> {
                 Some(Err(error)) => {
                     return Err(WaitError::Failed {
                         what: what.to_owned(),
-                        error,
+                        error: Box::new(error),
                     })
                 }
                 None => {
