@@ -5,7 +5,8 @@
 //! the instant the frame came off its socket: one-way latency on one monotonic clock.
 
 use anyhow::Context;
-use ecoute_protocol::{Author, ListenerIn, ListenerOut, MessageOut, PersonIn, PersonOut};
+use ecoute_protocol::{Author, ListenerIn, PersonIn};
+use ecoute_testkit::ws::{self as testkit, Listener, Person};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -682,22 +683,9 @@ impl SideTask {
     /// What a frame means, parsed as the protocol's type of this side's socket (the relay's
     /// frames are the senders' own `send` frames, echoed and forwarded).
     fn classify(&self, text: &str) -> Got {
-        let not_a_frame = || Got::Error(format!("not a frame of the protocol: {text}"));
         match (self.target, self.side) {
-            (Target::Ecoute, Side::Visitor) => match serde_json::from_str(text) {
-                Ok(PersonOut::Ack { id, .. }) => self.ack(&id),
-                Ok(PersonOut::Message(m)) => self.message(&m),
-                Ok(PersonOut::Error(_)) => Got::Error(text.to_owned()),
-                Ok(_) => Got::Other,
-                Err(_) => not_a_frame(),
-            },
-            (Target::Ecoute, Side::Listener) => match serde_json::from_str(text) {
-                Ok(ListenerOut::Ack { id, .. }) => self.ack(&id),
-                Ok(ListenerOut::Message(m)) => self.message(&m),
-                Ok(ListenerOut::Error(_)) => Got::Error(text.to_owned()),
-                Ok(_) => Got::Other,
-                Err(_) => not_a_frame(),
-            },
+            (Target::Ecoute, Side::Visitor) => self.classify_as::<Person>(text),
+            (Target::Ecoute, Side::Listener) => self.classify_as::<Listener>(text),
             (Target::Relay, _) => match serde_json::from_str(text) {
                 Ok(PersonIn::Send { id, .. }) => match sent_at(&id) {
                     Some(t) if id.starts_with(self.side.letter()) => Got::Ack(t),
@@ -705,25 +693,35 @@ impl SideTask {
                     None => Got::Other,
                 },
                 Ok(_) => Got::Other,
-                Err(_) => not_a_frame(),
+                Err(_) => not_a_frame(text),
             },
         }
     }
 
-    /// An `ack` of this side's message `id`.
-    fn ack(&self, id: &str) -> Got {
-        sent_at(id).map_or(Got::Other, Got::Ack)
-    }
-
-    /// A `message` frame: the other side's message counts; its own messages come back too
-    /// (every message reaches both sides).
-    fn message(&self, m: &MessageOut) -> Got {
-        if m.author == self.side.other().author() {
-            sent_at(&m.id).map_or(Got::Other, Got::Message)
+    /// [`SideTask::classify`] for a frame of ecoute's socket of side `S`.
+    fn classify_as<S: testkit::Side>(&self, text: &str) -> Got {
+        let Ok(frame) = serde_json::from_str::<S::Out>(text) else {
+            return not_a_frame(text);
+        };
+        if let Some((id, _)) = S::ack(&frame) {
+            sent_at(id).map_or(Got::Other, Got::Ack)
+        } else if let Some(m) = S::message(&frame) {
+            // Its own messages come back too (every message reaches both sides).
+            if m.author == self.side.other().author() {
+                sent_at(&m.id).map_or(Got::Other, Got::Message)
+            } else {
+                Got::Other
+            }
+        } else if S::error(&frame).is_some() {
+            Got::Error(text.to_owned())
         } else {
             Got::Other
         }
     }
+}
+
+fn not_a_frame(text: &str) -> Got {
+    Got::Error(format!("not a frame of the protocol: {text}"))
 }
 
 /// The send instant carried by a message id (`<side><pair>-<n>_<nanos since origin>`).

@@ -1,8 +1,8 @@
 //! `ecoute` as a process: its commands, and `ecoute serve` until it says where it listens.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// What `ecoute serve` prints once it listens, followed by its address (`host:port`).
 pub const LISTENING: &str = "ecoute listening on http://";
@@ -27,6 +27,23 @@ pub fn ecoute_command(bin: &Path, db_url: &str) -> Command {
         .env("ECOUTE_SERVER__BIND", "127.0.0.1:0")
         .env("ECOUTE_SERVER__LOG", "warn");
     c
+}
+
+/// Runs `command` to completion with `stdin` as its input; its output captured.
+pub fn run_with_input(mut command: Command, stdin: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ecoute");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
 }
 
 /// A running `ecoute serve` (or `demo`), killed when dropped.

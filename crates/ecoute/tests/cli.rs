@@ -1,7 +1,6 @@
 //! The command line as an administrator uses it: a real `ecoute` process each time.
 
-use ecoute_testkit::process::{ecoute_command, Instance};
-use std::io::Write;
+use ecoute_testkit::process::{ecoute_command, run_with_input, Instance};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -29,20 +28,7 @@ impl Sandbox {
     }
 
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn ecoute");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        child.wait_with_output().expect("wait")
+        run_with_input(self.command(args), stdin)
     }
 
     /// Starts `ecoute` with `args`; it keeps what it printed up to the "listening" line, and

@@ -8,9 +8,10 @@
 mod common;
 
 use common::{
-    add_listener, join_queue, listener_ws, login, person_ws, run_ok, serve, FreshDb, Party, PG_VAR,
+    add_listener, available_listener, join_queue, listener_ws, login, person_ws, run_ok, serve,
+    FreshDb, Party, PG_VAR,
 };
-use ecoute_protocol::{ContactStatus, ListenerIn, ListenerOut, PersonIn, PersonOut, Presence};
+use ecoute_protocol::{ContactStatus, ListenerIn, ListenerOut, PersonIn, PersonOut};
 use ecoute_testkit::expect_frame;
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -170,17 +171,7 @@ async fn conversation_through_nginx_without_sticky_sessions() {
 
     // The login form and its POST may be served by different instances.
     let cookie = login(front, "lina").await;
-    let mut lws = listener_ws(front, &cookie).await;
-    lws.send(ListenerIn::Hello {
-        last_seqs: HashMap::new(),
-    })
-    .await;
-    expect_frame!(lws, ListenerOut::Welcome { .. });
-    lws.send(ListenerIn::Presence {
-        presence: Presence::Available,
-    })
-    .await;
-    expect_frame!(lws, ListenerOut::Presence { .. });
+    let mut lws = available_listener(front, &cookie).await;
 
     let (contact, token) = join_queue(front).await;
     let mut person = Party::person(person_ws(front).await);

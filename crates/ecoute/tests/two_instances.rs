@@ -10,11 +10,11 @@
 mod common;
 
 use common::{
-    add_listener, join_queue, listener_ws, login, person_ws, pg_url, run_ok, serve, FreshDb, Party,
-    Seen,
+    add_listener, available_listener, join_queue, listener_ws, login, person_ws, pg_url, run_ok,
+    serve, FreshDb, Party, Seen,
 };
 use ecoute_protocol::{
-    Author, ContactStatus, EndReason, ListenerIn, ListenerOut, PersonIn, PersonOut, Presence,
+    Author, ContactStatus, EndReason, ListenerIn, ListenerOut, PersonIn, PersonOut,
 };
 use ecoute_testkit::expect_frame;
 use ecoute_testkit::process::Instance;
@@ -53,18 +53,7 @@ async fn setup(server: &str, env: &[(&str, &str)]) -> Setup {
 
     // The listener opens their workspace on B and becomes available.
     let cookie = login(&b.addr, "lina").await;
-    let mut lws = listener_ws(&b.addr, &cookie).await;
-    lws.send(ListenerIn::Hello {
-        last_seqs: HashMap::new(),
-    })
-    .await;
-    expect_frame!(lws, ListenerOut::Welcome { .. });
-    lws.send(ListenerIn::Presence {
-        presence: Presence::Available,
-    })
-    .await;
-    let presence = expect_frame!(lws, ListenerOut::Presence { presence } => presence);
-    assert_eq!(presence, Presence::Available);
+    let mut lws = available_listener(&b.addr, &cookie).await;
 
     // A person joins the queue on A…
     let (contact, token) = join_queue(&a.addr).await;

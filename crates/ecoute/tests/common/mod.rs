@@ -5,12 +5,11 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code, unused_imports)]
 
-use ecoute_protocol::{Author, ListenerIn, PersonIn};
+use ecoute_protocol::{Author, ListenerIn, ListenerOut, PersonIn, Presence};
 use ecoute_testkit::process::Instance;
 use ecoute_testkit::ws::{Listener, Person, Side, WaitError};
 use ecoute_testkit::{Connect, Ws};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -30,20 +29,9 @@ pub fn ecoute(db_url: &str) -> Command {
 
 /// Runs `ecoute ARGS` to completion with `stdin`.
 pub fn run(db_url: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = ecoute(db_url)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn ecoute");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait")
+    let mut command = ecoute(db_url);
+    command.args(args);
+    ecoute_testkit::process::run_with_input(command, stdin)
 }
 
 /// Runs `ecoute ARGS`, panicking with its output unless it succeeds; returns its stdout.
@@ -115,6 +103,24 @@ pub async fn person_ws(addr: &str) -> PersonWs {
 /// A listener's socket on `addr` with the session cookie, not greeted yet.
 pub async fn listener_ws(addr: &str, cookie: &str) -> ListenerWs {
     connect(addr, "/ws/listener", Some(cookie)).open().await
+}
+
+/// A listener's workspace on `addr`, greeted and set available.
+pub async fn available_listener(addr: &str, cookie: &str) -> ListenerWs {
+    let mut ws = listener_ws(addr, cookie).await;
+    ws.send(ListenerIn::Hello {
+        last_seqs: Default::default(),
+    })
+    .await;
+    ecoute_testkit::expect_frame!(ws, ListenerOut::Welcome { .. });
+    ws.send(ListenerIn::Presence {
+        presence: Presence::Available,
+    })
+    .await;
+    let presence =
+        ecoute_testkit::expect_frame!(ws, ListenerOut::Presence { presence } => presence);
+    assert_eq!(presence, Presence::Available);
+    ws
 }
 
 /// A message as one side saw it.
