@@ -175,14 +175,7 @@ async fn conversation_through_nginx_without_sticky_sessions() {
 
     let (contact, token) = join_queue(front).await;
     let mut person = Party::person(person_ws(front).await);
-    person
-        .ws
-        .send(PersonIn::Hello {
-            token: token.clone(),
-            last_seq: 0,
-        })
-        .await;
-    let welcome = person.until("welcome", is_welcome).await;
+    let welcome = person.hello(&token, 0).await;
     assert!(matches!(
         welcome,
         PersonOut::Welcome {

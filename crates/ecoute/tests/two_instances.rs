@@ -58,16 +58,7 @@ async fn setup(server: &str, env: &[(&str, &str)]) -> Setup {
     // A person joins the queue on A…
     let (contact, token) = join_queue(&a.addr).await;
     let mut person = Party::person(person_ws(&a.addr).await);
-    person
-        .ws
-        .send(PersonIn::Hello {
-            token: token.clone(),
-            last_seq: 0,
-        })
-        .await;
-    let welcome = person
-        .until("welcome", |f| matches!(f, PersonOut::Welcome { .. }))
-        .await;
+    let welcome = person.hello(&token, 0).await;
     assert!(
         matches!(
             welcome,
