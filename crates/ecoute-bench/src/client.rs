@@ -1,22 +1,19 @@
-//! WebSocket client plumbing shared by both targets, and bounded parallel setup.
+//! The benchmark's side of the shared test client (`ecoute-testkit`): connecting, typed
+//! waits that fail instead of panicking, and bounded parallel setup.
 
 use anyhow::Context;
-use futures_util::{SinkExt, StreamExt};
-use serde_json::Value;
+use ecoute_testkit::ws::Side;
+use ecoute_testkit::Connect;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-/// A client WebSocket.
-pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// A socket of raw frames: what the measurement loop reads and writes (one loop for both
+/// sides and for the relay; it parses each frame as the protocol's type of its side).
+pub type Ws = ecoute_testkit::RawWs;
 
 /// How long setup waits for one expected frame or connection.
 pub const FRAME_WAIT: Duration = Duration::from_secs(30);
@@ -26,66 +23,35 @@ pub const SETUP_PARALLELISM: usize = 32;
 
 /// Opens `ws://addr/path` (Nagle off, as on every bench socket), with a session cookie and a
 /// same-origin `Origin` header when given.
-pub async fn connect(addr: SocketAddr, path: &str, cookie: Option<&str>) -> anyhow::Result<Ws> {
-    let mut request = format!("ws://{addr}{path}").into_client_request()?;
-    if let Some(c) = cookie {
-        request
-            .headers_mut()
-            .insert("cookie", HeaderValue::from_str(c)?);
-        request
-            .headers_mut()
-            .insert("origin", HeaderValue::from_str(&format!("http://{addr}"))?);
+pub async fn connect<S: Side>(
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+) -> anyhow::Result<ecoute_testkit::Ws<S>> {
+    let mut how = Connect::new(addr, path).wait(FRAME_WAIT);
+    if cookie.is_some() {
+        how = how.cookie(cookie).same_origin();
     }
-    let (ws, _) = tokio::time::timeout(
-        FRAME_WAIT,
-        tokio_tungstenite::connect_async_with_config(request, None, true),
-    )
-    .await
-    .with_context(|| format!("connecting to {path} timed out"))?
-    .with_context(|| format!("cannot open {path}"))?;
-    Ok(ws)
-}
-
-/// Sends one JSON text frame.
-pub async fn send(ws: &mut Ws, frame: &Value) -> anyhow::Result<()> {
-    ws.send(Message::Text(frame.to_string().into()))
+    tokio::time::timeout(FRAME_WAIT, how.try_open())
         .await
-        .context("send failed")
+        .with_context(|| format!("connecting to {path} timed out"))?
+        .with_context(|| format!("cannot open {path}"))
 }
 
-/// Skips frames until one of type `kind` arrives; fails on an `error` frame, a close or a
-/// timeout.
-pub async fn expect(ws: &mut Ws, kind: &str) -> anyhow::Result<Value> {
-    expect_one_of(ws, &[kind]).await
-}
-
-/// Skips frames until one whose type is among `kinds` arrives; fails on an `error` frame, a
-/// close or a timeout.
-pub async fn expect_one_of(ws: &mut Ws, kinds: &[&str]) -> anyhow::Result<Value> {
-    tokio::time::timeout(FRAME_WAIT, async {
-        loop {
-            match ws.next().await {
-                Some(Ok(Message::Text(t))) => {
-                    let v: Value = serde_json::from_str(t.as_str()).context("frame not JSON")?;
-                    let kind = v["type"].as_str().unwrap_or("");
-                    if kinds.contains(&kind) {
-                        return Ok(v);
-                    }
-                    if kind == "error" {
-                        anyhow::bail!("expected {kinds:?}, got the error {v}");
-                    }
-                }
-                Some(Ok(Message::Close(f))) => {
-                    anyhow::bail!("closed ({f:?}) while waiting for {kinds:?}")
-                }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => anyhow::bail!("socket failed while waiting for {kinds:?}: {e}"),
-                None => anyhow::bail!("socket closed while waiting for {kinds:?}"),
-            }
-        }
-    })
-    .await
-    .with_context(|| format!("no {kinds:?} frame within {FRAME_WAIT:?}"))?
+/// Skips frames until `want` accepts one (within [`FRAME_WAIT`]); fails on an `error` frame,
+/// a close or a timeout.
+pub async fn expect<S: Side>(
+    ws: &mut ecoute_testkit::Ws<S>,
+    what: &str,
+    want: impl Fn(&S::Out) -> bool,
+) -> anyhow::Result<S::Out> {
+    let frame = ws
+        .try_until(what, |f| want(f) || S::error(f).is_some())
+        .await?;
+    if let Some(e) = S::error(&frame) {
+        anyhow::bail!("expected {what}, got the error {e:?}");
+    }
+    Ok(frame)
 }
 
 /// Idle sockets kept open, each read by a task that drops what it gets (as a browser would
@@ -95,10 +61,10 @@ pub struct Drains(Vec<tokio::task::JoinHandle<()>>);
 
 impl Drains {
     /// Keeps these sockets open and read.
-    pub fn extend(&mut self, sockets: Vec<Ws>) {
+    pub fn extend<S: Side + Send + 'static>(&mut self, sockets: Vec<ecoute_testkit::Ws<S>>) {
         for mut ws in sockets {
             self.0.push(tokio::spawn(async move {
-                while let Some(Ok(_)) = ws.next().await {}
+                while let Some(Ok(_)) = ws.next_message().await {}
             }));
         }
     }

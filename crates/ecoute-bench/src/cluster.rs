@@ -5,14 +5,15 @@
 //! throughput in a closed loop, and the queue-taking rate under concurrent listeners.
 
 use anyhow::Context;
-use serde_json::json;
+use ecoute_protocol::ListenerIn;
+use ecoute_testkit::ws::ListenerWs;
 use sqlx::Connection;
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::client::{self, Ws};
+use crate::client;
 use crate::load::{self, Latency, Mode};
 use crate::procs::{self, ChildProc};
 use crate::{setup, Plan};
@@ -278,26 +279,23 @@ async fn queue(
 }
 
 /// One listener: `next`, `end` at once, `next`… until the queue is empty.
-async fn take_all(mut ws: Ws, deadline: Instant) -> anyhow::Result<(Ws, Vec<(String, Instant)>)> {
+async fn take_all(
+    mut ws: ListenerWs,
+    deadline: Instant,
+) -> anyhow::Result<(ListenerWs, Vec<(String, Instant)>)> {
     let mut got = Vec::new();
     loop {
         anyhow::ensure!(
             Instant::now() < deadline,
             "the queue was not drained within {QUEUE_HARD_LIMIT:?}"
         );
-        client::send(&mut ws, &json!({"type": "next"})).await?;
-        let frame = client::expect_one_of(&mut ws, &["assigned", "queue_empty"]).await?;
-        if frame["type"] == "queue_empty" {
+        let Some(id) = setup::try_next(&mut ws).await? else {
             return Ok((ws, got));
-        }
-        let id = frame["conversation"]["contact_id"]
-            .as_str()
-            .context("assigned without contact_id")?
-            .to_owned();
+        };
         got.push((id.clone(), Instant::now()));
         // The server handles a socket's frames in order: the end is committed before the
         // next `next` is looked at.
-        client::send(&mut ws, &json!({"type": "end", "contact_id": id})).await?;
+        ws.try_send(ListenerIn::End { contact_id: id }).await?;
     }
 }
 
@@ -324,15 +322,7 @@ impl PgDatabase {
             .await
             .with_context(|| format!("cannot create the database {name}"))?;
         let _ = conn.close().await;
-        let (base, query) = match admin.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (admin, String::new()),
-        };
-        let root = base
-            .rsplit_once('/')
-            .filter(|(r, _)| r.contains("://") && !r.ends_with('/'))
-            .map_or(base, |(r, _)| r);
-        let url = format!("{root}/{name}{query}");
+        let url = ecoute_testkit::pg::with_database(admin, &name);
         println!("      database {name} created");
         Ok(PgDatabase {
             admin: admin.to_owned(),

@@ -5,9 +5,8 @@
 //! the instant the frame came off its socket: one-way latency on one monotonic clock.
 
 use anyhow::Context;
-use futures_util::{SinkExt, StreamExt};
-use serde::Deserialize;
-use serde_json::json;
+use ecoute_protocol::{Author, ListenerIn, PersonIn};
+use ecoute_testkit::ws::{self as testkit, Listener, Person};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -21,6 +20,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::client::{self, Ws};
 use crate::procs::{self, ChildProc};
 use crate::{origin, setup, Plan};
+use ecoute_testkit::ws::Raw;
 
 /// The longest wait, after the last send, for every measured message to arrive.
 const DRAIN_WAIT: Duration = Duration::from_secs(10);
@@ -62,10 +62,10 @@ impl Side {
     }
 
     /// The `author` of its messages in ecoute's frames.
-    fn author(self) -> &'static str {
+    fn author(self) -> Author {
         match self {
-            Side::Visitor => "person",
-            Side::Listener => "listener",
+            Side::Visitor => Author::Person,
+            Side::Listener => Author::Listener,
         }
     }
 
@@ -228,7 +228,7 @@ pub async fn open_conversations(
             .with_context(|| format!("a listener was given the unknown contact {contact}"))?;
         pairs.push(Pair {
             visitor,
-            listener,
+            listener: listener.into_side(),
             contact_id: Some(contact),
         });
     }
@@ -262,8 +262,8 @@ pub async fn relay(plan: &Plan) -> anyhow::Result<Latency> {
         vec![(); plan.conversations],
         client::SETUP_PARALLELISM,
         move |i, ()| async move {
-            let visitor = client::connect(addr, &format!("/r/{i}/v"), None).await?;
-            let listener = client::connect(addr, &format!("/r/{i}/l"), None).await?;
+            let visitor = client::connect::<Raw>(addr, &format!("/r/{i}/v"), None).await?;
+            let listener = client::connect::<Raw>(addr, &format!("/r/{i}/l"), None).await?;
             Ok(Pair {
                 visitor,
                 listener,
@@ -531,17 +531,6 @@ enum Got {
     Other,
 }
 
-/// The fields of a frame that matter here (ecoute's and the relay's alike).
-#[derive(Deserialize)]
-struct Frame {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    author: Option<String>,
-}
-
 impl SideTask {
     /// Sends and receives until told to stop; gives the socket back unless it failed.
     async fn run(mut self, mut ws: Ws) -> (Samples, Option<Ws>) {
@@ -593,7 +582,7 @@ impl SideTask {
                     }
                     in_flight = closed;
                 }
-                received = ws.next() => {
+                received = ws.next_message() => {
                     let at = Instant::now();
                     match received {
                         Some(Ok(Message::Text(text))) => {
@@ -633,7 +622,7 @@ impl SideTask {
             now.duration_since(origin()).as_nanos()
         );
         let frame = self.frame(&id);
-        ws.send(Message::Text(frame.into()))
+        ws.try_send_text(frame)
             .await
             .map_err(|e| format!("{:?} {}: send failed: {e}", self.side, self.pair))?;
         if self.schedule.measured(now) {
@@ -642,14 +631,20 @@ impl SideTask {
         Ok(())
     }
 
+    /// The `send` frame of message `id` (the relay forwards the person's shape).
     fn frame(&self, id: &str) -> String {
-        match (self.target, self.side, &self.contact) {
-            (Target::Ecoute, Side::Listener, Some(contact)) => json!({
-                "type": "send", "contact_id": contact.as_ref(), "id": id, "body": self.body.as_ref()
-            }),
-            _ => json!({"type": "send", "id": id, "body": self.body.as_ref()}),
-        }
-        .to_string()
+        let (id, body) = (id.to_owned(), self.body.as_ref().to_owned());
+        let text = match (self.target, self.side, &self.contact) {
+            (Target::Ecoute, Side::Listener, Some(contact)) => {
+                serde_json::to_string(&ListenerIn::Send {
+                    contact_id: contact.as_ref().to_owned(),
+                    id,
+                    body,
+                })
+            }
+            _ => serde_json::to_string(&PersonIn::Send { id, body }),
+        };
+        text.expect("frames serialise")
     }
 
     /// Records a received frame; true when it acknowledges one of this side's messages.
@@ -685,36 +680,48 @@ impl SideTask {
         false
     }
 
+    /// What a frame means, parsed as the protocol's type of this side's socket (the relay's
+    /// frames are the senders' own `send` frames, echoed and forwarded).
     fn classify(&self, text: &str) -> Got {
-        let Ok(frame) = serde_json::from_str::<Frame>(text) else {
-            return Got::Error(format!("not a JSON frame: {text}"));
-        };
-        let sent = || frame.id.as_deref().and_then(sent_at);
-        match (self.target, frame.kind.as_str()) {
-            (_, "error") => Got::Error(text.to_owned()),
-            (Target::Ecoute, "ack") => sent().map_or(Got::Other, Got::Ack),
-            (Target::Ecoute, "message") => {
-                if frame.author.as_deref() == Some(self.side.other().author()) {
-                    sent().map_or(Got::Other, Got::Message)
-                } else {
-                    // Its own messages come back too (every message reaches both sides).
-                    Got::Other
-                }
-            }
-            (Target::Relay, "send") => {
-                let own = frame
-                    .id
-                    .as_deref()
-                    .is_some_and(|id| id.starts_with(self.side.letter()));
-                match sent() {
-                    Some(t) if own => Got::Ack(t),
+        match (self.target, self.side) {
+            (Target::Ecoute, Side::Visitor) => self.classify_as::<Person>(text),
+            (Target::Ecoute, Side::Listener) => self.classify_as::<Listener>(text),
+            (Target::Relay, _) => match serde_json::from_str(text) {
+                Ok(PersonIn::Send { id, .. }) => match sent_at(&id) {
+                    Some(t) if id.starts_with(self.side.letter()) => Got::Ack(t),
                     Some(t) => Got::Message(t),
                     None => Got::Other,
-                }
-            }
-            _ => Got::Other,
+                },
+                Ok(_) => Got::Other,
+                Err(_) => not_a_frame(text),
+            },
         }
     }
+
+    /// [`SideTask::classify`] for a frame of ecoute's socket of side `S`.
+    fn classify_as<S: testkit::Side>(&self, text: &str) -> Got {
+        let Ok(frame) = serde_json::from_str::<S::Out>(text) else {
+            return not_a_frame(text);
+        };
+        if let Some((id, _)) = S::ack(&frame) {
+            sent_at(id).map_or(Got::Other, Got::Ack)
+        } else if let Some(m) = S::message(&frame) {
+            // Its own messages come back too (every message reaches both sides).
+            if m.author == self.side.other().author() {
+                sent_at(&m.id).map_or(Got::Other, Got::Message)
+            } else {
+                Got::Other
+            }
+        } else if S::error(&frame).is_some() {
+            Got::Error(text.to_owned())
+        } else {
+            Got::Other
+        }
+    }
+}
+
+fn not_a_frame(text: &str) -> Got {
+    Got::Error(format!("not a frame of the protocol: {text}"))
 }
 
 /// The send instant carried by a message id (`<side><pair>-<n>_<nanos since origin>`).

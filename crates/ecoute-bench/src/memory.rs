@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::client::{self, Drains};
 use crate::procs::{self, ChildProc};
 use crate::{setup, Plan};
+use ecoute_testkit::ws::Raw;
 
 /// Connections opened before the first reading, so that what is created once (the queue's
 /// live snapshot, the first buffers of each thread) is not counted per visitor.
@@ -70,7 +71,9 @@ pub async fn relay(plan: &Plan, read_buffer: Option<usize>) -> anyhow::Result<Me
         client::parallel_map(
             vec![(); n],
             client::SETUP_PARALLELISM,
-            move |i, ()| async move { client::connect(addr, &format!("/r/{label}{i}/v"), None).await },
+            move |i, ()| async move {
+                client::connect::<Raw>(addr, &format!("/r/{label}{i}/v"), None).await
+            },
         )
     };
     let mut drains = Drains::default();

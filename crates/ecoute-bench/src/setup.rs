@@ -4,9 +4,11 @@
 
 use anyhow::Context;
 use ecoute_domain::{CentreId, Pseudonym, Role, Timestamp, Username};
+use ecoute_protocol::{ContactStatus, ListenerIn, ListenerOut, PersonIn, PersonOut, Presence};
 use ecoute_store::{NewSession, NewUser};
+use ecoute_testkit::ws::{ListenerWs, PersonWs};
 use ecoute_web::auth::{random_token, sha256_hex, SESSION_COOKIE};
-use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use crate::client::{self, Ws};
@@ -58,67 +60,81 @@ fn now() -> Timestamp {
 /// `welcome`. Returns the socket and the contact id.
 pub async fn visitor(http: &reqwest::Client, addr: SocketAddr) -> anyhow::Result<(Ws, String)> {
     let (token, contact_id) = contact(http, addr).await?;
-    let mut ws = client::connect(addr, "/ws/person", None).await?;
-    client::send(
-        &mut ws,
-        &json!({"type": "hello", "token": token, "last_seq": 0}),
-    )
+    let mut ws: PersonWs = client::connect(addr, "/ws/person", None).await?;
+    ws.try_send(PersonIn::Hello { token, last_seq: 0 }).await?;
+    let welcome = client::expect(&mut ws, "welcome", |f| {
+        matches!(f, PersonOut::Welcome { .. })
+    })
     .await?;
-    let welcome = client::expect(&mut ws, "welcome").await?;
     anyhow::ensure!(
-        welcome["state"] == "waiting",
-        "a new visitor is not waiting: {welcome}"
+        matches!(
+            welcome,
+            PersonOut::Welcome {
+                state: ContactStatus::Waiting,
+                ..
+            }
+        ),
+        "a new visitor is not waiting: {welcome:?}"
     );
-    Ok((ws, contact_id))
+    Ok((ws.into_side(), contact_id))
 }
 
 /// A contact joining the queue: `POST /api/contacts`. Returns its token and contact id.
 pub async fn contact(http: &reqwest::Client, addr: SocketAddr) -> anyhow::Result<(String, String)> {
-    let response = tokio::time::timeout(
+    let joined = tokio::time::timeout(
         client::FRAME_WAIT,
-        http.post(format!("http://{addr}/api/contacts")).send(),
+        ecoute_testkit::http::try_join_queue(http, &addr.to_string()),
     )
     .await
-    .context("POST /api/contacts timed out")??;
-    anyhow::ensure!(
-        response.status() == 201,
-        "POST /api/contacts answered {}",
-        response.status()
-    );
-    let created: Value = response.json().await?;
-    let token = created["token"].as_str().context("no token")?.to_owned();
-    let contact_id = created["contact_id"]
-        .as_str()
-        .context("no contact_id")?
-        .to_owned();
-    Ok((token, contact_id))
+    .context("POST /api/contacts timed out")?
+    .map_err(anyhow::Error::msg)?;
+    Ok((joined.token, joined.contact_id))
 }
 
 /// A listener's workspace, opened with a session cookie and set available.
-pub async fn listener(addr: SocketAddr, cookie: &str) -> anyhow::Result<Ws> {
-    let mut ws = client::connect(addr, "/ws/listener", Some(cookie)).await?;
-    client::send(&mut ws, &json!({"type": "hello", "last_seqs": {}})).await?;
-    client::expect(&mut ws, "welcome").await?;
-    client::send(
-        &mut ws,
-        &json!({"type": "presence", "presence": "available"}),
-    )
+pub async fn listener(addr: SocketAddr, cookie: &str) -> anyhow::Result<ListenerWs> {
+    let mut ws: ListenerWs = client::connect(addr, "/ws/listener", Some(cookie)).await?;
+    ws.try_send(ListenerIn::Hello {
+        last_seqs: HashMap::new(),
+    })
     .await?;
-    let p = client::expect(&mut ws, "presence").await?;
-    anyhow::ensure!(p["presence"] == "available", "presence refused: {p}");
+    client::expect(&mut ws, "welcome", |f| {
+        matches!(f, ListenerOut::Welcome { .. })
+    })
+    .await?;
+    ws.try_send(ListenerIn::Presence {
+        presence: Presence::Available,
+    })
+    .await?;
+    let p = client::expect(&mut ws, "presence", |f| {
+        matches!(f, ListenerOut::Presence { .. })
+    })
+    .await?;
+    anyhow::ensure!(
+        p == ListenerOut::Presence {
+            presence: Presence::Available
+        },
+        "presence refused: {p:?}"
+    );
     Ok(ws)
 }
 
+/// Presses "next"; the contact id given, or `None` when the queue is empty.
+pub async fn try_next(ws: &mut ListenerWs) -> anyhow::Result<Option<String>> {
+    ws.try_send(ListenerIn::Next).await?;
+    let frame = client::expect(ws, "assigned or queue_empty", |f| {
+        matches!(f, ListenerOut::Assigned { .. } | ListenerOut::QueueEmpty)
+    })
+    .await?;
+    Ok(match frame {
+        ListenerOut::Assigned { conversation } => Some(conversation.contact_id),
+        _ => None,
+    })
+}
+
 /// Presses "next" and returns the contact id given.
-pub async fn next(ws: &mut Ws) -> anyhow::Result<String> {
-    client::send(ws, &json!({"type": "next"})).await?;
-    let assigned = client::expect_one_of(ws, &["assigned", "queue_empty"]).await?;
-    anyhow::ensure!(
-        assigned["type"] == "assigned",
-        "a listener found the queue empty: fewer visitors waiting than listeners"
-    );
-    assigned["conversation"]["contact_id"]
-        .as_str()
-        .map(str::to_owned)
-        .context("assigned without contact_id")
+pub async fn next(ws: &mut ListenerWs) -> anyhow::Result<String> {
+    try_next(ws)
+        .await?
+        .context("a listener found the queue empty: fewer visitors waiting than listeners")
 }

@@ -4,6 +4,8 @@ mod common;
 
 use common::{fast_config, spawn_app, PASSWORD};
 use ecoute_domain::ContactId;
+use ecoute_protocol::{CloseCode, ErrorCode, PersonIn, PersonOut};
+use ecoute_testkit::expect_frame;
 use serde_json::json;
 
 #[tokio::test]
@@ -68,31 +70,46 @@ async fn bad_frames_from_the_person() {
     // Beyond the transport limit the connection closes: with 1009 when the client can still
     // read the close frame, or reset when the rest of its frame is still unread.
     person.ws.send_text("z".repeat(70 * 1024)).await;
-    let code = person.ws.closed_with().await;
-    assert!(matches!(code, Some(1009) | None), "closed with {code:?}");
+    let code = person.ws.close_code().await;
+    assert!(
+        matches!(code, Some(CloseCode::TooBig) | None),
+        "closed with {code:?}"
+    );
     // The server is unharmed and the person can resume.
-    let mut again = app.ws("/ws/person", None).await;
+    let mut again = app.person_ws().await;
     again
-        .send(json!({"type": "hello", "token": person.token, "last_seq": 1}))
+        .send(PersonIn::Hello {
+            token: person.token,
+            last_seq: 1,
+        })
         .await;
-    assert_eq!(again.expect("welcome").await["state"], "waiting");
+    let state = expect_frame!(again, PersonOut::Welcome { state, .. } => state);
+    assert_eq!(state, ecoute_protocol::ContactStatus::Waiting);
 }
 
 #[tokio::test]
 async fn hello_first_and_tokens_checked() {
     let app = spawn_app(fast_config()).await;
-    let mut ws = app.ws("/ws/person", None).await;
-    ws.send(json!({"type": "send", "id": "m1", "body": "hi"}))
-        .await;
-    assert_eq!(ws.expect("error").await["code"], "hello_required");
-    assert_eq!(ws.closed_with().await, Some(4400));
+    let mut ws = app.person_ws().await;
+    ws.send(PersonIn::Send {
+        id: "m1".into(),
+        body: "hi".into(),
+    })
+    .await;
+    let err = expect_frame!(ws, PersonOut::Error(e) => e);
+    assert_eq!(err.code, ErrorCode::HelloRequired);
+    assert_eq!(ws.close_code().await, Some(CloseCode::HelloRequired));
 
     for token in ["", "nope", &"x".repeat(500)] {
-        let mut ws = app.ws("/ws/person", None).await;
-        ws.send(json!({"type": "hello", "token": token, "last_seq": 0}))
-            .await;
-        assert_eq!(ws.expect("error").await["code"], "bad_token");
-        assert_eq!(ws.closed_with().await, Some(4401));
+        let mut ws = app.person_ws().await;
+        ws.send(PersonIn::Hello {
+            token: token.to_owned(),
+            last_seq: 0,
+        })
+        .await;
+        let err = expect_frame!(ws, PersonOut::Error(e) => e);
+        assert_eq!(err.code, ErrorCode::BadToken);
+        assert_eq!(ws.close_code().await, Some(CloseCode::Auth));
     }
 }
 

@@ -6,9 +6,30 @@ use common::{fast_config, now, spawn_app};
 use ecoute_domain::{
     Author, ClientMessageId, ContactId, ContactState, EndReason, Event, MessageBody, Topic,
 };
+use ecoute_protocol::{
+    ContactStatus, ErrorCode, ListenerIn, ListenerOut, PersonIn, PersonOut, WaitEstimate,
+};
 use ecoute_store::Sender;
-use serde_json::json;
+use ecoute_testkit::expect_frame;
+use std::collections::HashMap;
 use std::time::Duration;
+
+/// A person's message.
+fn say(id: &str, body: &str) -> PersonIn {
+    PersonIn::Send {
+        id: id.into(),
+        body: body.into(),
+    }
+}
+
+/// A listener's message in conversation `contact`.
+fn reply(contact: &str, id: &str, body: &str) -> ListenerIn {
+    ListenerIn::Send {
+        contact_id: contact.into(),
+        id: id.into(),
+        body: body.into(),
+    }
+}
 
 #[tokio::test]
 async fn a_whole_conversation_then_the_statistics_sheet() {
@@ -20,59 +41,65 @@ async fn a_whole_conversation_then_the_statistics_sheet() {
 
     // The person writes while waiting, and sees an honest place in the queue.
     let mut person = app.person().await;
-    person
-        .ws
-        .send(json!({"type": "send", "id": "m1", "body": "Bonsoir, je me sens seule"}))
-        .await;
+    person.ws.send(say("m1", "Bonsoir, je me sens seule")).await;
     // The first queue frame may come before or after the ack.
-    let frames = person.ws.expect_each(&["ack", "queue"]).await;
-    let (ack, queue) = (&frames[0], &frames[1]);
-    assert_eq!(
-        (ack["id"].as_str(), ack["seq"].as_i64()),
-        (Some("m1"), Some(1))
-    );
-    assert_eq!(queue["position"], 1);
-    assert_eq!(queue["on_duty"], 1);
-    assert_eq!(queue["estimate"]["kind"], "soon");
+    let (mut ack, mut queue) = (None, None);
+    while ack.is_none() || queue.is_none() {
+        match expect_frame!(person.ws, PersonOut::Ack { .. } | PersonOut::Queue { .. }) {
+            PersonOut::Ack { id, seq } => ack = ack.or(Some((id, seq))),
+            PersonOut::Queue {
+                position,
+                on_duty,
+                estimate,
+                ..
+            } => queue = queue.or(Some((position, on_duty, estimate))),
+            _ => unreachable!(),
+        }
+    }
+    assert_eq!(ack, Some(("m1".to_owned(), 1)));
+    assert_eq!(queue, Some((1, 1, WaitEstimate::Soon)));
 
     // The listener takes the next contact and reads what was written while waiting.
     let contact = listener.next().await;
     assert_eq!(contact, person.contact_id);
-    let first = listener.ws.expect("message").await;
-    assert_eq!(first["body"], "Bonsoir, je me sens seule");
-    assert_eq!(first["author"], "person");
-    let assigned = person.ws.expect("assigned").await;
-    assert_eq!(assigned["listener"], "Camille");
+    let first = expect_frame!(listener.ws, ListenerOut::Message(m) => m);
+    assert_eq!(first.body, "Bonsoir, je me sens seule");
+    assert_eq!(first.author, Author::Person);
+    let assigned = expect_frame!(person.ws, PersonOut::Assigned { listener } => listener);
+    assert_eq!(assigned, "Camille");
 
     // Typing and a reply, acknowledged after commit and delivered once.
     listener
         .ws
-        .send(json!({"type": "typing", "contact_id": contact}))
+        .send(ListenerIn::Typing {
+            contact_id: contact.clone(),
+        })
         .await;
-    person.ws.expect("typing").await;
+    expect_frame!(person.ws, PersonOut::Typing);
     listener
         .ws
-        .send(json!({"type": "send", "contact_id": contact, "id": "l1", "body": "Je suis là. Je vous écoute."}))
+        .send(reply(&contact, "l1", "Je suis là. Je vous écoute."))
         .await;
-    let ack = listener.ws.expect("ack").await;
-    assert_eq!(ack["seq"], 2);
-    let reply = person.ws.expect("message").await;
     assert_eq!(
-        (reply["seq"].as_i64(), reply["author"].as_str()),
-        (Some(2), Some("listener"))
+        expect_frame!(listener.ws, ListenerOut::Ack { seq, .. } => seq),
+        2
     );
-    person.ws.send(json!({"type": "typing"})).await;
-    listener.ws.expect("typing").await;
+    let m = expect_frame!(person.ws, PersonOut::Message(m) => m);
+    assert_eq!((m.seq, m.author), (2, Author::Listener));
+    person.ws.send(PersonIn::Typing).await;
+    expect_frame!(listener.ws, ListenerOut::Typing { .. });
 
     // The listener ends; both are told; the sheet is offered to the listener only.
     listener
         .ws
-        .send(json!({"type": "end", "contact_id": contact}))
+        .send(ListenerIn::End {
+            contact_id: contact.clone(),
+        })
         .await;
-    let ended = person.ws.expect("ended").await;
-    assert_eq!(ended["reason"], "listener_ended");
-    let ended = listener.ws.expect("ended").await;
-    let sheet_url = ended["sheet_url"].as_str().expect("sheet url").to_owned();
+    let reason = expect_frame!(person.ws, PersonOut::Ended { reason } => reason);
+    assert_eq!(reason, EndReason::ListenerEnded);
+    let sheet_url = expect_frame!(listener.ws, ListenerOut::Ended { sheet_url, .. } => sheet_url)
+        .expect("sheet url");
     assert_eq!(sheet_url, format!("/listener/sheet/{contact}"));
 
     let http = app.http();
@@ -146,12 +173,13 @@ async fn concurrent_next_never_gives_the_same_person_twice() {
 
     // All four press "next" at the same moment.
     for l in listeners.iter_mut() {
-        l.ws.send(json!({"type": "next"})).await;
+        l.ws.send(ListenerIn::Next).await;
     }
     let mut taken = Vec::new();
     for l in listeners.iter_mut() {
-        let a = l.ws.expect("assigned").await;
-        taken.push(a["conversation"]["contact_id"].as_str().unwrap().to_owned());
+        taken.push(
+            expect_frame!(l.ws, ListenerOut::Assigned { conversation } => conversation.contact_id),
+        );
     }
     let mut unique = taken.clone();
     unique.sort();
@@ -163,9 +191,9 @@ async fn concurrent_next_never_gives_the_same_person_twice() {
     assert_eq!(unique, expected);
 
     // A second "next" while busy is refused.
-    listeners[0].ws.send(json!({"type": "next"})).await;
-    let err = listeners[0].ws.expect("error").await;
-    assert_eq!(err["code"], "busy");
+    listeners[0].ws.send(ListenerIn::Next).await;
+    let err = expect_frame!(listeners[0].ws, ListenerOut::Error(e) => e);
+    assert_eq!(err.code, ErrorCode::Busy);
 }
 
 /// The bus is only a fast path: a socket whose subscription lags (more events than its
@@ -180,7 +208,7 @@ async fn a_lagging_socket_catches_up_from_the_store() {
     let mut person = app.person().await;
     let contact = person.contact_id.clone();
     assert_eq!(listener.next().await, contact);
-    person.ws.expect("assigned").await;
+    expect_frame!(person.ws, PersonOut::Assigned { .. });
     let id = ContactId(contact.parse().expect("uuid"));
 
     // Committed but never announced, as if its instance died before publishing.
@@ -206,25 +234,19 @@ async fn a_lagging_socket_catches_up_from_the_store() {
             .await
             .expect("publish");
     }
-    for side in [&mut listener.ws, &mut person.ws] {
-        let m = side.expect("message").await;
-        assert_eq!(
-            (m["body"].as_str(), m["seq"].as_i64()),
-            (Some("jamais annoncé"), Some(1))
-        );
+    let on_both_sides = [
+        expect_frame!(listener.ws, ListenerOut::Message(m) => m),
+        expect_frame!(person.ws, PersonOut::Message(m) => m),
+    ];
+    for m in on_both_sides {
+        assert_eq!((m.body.as_str(), m.seq), ("jamais annoncé", 1));
     }
 
     // Delivery goes on from there, and nothing is delivered twice.
-    person
-        .ws
-        .send(json!({"type": "send", "id": "after", "body": "ensuite"}))
-        .await;
-    person.ws.expect("ack").await;
-    let m = listener.ws.expect("message").await;
-    assert_eq!(
-        (m["body"].as_str(), m["seq"].as_i64()),
-        (Some("ensuite"), Some(2))
-    );
+    person.ws.send(say("after", "ensuite")).await;
+    expect_frame!(person.ws, PersonOut::Ack { .. });
+    let m = expect_frame!(listener.ws, ListenerOut::Message(m) => m);
+    assert_eq!((m.body.as_str(), m.seq), ("ensuite", 2));
 }
 
 #[tokio::test]
@@ -235,73 +257,70 @@ async fn a_reconnect_resumes_with_every_message_exactly_once() {
     listener.available().await;
     let mut person = app.person().await;
     let contact = listener.next().await;
-    person.ws.expect("assigned").await;
+    expect_frame!(person.ws, PersonOut::Assigned { .. });
 
     for i in 1..=3 {
         person
             .ws
-            .send(json!({"type": "send", "id": format!("p{i}"), "body": format!("message {i}")}))
+            .send(say(&format!("p{i}"), &format!("message {i}")))
             .await;
-        person.ws.expect("ack").await;
+        expect_frame!(person.ws, PersonOut::Ack { .. });
     }
     // The person's network drops.
     drop(person.ws);
-    let away = listener.ws.expect("person_away").await;
-    assert_eq!(away["contact_id"], contact);
+    let away = expect_frame!(listener.ws, ListenerOut::PersonAway { contact_id } => contact_id);
+    assert_eq!(away, contact);
     for i in 1..=2 {
         listener
             .ws
-            .send(json!({"type": "send", "contact_id": contact, "id": format!("l{i}"), "body": format!("reply {i}")}))
+            .send(reply(&contact, &format!("l{i}"), &format!("reply {i}")))
             .await;
-        listener.ws.expect("ack").await;
+        expect_frame!(listener.ws, ListenerOut::Ack { .. });
     }
 
     // They come back having seen up to seq 2: they get 3, 4 and 5, once each.
-    let mut ws = app.ws("/ws/person", None).await;
-    ws.send(json!({"type": "hello", "token": person.token, "last_seq": 2}))
-        .await;
-    let welcome = ws.expect("welcome").await;
-    assert_eq!(welcome["state"], "active");
-    assert_eq!(welcome["listener"], "Camille");
+    let mut ws = app.person_ws().await;
+    ws.send(PersonIn::Hello {
+        token: person.token.clone(),
+        last_seq: 2,
+    })
+    .await;
+    let (state, name) =
+        expect_frame!(ws, PersonOut::Welcome { state, listener, .. } => (state, listener));
+    assert_eq!(state, ContactStatus::Active);
+    assert_eq!(name.as_deref(), Some("Camille"));
     let mut seqs = Vec::new();
     for _ in 0..3 {
-        seqs.push(ws.expect("message").await["seq"].as_i64().unwrap());
+        seqs.push(expect_frame!(ws, PersonOut::Message(m) => m.seq));
     }
     assert_eq!(seqs, vec![3, 4, 5]);
-    listener.ws.expect("person_back").await;
+    expect_frame!(listener.ws, ListenerOut::PersonBack { .. });
 
     // A resend of an acknowledged message is acknowledged again, and stored once.
-    ws.send(json!({"type": "send", "id": "p3", "body": "message 3"}))
-        .await;
-    let ack = ws.expect("ack").await;
-    assert_eq!(ack["seq"], 3);
-    ws.send(json!({"type": "send", "id": "p4", "body": "message 4"}))
-        .await;
-    assert_eq!(ws.expect("ack").await["seq"], 6);
-    let delivered = listener.ws.expect("message").await;
-    assert_eq!(
-        delivered["seq"], 6,
-        "the resend must not be delivered again"
-    );
+    ws.send(say("p3", "message 3")).await;
+    assert_eq!(expect_frame!(ws, PersonOut::Ack { seq, .. } => seq), 3);
+    ws.send(say("p4", "message 4")).await;
+    assert_eq!(expect_frame!(ws, PersonOut::Ack { seq, .. } => seq), 6);
+    let delivered = expect_frame!(listener.ws, ListenerOut::Message(m) => m.seq);
+    assert_eq!(delivered, 6, "the resend must not be delivered again");
     let id: ContactId = contact.parse().unwrap();
     assert_eq!(app.store.messages_after(id, 0, 100).await.unwrap().len(), 6);
 
     // The listener reloads too: with last_seqs it gets only what it missed.
     drop(listener.ws);
-    ws.send(json!({"type": "send", "id": "p5", "body": "still there?"}))
-        .await;
-    ws.expect("ack").await;
-    let mut again = app.ws("/ws/listener", Some(&listener.cookie)).await;
+    ws.send(say("p5", "still there?")).await;
+    expect_frame!(ws, PersonOut::Ack { .. });
+    let mut again = app.listener_ws(&listener.cookie).await;
     again
-        .send(json!({"type": "hello", "last_seqs": {contact.clone(): 6}}))
+        .send(ListenerIn::Hello {
+            last_seqs: HashMap::from([(contact.clone(), 6)]),
+        })
         .await;
-    let welcome = again.expect("welcome").await;
-    assert_eq!(welcome["conversations"][0]["contact_id"], contact);
-    let m = again.expect("message").await;
-    assert_eq!(
-        (m["seq"].as_i64(), m["body"].as_str()),
-        (Some(7), Some("still there?"))
-    );
+    let conversations =
+        expect_frame!(again, ListenerOut::Welcome { conversations, .. } => conversations);
+    assert_eq!(conversations[0].contact_id, contact);
+    let m = expect_frame!(again, ListenerOut::Message(m) => m);
+    assert_eq!((m.seq, m.body.as_str()), (7, "still there?"));
 }
 
 #[tokio::test]
@@ -309,9 +328,9 @@ async fn leaving_the_queue_is_recorded_as_abandoned_with_its_wait() {
     let app = spawn_app(fast_config()).await;
     let mut person = app.person().await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    person.ws.send(json!({"type": "end"})).await;
-    let ended = person.ws.expect("ended").await;
-    assert_eq!(ended["reason"], "abandoned");
+    person.ws.send(PersonIn::End).await;
+    let reason = expect_frame!(person.ws, PersonOut::Ended { reason } => reason);
+    assert_eq!(reason, EndReason::Abandoned);
     let id: ContactId = person.contact_id.parse().unwrap();
     let c = app.store.contact(id).await.unwrap().unwrap();
     assert_eq!(
@@ -334,11 +353,11 @@ async fn a_person_who_vanishes_ends_the_conversation_for_the_listener() {
     let person = app.person().await;
     let contact = listener.next().await;
     drop(person.ws);
-    listener.ws.expect("person_away").await;
-    let ended = listener.ws.expect("ended").await;
-    assert_eq!(ended["contact_id"], contact);
-    assert_eq!(ended["reason"], "person_vanished");
-    assert!(ended["sheet_url"].is_string());
+    expect_frame!(listener.ws, ListenerOut::PersonAway { .. });
+    let ended = expect_frame!(listener.ws, ListenerOut::Ended { contact_id, reason, sheet_url } => (contact_id, reason, sheet_url));
+    assert_eq!(ended.0, contact);
+    assert_eq!(ended.1, EndReason::PersonVanished);
+    assert!(ended.2.is_some());
 }
 
 #[tokio::test]
@@ -353,17 +372,12 @@ async fn a_lost_listener_sends_the_person_back_to_the_head_of_the_queue() {
     let mut person = app.person().await;
     let early = person.contact_id.clone();
     assert_eq!(first.next().await, early);
-    person.ws.expect("assigned").await;
-    person
-        .ws
-        .send(json!({"type": "send", "id": "p1", "body": "avant la coupure"}))
-        .await;
-    person.ws.expect("ack").await;
-    first
-        .ws
-        .send(json!({"type": "send", "contact_id": early, "id": "l1", "body": "je suis là"}))
-        .await;
-    first.ws.expect("ack").await;
+    expect_frame!(person.ws, PersonOut::Assigned { .. });
+    person.ws.send(say("p1", "avant la coupure")).await;
+    expect_frame!(person.ws, PersonOut::Ack { .. });
+    first.ws.send(reply(&early, "l1", "je suis là")).await;
+    expect_frame!(first.ws, ListenerOut::Ack { .. });
+    // Raw JSON here: what must be absent from the frame, not only from the type.
     let mut seen = person.ws.expect("message").await;
     if seen["body"] == "avant la coupure" {
         // The person's own message comes back first.
@@ -378,41 +392,35 @@ async fn a_lost_listener_sends_the_person_back_to_the_head_of_the_queue() {
     let _later = app.person().await;
 
     drop(first.ws);
-    person.ws.expect("listener_away").await;
-    person.ws.expect("requeued").await;
-    let queue = person.ws.expect("queue").await;
-    assert_eq!(
-        queue["position"], 1,
-        "back at the head, before the later arrival"
-    );
+    expect_frame!(person.ws, PersonOut::ListenerAway);
+    expect_frame!(person.ws, PersonOut::Requeued);
+    let position = expect_frame!(person.ws, PersonOut::Queue { position, .. } => position);
+    assert_eq!(position, 1, "back at the head, before the later arrival");
 
     let mut second = app.listener("alex").await;
     second.available().await;
-    second.ws.send(json!({"type": "next"})).await;
-    let assigned = second.ws.expect("assigned").await;
-    assert_eq!(assigned["conversation"]["contact_id"], early);
-    assert_eq!(assigned["conversation"]["returning"], true);
-    let m = second.ws.expect("message").await;
-    assert_eq!(m["body"], "avant la coupure");
-    assert!(m.get("listener").is_none());
-    assert_eq!(m["own"], false);
+    second.ws.send(ListenerIn::Next).await;
+    let conversation =
+        expect_frame!(second.ws, ListenerOut::Assigned { conversation } => conversation);
+    assert_eq!(conversation.contact_id, early);
+    assert!(conversation.returning);
+    let m = expect_frame!(second.ws, ListenerOut::Message(m) => m);
+    assert_eq!(m.body, "avant la coupure");
+    assert_eq!(m.listener, None);
+    assert_eq!(m.own, Some(false));
     // The first listener's reply is theirs, not the new listener's.
-    let m = second.ws.expect("message").await;
-    assert_eq!(m["body"], "je suis là");
-    assert_eq!(m["listener"], "Camille");
-    assert_eq!(m["own"], false);
-    assert_eq!(person.ws.expect("assigned").await["listener"], "Alex");
-    second
-        .ws
-        .send(json!({"type": "send", "contact_id": early, "id": "l2", "body": "Alex ici"}))
-        .await;
-    second.ws.expect("ack").await;
-    let m = second.ws.expect("message").await;
-    assert_eq!(
-        (m["listener"].as_str(), m["own"].as_bool()),
-        (Some("Alex"), Some(true))
-    );
-    assert_eq!(person.ws.expect("message").await["listener"], "Alex");
+    let m = expect_frame!(second.ws, ListenerOut::Message(m) => m);
+    assert_eq!(m.body, "je suis là");
+    assert_eq!(m.listener.as_deref(), Some("Camille"));
+    assert_eq!(m.own, Some(false));
+    let name = expect_frame!(person.ws, PersonOut::Assigned { listener } => listener);
+    assert_eq!(name, "Alex");
+    second.ws.send(reply(&early, "l2", "Alex ici")).await;
+    expect_frame!(second.ws, ListenerOut::Ack { .. });
+    let m = expect_frame!(second.ws, ListenerOut::Message(m) => m);
+    assert_eq!((m.listener.as_deref(), m.own), (Some("Alex"), Some(true)));
+    let m = expect_frame!(person.ws, PersonOut::Message(m) => m);
+    assert_eq!(m.listener.as_deref(), Some("Alex"));
 }
 
 #[tokio::test]
@@ -426,13 +434,10 @@ async fn conversation_text_is_purged_and_the_sheet_remains() {
     listener.available().await;
     let mut person = app.person().await;
     let contact = listener.next().await;
-    person
-        .ws
-        .send(json!({"type": "send", "id": "p1", "body": "un secret"}))
-        .await;
-    person.ws.expect("ack").await;
-    person.ws.send(json!({"type": "end"})).await;
-    person.ws.expect("ended").await;
+    person.ws.send(say("p1", "un secret")).await;
+    expect_frame!(person.ws, PersonOut::Ack { .. });
+    person.ws.send(PersonIn::End).await;
+    expect_frame!(person.ws, PersonOut::Ended { .. });
     let id: ContactId = contact.parse().unwrap();
     let mut purged = false;
     for _ in 0..50 {
@@ -450,10 +455,14 @@ async fn conversation_text_is_purged_and_the_sheet_remains() {
     }
     assert!(purged, "messages still stored after the purge delay");
     // The token no longer opens anything.
-    let mut ws = app.ws("/ws/person", None).await;
-    ws.send(json!({"type": "hello", "token": person.token, "last_seq": 0}))
-        .await;
-    assert_eq!(ws.expect("error").await["code"], "bad_token");
+    let mut ws = app.person_ws().await;
+    ws.send(PersonIn::Hello {
+        token: person.token,
+        last_seq: 0,
+    })
+    .await;
+    let err = expect_frame!(ws, PersonOut::Error(e) => e);
+    assert_eq!(err.code, ErrorCode::BadToken);
     // The contact's anonymous record is still there for statistics.
     assert!(app.store.contact(id).await.unwrap().is_some());
 }

@@ -6,6 +6,8 @@ mod common;
 
 use common::{fast_config, spawn_app, Person, TestApp, FRAME_WAIT, PASSWORD};
 use ecoute_store::{EventBus, LocalBus};
+use ecoute_testkit::ws::Side;
+use ecoute_testkit::Ws;
 use ecoute_web::{Server, WebConfig};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -15,6 +17,26 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// A person's socket opened with the library itself (not the test client), greeted: for the
+/// tests that split it or close it by hand.
+async fn raw_person(app: &TestApp, token: &str) -> WebSocketStream<MaybeTlsStream<TcpStream>> {
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws/person", app.addr))
+        .await
+        .expect("socket");
+    let hello = json!({"type": "hello", "token": token, "last_seq": 0});
+    ws.send(Message::Text(hello.to_string().into()))
+        .await
+        .expect("hello");
+    loop {
+        match tokio::time::timeout(FRAME_WAIT, ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) if t.as_str().contains("\"welcome\"") => return ws,
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("no welcome: {other:?}"),
+        }
+    }
+}
 
 /// A person and a listener in conversation.
 async fn conversation(app: &TestApp) -> (Person, common::Listener) {
@@ -28,7 +50,7 @@ async fn conversation(app: &TestApp) -> (Person, common::Listener) {
 }
 
 /// Reads frames until one of `kind` arrives, counting the frames of `counted` on the way.
-async fn count_until(ws: &mut common::Ws, counted: &str, kind: &str) -> (usize, Value) {
+async fn count_until<S: Side>(ws: &mut Ws<S>, counted: &str, kind: &str) -> (usize, Value) {
     let mut n = 0;
     loop {
         let frame = ws.recv().await.expect("socket open");
@@ -68,7 +90,9 @@ async fn a_typing_flood_reaches_the_other_side_as_a_trickle() {
 async fn pipelined_messages_are_refused_by_name_then_the_socket_is_closed() {
     let app = spawn_app(fast_config()).await;
     let (person, _listener) = conversation(&app).await;
-    let (mut sink, mut stream) = person.ws.stream.split();
+    // A second connection of the same person takes the conversation over: split in two
+    // halves, it can send and read at once.
+    let (mut sink, mut stream) = raw_person(&app, &person.token).await.split();
     let send_all = async move {
         for i in 0..1000 {
             let frame = json!({"type": "send", "id": format!("m{i}"), "body": "x"});
@@ -129,18 +153,16 @@ async fn pipelined_messages_are_refused_by_name_then_the_socket_is_closed() {
 #[tokio::test]
 async fn the_close_handshake_is_echoed() {
     let app = spawn_app(fast_config()).await;
-    let mut person = app.person().await;
-    person
-        .ws
-        .stream
-        .close(Some(CloseFrame {
-            code: CloseCode::Normal,
-            reason: "bye".into(),
-        }))
-        .await
-        .expect("send close");
+    let person = app.person().await;
+    let mut ws = raw_person(&app, &person.token).await;
+    ws.close(Some(CloseFrame {
+        code: CloseCode::Normal,
+        reason: "bye".into(),
+    }))
+    .await
+    .expect("send close");
     let echoed = loop {
-        match tokio::time::timeout(FRAME_WAIT, person.ws.stream.next()).await {
+        match tokio::time::timeout(FRAME_WAIT, ws.next()).await {
             Ok(Some(Ok(Message::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
             Ok(Some(Ok(_))) => continue,
             other => panic!("no close frame came back: {other:?}"),
@@ -329,7 +351,7 @@ async fn delivery_receipts_go_to_the_other_side_and_never_claim_more_than_was_se
 }
 
 /// Reads board frames until `want` people wait.
-async fn until_waiting(ws: &mut common::Ws, want: i64) {
+async fn until_waiting<S: Side>(ws: &mut Ws<S>, want: i64) {
     loop {
         let f = ws.expect("board").await;
         if f["waiting"] == want {

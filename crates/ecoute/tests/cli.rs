@@ -1,8 +1,8 @@
 //! The command line as an administrator uses it: a real `ecoute` process each time.
 
-use std::io::{BufRead, BufReader, Write};
+use ecoute_testkit::process::{ecoute_command, run_with_input, Instance};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 struct Sandbox {
     dir: PathBuf,
@@ -18,60 +18,31 @@ impl Sandbox {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_ecoute"));
+        let db = format!("sqlite://{}/ecoute.db", self.dir.display());
+        let mut c = ecoute_command(env!("CARGO_BIN_EXE_ecoute").as_ref(), &db);
         c.args(args)
             .current_dir(&self.dir)
-            .env_remove("ECOUTE_CONFIG")
-            .env(
-                "ECOUTE_DATABASE__URL",
-                format!("sqlite://{}/ecoute.db", self.dir.display()),
-            )
-            .env("ECOUTE_SERVER__BIND", "127.0.0.1:0")
-            .env("ECOUTE_SERVER__LOG", "warn")
             // Variables outside the configuration's sections are not configuration.
             .env("ECOUTE_SOME_TOOL", "unrelated");
         c
     }
 
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn ecoute");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        child.wait_with_output().expect("wait")
+        run_with_input(self.command(args), stdin)
     }
 
-    /// Starts `ecoute` with `args` and returns it with the lines it printed up to the
-    /// "listening" line.
-    fn serve(&self, args: &[&str]) -> (Child, Vec<String>) {
-        let mut child = self
-            .command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn ecoute");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = Vec::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.expect("line");
-            let done = line.starts_with("ecoute listening on http://127.0.0.1:");
-            lines.push(line);
-            if done {
-                return (child, lines);
-            }
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("ecoute exited without listening; it printed {lines:?}");
+    /// Starts `ecoute` with `args`; it keeps what it printed up to the "listening" line, and
+    /// is killed when dropped.
+    fn serve(&self, args: &[&str]) -> Instance {
+        let mut command = self.command(args);
+        command.stderr(Stdio::null());
+        let server = Instance::start(command);
+        assert!(
+            server.addr.starts_with("127.0.0.1:"),
+            "{:?}",
+            server.printed
+        );
+        server
     }
 }
 
@@ -92,8 +63,8 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-#[test]
-fn accounts_are_managed_from_the_command_line() {
+#[tokio::test]
+async fn accounts_are_managed_from_the_command_line() {
     let s = Sandbox::new();
     let add = [
         "user",
@@ -162,22 +133,18 @@ fn accounts_are_managed_from_the_command_line() {
     // A disabled account cannot log in; re-enabled with a new password, it can.
     let out = s.run(&["user", "passwd", "camille"], "a brand new password\n");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let (mut child, lines) = s.serve(&["serve"]);
-    let addr = listening_address(&lines);
-    assert_eq!(login_status(&addr, "camille", "a brand new password"), 401);
+    let server = s.serve(&["serve"]);
+    let addr = server.addr.as_str();
+    assert_eq!(
+        login_status(addr, "camille", "a brand new password").await,
+        401
+    );
     assert!(s.run(&["user", "enable", "camille"], "").status.success());
-    assert_eq!(login_status(&addr, "camille", "a long password"), 401);
-    assert_eq!(login_status(&addr, "camille", "a brand new password"), 303);
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-fn listening_address(lines: &[String]) -> String {
-    lines
-        .last()
-        .and_then(|l| l.strip_prefix("ecoute listening on http://"))
-        .expect("address")
-        .to_owned()
+    assert_eq!(login_status(addr, "camille", "a long password").await, 401);
+    assert_eq!(
+        login_status(addr, "camille", "a brand new password").await,
+        303
+    );
 }
 
 #[test]
@@ -226,10 +193,9 @@ fn bad_configuration_names_the_key() {
 #[test]
 fn a_fresh_install_explains_how_to_create_the_first_administrator() {
     let s = Sandbox::new();
-    let (mut child, lines) = s.serve(&["serve"]);
-    let _ = child.kill();
-    let _ = child.wait();
-    let printed = lines.join("\n");
+    let server = s.serve(&["serve"]);
+    let printed = server.printed.join("\n");
+    drop(server);
     assert!(
         printed.contains("ecoute user add --role admin"),
         "{printed}"
@@ -240,14 +206,15 @@ fn a_fresh_install_explains_how_to_create_the_first_administrator() {
     );
 }
 
-#[test]
-fn demo_mode_prints_accounts_that_can_log_in() {
+#[tokio::test]
+async fn demo_mode_prints_accounts_that_can_log_in() {
     let s = Sandbox::new();
     // The demo keeps to its own database unless one is configured: use the sandbox's.
-    let (mut child, lines) = s.serve(&["demo"]);
-    let printed = lines.join("\n");
-    let addr = listening_address(&lines);
-    let camille = lines
+    let server = s.serve(&["demo"]);
+    let printed = server.printed.join("\n");
+    let addr = server.addr.as_str();
+    let camille = server
+        .printed
         .iter()
         .find(|l| l.contains("camille"))
         .unwrap_or_else(|| panic!("no demo listener in {printed}"));
@@ -255,51 +222,15 @@ fn demo_mode_prints_accounts_that_can_log_in() {
     assert!(password.len() >= 10, "{camille}");
     assert!(printed.contains("admin"));
     // The printed password is the real one: the login form accepts it, and refuses another.
-    assert_eq!(login_status(&addr, "camille", password), 303);
-    assert_eq!(login_status(&addr, "camille", "not the password"), 401);
-    let _ = child.kill();
-    let _ = child.wait();
+    assert_eq!(login_status(addr, "camille", password).await, 303);
+    assert_eq!(login_status(addr, "camille", "not the password").await, 401);
 }
 
-/// Logs in through the form with plain HTTP/1.1; returns the status code.
-fn login_status(addr: &str, username: &str, password: &str) -> u16 {
-    let page = http(
-        addr,
-        &format!("GET /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
-    );
-    let cookie = page
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: ecoute_login_csrf="))
-        .and_then(|v| v.split(';').next())
-        .expect("login csrf cookie")
-        .to_owned();
-    let marker = "name=\"csrf\" value=\"";
-    let start = page.find(marker).expect("csrf field") + marker.len();
-    let csrf = &page[start..start + page[start..].find('"').expect("end of field")];
-    let body = format!(
-        "csrf={csrf}&username={username}&password={}",
-        password.replace(' ', "+")
-    );
-    let response = http(
-        addr,
-        &format!(
-            "POST /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: ecoute_login_csrf={cookie}\r\n\
-             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        ),
-    );
-    response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("status line")
-}
-
-fn http(addr: &str, request: &str) -> String {
-    use std::io::Read;
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    stream.write_all(request.as_bytes()).expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    response
+/// Logs in through the form; returns the status code.
+async fn login_status(addr: &str, username: &str, password: &str) -> u16 {
+    let http = ecoute_testkit::http_client();
+    ecoute_testkit::login_response(&http, addr, username, password)
+        .await
+        .status()
+        .as_u16()
 }

@@ -7,9 +7,13 @@
 
 mod common;
 
-use common::{add_listener, join_queue, login, run_ok, FreshDb, Instance, Party, Ws, PG_VAR};
-use serde_json::json;
-use std::collections::BTreeSet;
+use common::{
+    add_listener, available_listener, join_queue, listener_ws, login, person_ws, run_ok, serve,
+    FreshDb, Party, PG_VAR,
+};
+use ecoute_protocol::{ContactStatus, ListenerIn, ListenerOut, PersonIn, PersonOut};
+use ecoute_testkit::expect_frame;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -138,8 +142,8 @@ async fn conversation_through_nginx_without_sticky_sessions() {
     let db = FreshDb::create(&server).await;
     run_ok(&db.url, &["migrate"], "");
     add_listener(&db.url, "lina", "Lina");
-    let mut a = Instance::start(&db.url, FAST);
-    let b = Instance::start(&db.url, FAST);
+    let mut a = serve(&db.url, FAST);
+    let b = serve(&db.url, FAST);
     let proxy = Nginx::start(&[&a.addr, &b.addr]);
     let front = proxy.addr.as_str();
 
@@ -167,38 +171,27 @@ async fn conversation_through_nginx_without_sticky_sessions() {
 
     // The login form and its POST may be served by different instances.
     let cookie = login(front, "lina").await;
-    let mut lws = Ws::open(front, "/ws/listener", Some(&cookie)).await;
-    lws.send(json!({"type": "hello", "last_seqs": {}}))
-        .await
-        .expect("hello");
-    let mut listener_pre = Party::person(lws);
-    listener_pre.expect("welcome").await;
-    listener_pre
-        .ws
-        .send(json!({"type": "presence", "presence": "available"}))
-        .await
-        .expect("presence");
-    listener_pre.expect("presence").await;
+    let mut lws = available_listener(front, &cookie).await;
 
     let (contact, token) = join_queue(front).await;
-    let mut person = Party::person(Ws::open(front, "/ws/person", None).await);
-    person
-        .ws
-        .send(json!({"type": "hello", "token": token, "last_seq": 0}))
-        .await
-        .expect("hello");
-    assert_eq!(person.expect("welcome").await["state"], "waiting");
+    let mut person = Party::person(person_ws(front).await);
+    let welcome = person.hello(&token, 0).await;
+    assert!(matches!(
+        welcome,
+        PersonOut::Welcome {
+            state: ContactStatus::Waiting,
+            ..
+        }
+    ));
     person.say("p1", "bonjour").await.expect("send");
 
-    listener_pre
-        .ws
-        .send(json!({"type": "next"}))
-        .await
-        .expect("next");
-    let assigned = listener_pre.expect("assigned").await;
-    assert_eq!(assigned["conversation"]["contact_id"], contact.as_str());
-    let mut listener = Party::listener(listener_pre.ws, &contact);
-    person.expect("assigned").await;
+    lws.send(ListenerIn::Next).await;
+    let assigned = expect_frame!(lws, ListenerOut::Assigned { conversation } => conversation);
+    assert_eq!(assigned.contact_id, contact);
+    let mut listener = Party::listener(lws, &contact);
+    person
+        .until("assigned", |f| matches!(f, PersonOut::Assigned { .. }))
+        .await;
 
     let mut sent = BTreeSet::from(["p1".to_owned()]);
     listener.say("l1", "je vous écoute").await.expect("send");
@@ -209,22 +202,23 @@ async fn conversation_through_nginx_without_sticky_sessions() {
     // One instance dies; both clients reconnect through the same address, as the pages do,
     // and land on the survivor.
     a.kill();
-    person.ws = Ws::open(front, "/ws/person", None).await;
+    person.ws = person_ws(front).await;
     let last_seq = person.last_seq();
-    person
-        .ws
-        .send(json!({"type": "hello", "token": token, "last_seq": last_seq}))
-        .await
-        .expect("hello");
-    assert_eq!(person.expect("welcome").await["state"], "active");
-    listener.ws = Ws::open(front, "/ws/listener", Some(&cookie)).await;
-    let last_seqs = json!({ contact.clone(): listener.last_seq() });
+    person.ws.send(PersonIn::Hello { token, last_seq }).await;
+    let welcome = person.until("welcome", is_welcome).await;
+    assert!(matches!(
+        welcome,
+        PersonOut::Welcome {
+            state: ContactStatus::Active,
+            ..
+        }
+    ));
+    listener.ws = listener_ws(front, &cookie).await;
+    let last_seqs = HashMap::from([(contact.clone(), listener.last_seq())]);
+    listener.ws.send(ListenerIn::Hello { last_seqs }).await;
     listener
-        .ws
-        .send(json!({"type": "hello", "last_seqs": last_seqs}))
-        .await
-        .expect("hello");
-    listener.expect("welcome").await;
+        .until("welcome", |f| matches!(f, ListenerOut::Welcome { .. }))
+        .await;
     person.resend_unacked().await;
     listener.resend_unacked().await;
 
@@ -240,4 +234,8 @@ async fn conversation_through_nginx_without_sticky_sessions() {
     // Stop the proxy and the instances before the database is dropped.
     drop(proxy);
     drop(b);
+}
+
+fn is_welcome(frame: &PersonOut) -> bool {
+    matches!(frame, PersonOut::Welcome { .. })
 }

@@ -6,41 +6,31 @@
 
 mod common;
 
-use common::{add_listener, hidden_field, http, login, pg_url, run_ok, FreshDb, Instance, Ws};
-use serde_json::json;
+use common::{add_listener, http, listener_ws, login, pg_url, run_ok, serve, FreshDb, ListenerWs};
+use ecoute_protocol::{CloseCode, ErrorCode, ListenerIn, ListenerOut};
+use ecoute_testkit::{expect_frame, hidden_field};
 use std::time::Duration;
 
 /// Well below the socket's 30 s session re-check.
 const AT_ONCE: Duration = Duration::from_secs(5);
 
-/// The listener's workspace open on `addr`, available.
-async fn workspace(addr: &str, cookie: &str) -> Ws {
-    let mut ws = Ws::open(addr, "/ws/listener", Some(cookie)).await;
-    ws.send(json!({"type": "hello", "last_seqs": {}}))
-        .await
-        .expect("hello");
-    wait_for(&mut ws, "welcome").await;
+/// The listener's workspace open on `addr`, greeted.
+async fn workspace(addr: &str, cookie: &str) -> ListenerWs {
+    let mut ws = listener_ws(addr, cookie).await;
+    ws.send(ListenerIn::Hello {
+        last_seqs: Default::default(),
+    })
+    .await;
+    expect_frame!(ws, ListenerOut::Welcome { .. });
     ws
 }
 
-async fn wait_for(ws: &mut Ws, kind: &str) -> serde_json::Value {
-    loop {
-        let frame = ws
-            .recv(kind)
-            .await
-            .unwrap_or_else(|| panic!("socket closed while waiting for {kind}"));
-        if frame["type"] == kind {
-            return frame;
-        }
-    }
-}
-
-/// The socket says `session_expired` and closes, within [`AT_ONCE`].
-async fn ends_at_once(ws: &mut Ws) {
+/// The socket says `session_expired` and closes (4401), within [`AT_ONCE`].
+async fn ends_at_once(ws: &mut ListenerWs) {
     let ended = async {
-        let error = wait_for(ws, "error").await;
-        assert_eq!(error["code"], "session_expired", "{error}");
-        while ws.recv("the close").await.is_some() {}
+        let code = expect_frame!(ws, ListenerOut::Error(e) => e.code);
+        assert_eq!(code, ErrorCode::SessionExpired);
+        assert_eq!(ws.close_code().await, Some(CloseCode::Auth));
     };
     tokio::time::timeout(AT_ONCE, ended)
         .await
@@ -53,8 +43,8 @@ async fn logout_on_one_instance_ends_the_workspace_on_another() {
     let db = FreshDb::create(&server).await;
     run_ok(&db.url, &["migrate"], "");
     add_listener(&db.url, "lina", "Lina");
-    let a = Instance::start(&db.url, &[]);
-    let b = Instance::start(&db.url, &[]);
+    let a = serve(&db.url, &[]);
+    let b = serve(&db.url, &[]);
 
     let cookie = login(&b.addr, "lina").await;
     let mut ws = workspace(&b.addr, &cookie).await;
@@ -84,7 +74,7 @@ async fn cli_disable_ends_the_workspace_of_a_running_instance() {
     let db = FreshDb::create(&server).await;
     run_ok(&db.url, &["migrate"], "");
     add_listener(&db.url, "lina", "Lina");
-    let a = Instance::start(&db.url, &[]);
+    let a = serve(&db.url, &[]);
 
     let cookie = login(&a.addr, "lina").await;
     let mut ws = workspace(&a.addr, &cookie).await;

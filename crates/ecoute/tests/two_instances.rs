@@ -9,9 +9,17 @@
 
 mod common;
 
-use common::{add_listener, join_queue, login, pg_url, run_ok, FreshDb, Instance, Party, Seen, Ws};
-use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use common::{
+    add_listener, available_listener, join_queue, listener_ws, login, person_ws, pg_url, run_ok,
+    serve, FreshDb, Party, Seen,
+};
+use ecoute_protocol::{
+    Author, ContactStatus, EndReason, ListenerIn, ListenerOut, PersonIn, PersonOut,
+};
+use ecoute_testkit::expect_frame;
+use ecoute_testkit::process::Instance;
+use ecoute_testkit::ws::{Listener, Person};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 /// Short absence delays, and long enough that a reconnect within seconds resumes.
@@ -30,8 +38,8 @@ struct Setup {
     contact: String,
     token: String,
     cookie: String,
-    person: Party,
-    listener: Party,
+    person: Party<Person>,
+    listener: Party<Listener>,
     /// Every message id sent so far, by either side.
     sent: BTreeSet<String>,
 }
@@ -40,54 +48,54 @@ async fn setup(server: &str, env: &[(&str, &str)]) -> Setup {
     let db = FreshDb::create(server).await;
     run_ok(&db.url, &["migrate"], "");
     add_listener(&db.url, "lina", "Lina");
-    let a = Instance::start(&db.url, env);
-    let b = Instance::start(&db.url, env);
+    let a = serve(&db.url, env);
+    let b = serve(&db.url, env);
 
     // The listener opens their workspace on B and becomes available.
     let cookie = login(&b.addr, "lina").await;
-    let mut lws = Ws::open(&b.addr, "/ws/listener", Some(&cookie)).await;
-    send(&mut lws, json!({"type": "hello", "last_seqs": {}})).await;
-    expect(&mut lws, "welcome").await;
-    send(
-        &mut lws,
-        json!({"type": "presence", "presence": "available"}),
-    )
-    .await;
-    let presence = expect(&mut lws, "presence").await;
-    assert_eq!(presence["presence"], "available");
+    let mut lws = available_listener(&b.addr, &cookie).await;
 
     // A person joins the queue on A…
     let (contact, token) = join_queue(&a.addr).await;
-    let pws = Ws::open(&a.addr, "/ws/person", None).await;
-    let mut person = Party::person(pws);
-    send(
-        &mut person.ws,
-        json!({"type": "hello", "token": token, "last_seq": 0}),
-    )
-    .await;
-    let welcome = person.expect("welcome").await;
-    assert_eq!(welcome["state"], "waiting");
+    let mut person = Party::person(person_ws(&a.addr).await);
+    let welcome = person.hello(&token, 0).await;
+    assert!(
+        matches!(
+            welcome,
+            PersonOut::Welcome {
+                state: ContactStatus::Waiting,
+                ..
+            }
+        ),
+        "{welcome:?}"
+    );
     // …and B's live board sees them waiting (the event crossed instances)…
-    until(&mut lws, "a board with one person waiting", |f| {
-        f["type"] == "board" && f["waiting"] == 1
-    })
-    .await;
+    expect_frame!(lws, ListenerOut::Board { waiting: 1, .. });
     // …while A's queue frame counts the listener who went available on B.
     person
         .until("a queue frame with one listener on duty", |f| {
-            f["type"] == "queue" && f["on_duty"] == 1
+            matches!(f, PersonOut::Queue { on_duty: 1, .. })
         })
         .await;
 
     // The person writes while waiting; the listener takes them.
     person.say("p1", "bonjour").await.expect("send p1");
-    person.until("ack p1", |f| f["type"] == "ack").await;
-    send(&mut lws, json!({"type": "next"})).await;
-    let assigned = expect(&mut lws, "assigned").await;
-    assert_eq!(assigned["conversation"]["contact_id"], contact.as_str());
+    person
+        .until("ack p1", |f| matches!(f, PersonOut::Ack { .. }))
+        .await;
+    lws.send(ListenerIn::Next).await;
+    let assigned = expect_frame!(lws, ListenerOut::Assigned { conversation } => conversation);
+    assert_eq!(assigned.contact_id, contact);
     let mut listener = Party::listener(lws, &contact);
-    let assigned = person.expect("assigned").await;
-    assert_eq!(assigned["listener"], "Lina");
+    let assigned = person
+        .until("assigned", |f| matches!(f, PersonOut::Assigned { .. }))
+        .await;
+    assert_eq!(
+        assigned,
+        PersonOut::Assigned {
+            listener: "Lina".into()
+        }
+    );
 
     // Messages both ways, each acknowledged, then delivered on the other instance.
     let mut sent = BTreeSet::from(["p1".to_owned()]);
@@ -170,8 +178,11 @@ async fn check_everything_once(s: &mut Setup) {
         .enumerate()
         .map(|(i, id)| (*id, i as i64 + 1))
         .collect();
-    for (who, party) in [("person", &s.person), ("listener", &s.listener)] {
-        for (id, seq) in &party.acked {
+    for (who, acked) in [
+        ("person", &s.person.log.acked),
+        ("listener", &s.listener.log.acked),
+    ] {
+        for (id, seq) in acked {
             assert_eq!(
                 seq_of.get(id.as_str()),
                 Some(seq),
@@ -179,11 +190,11 @@ async fn check_everything_once(s: &mut Setup) {
             );
         }
     }
-    let author = |m: &Seen| (m.id.chars().next(), m.author.clone());
+    let author = |m: &Seen| (m.id.chars().next(), m.author);
     assert!(
         person.iter().map(author).all(|(c, a)| matches!(
-            (c, a.as_str()),
-            (Some('p'), "person") | (Some('l'), "listener")
+            (c, a),
+            (Some('p'), Author::Person) | (Some('l'), Author::Listener)
         )),
         "authors as sent: {person:?}"
     );
@@ -203,21 +214,31 @@ async fn person_instance_killed_mid_conversation() {
     s.person.drain_until_closed().await;
     eprintln!(
         "after SIGKILL: the person has {} messages, {} unacknowledged to resend",
-        s.person.received.len(),
-        s.person.unacked.len()
+        s.person.log.received.len(),
+        s.person.log.unacked.len()
     );
 
-    let ws = Ws::open(&s.b.addr, "/ws/person", None).await;
-    s.person.ws = ws;
+    s.person.ws = person_ws(&s.b.addr).await;
     let last_seq = s.person.last_seq();
-    send(
-        &mut s.person.ws,
-        json!({"type": "hello", "token": s.token, "last_seq": last_seq}),
-    )
-    .await;
-    let welcome = s.person.expect("welcome").await;
-    assert_eq!(welcome["state"], "active", "{welcome}");
-    assert_eq!(welcome["listener"], "Lina");
+    s.person
+        .ws
+        .send(PersonIn::Hello {
+            token: s.token.clone(),
+            last_seq,
+        })
+        .await;
+    let welcome = s
+        .person
+        .until("welcome", |f| matches!(f, PersonOut::Welcome { .. }))
+        .await;
+    let PersonOut::Welcome {
+        state, listener, ..
+    } = &welcome
+    else {
+        unreachable!()
+    };
+    assert_eq!(*state, ContactStatus::Active, "{welcome:?}");
+    assert_eq!(listener.as_deref(), Some("Lina"));
     s.person.resend_unacked().await;
     check_everything_once(&mut s).await;
 }
@@ -234,26 +255,25 @@ async fn listener_instance_killed_mid_conversation() {
     s.listener.drain_until_closed().await;
     eprintln!(
         "after SIGKILL: the listener has {} messages, {} unacknowledged to resend",
-        s.listener.received.len(),
-        s.listener.unacked.len()
+        s.listener.log.received.len(),
+        s.listener.log.unacked.len()
     );
 
-    let ws = Ws::open(&s.a.addr, "/ws/listener", Some(&s.cookie)).await;
-    s.listener.ws = ws;
-    let last_seqs = json!({ s.contact.clone(): s.listener.last_seq() });
-    send(
-        &mut s.listener.ws,
-        json!({"type": "hello", "last_seqs": last_seqs}),
-    )
-    .await;
-    let welcome = s.listener.expect("welcome").await;
-    let conversations: Vec<&str> = welcome["conversations"]
-        .as_array()
-        .expect("conversations")
+    s.listener.ws = listener_ws(&s.a.addr, &s.cookie).await;
+    let last_seqs = HashMap::from([(s.contact.clone(), s.listener.last_seq())]);
+    s.listener.ws.send(ListenerIn::Hello { last_seqs }).await;
+    let welcome = s
+        .listener
+        .until("welcome", |f| matches!(f, ListenerOut::Welcome { .. }))
+        .await;
+    let ListenerOut::Welcome { conversations, .. } = &welcome else {
+        unreachable!()
+    };
+    let conversations: Vec<&str> = conversations
         .iter()
-        .filter_map(|c| c["contact_id"].as_str())
+        .map(|c| c.contact_id.as_str())
         .collect();
-    assert_eq!(conversations, [s.contact.as_str()], "{welcome}");
+    assert_eq!(conversations, [s.contact.as_str()], "{welcome:?}");
     s.listener.resend_unacked().await;
     check_everything_once(&mut s).await;
 }
@@ -284,10 +304,19 @@ async fn person_of_a_killed_instance_who_never_returns_is_swept() {
         &mut s.listener,
         SWEPT_WITHIN,
         "the conversation to end (person vanished)",
-        |f| f["type"] == "ended",
+        |f| matches!(f, ListenerOut::Ended { .. }),
     )
     .await;
-    assert_eq!(ended["reason"], "person_vanished", "{ended}");
+    assert!(
+        matches!(
+            ended,
+            ListenerOut::Ended {
+                reason: EndReason::PersonVanished,
+                ..
+            }
+        ),
+        "{ended:?}"
+    );
 }
 
 /// A listener whose instance is killed and who never comes back: the person is told the
@@ -303,21 +332,21 @@ async fn listener_of_a_killed_instance_who_never_returns_is_swept() {
         &mut s.person,
         SWEPT_WITHIN,
         "the listener to be away",
-        |f| f["type"] == "listener_away",
+        |f| matches!(f, PersonOut::ListenerAway),
     )
     .await;
     until_within(
         &mut s.person,
         SWEPT_WITHIN,
         "the conversation to go back to the queue",
-        |f| f["type"] == "requeued",
+        |f| matches!(f, PersonOut::Requeued),
     )
     .await;
     until_within(
         &mut s.person,
         SWEPT_WITHIN,
         "a queue frame without the vanished listener on duty",
-        |f| f["type"] == "queue" && f["on_duty"] == 0,
+        |f| matches!(f, PersonOut::Queue { on_duty: 0, .. }),
     )
     .await;
 }
@@ -325,26 +354,24 @@ async fn listener_of_a_killed_instance_who_never_returns_is_swept() {
 /// Reads `party`'s frames (recording them) until one satisfies `want`, for at most `limit`
 /// in all: unlike [`Party::until`], a quiet spell longer than one frame's wait is not a
 /// failure here, since nothing is sent while the dead instance goes stale.
-async fn until_within(
-    party: &mut Party,
+async fn until_within<S: common::Talk>(
+    party: &mut Party<S>,
     limit: Duration,
     what: &str,
-    want: impl Fn(&Value) -> bool,
-) -> Value {
+    want: impl Fn(&S::Out) -> bool,
+) -> S::Out {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         assert!(!left.is_zero(), "waited {limit:?} in vain for {what}");
-        // A short wait at a time, under the one `recv` allows (reading a socket can be cut
+        // A short wait at a time, under the one a frame allows (reading a socket can be cut
         // off and resumed without losing a frame).
-        let frame =
-            match tokio::time::timeout(left.min(Duration::from_secs(5)), party.ws.recv(what)).await
-            {
-                Err(_) => continue,
-                Ok(None) => panic!("socket closed while waiting for {what}"),
-                Ok(Some(frame)) => frame,
-            };
-        party.record(&frame);
+        let frame = match tokio::time::timeout(left.min(Duration::from_secs(5)), party.recv()).await
+        {
+            Err(_) => continue,
+            Ok(None) => panic!("socket closed while waiting for {what}"),
+            Ok(Some(frame)) => frame,
+        };
         if want(&frame) {
             return frame;
         }
@@ -353,24 +380,4 @@ async fn until_within(
 
 fn first(id: &str) -> BTreeSet<String> {
     BTreeSet::from([id.to_owned()])
-}
-
-async fn send(ws: &mut Ws, frame: Value) {
-    ws.send(frame).await.expect("send a frame");
-}
-
-async fn until(ws: &mut Ws, what: &str, want: impl Fn(&Value) -> bool) -> Value {
-    loop {
-        let frame = ws
-            .recv(what)
-            .await
-            .unwrap_or_else(|| panic!("socket closed while waiting for {what}"));
-        if want(&frame) {
-            return frame;
-        }
-    }
-}
-
-async fn expect(ws: &mut Ws, kind: &str) -> Value {
-    until(ws, kind, |f| f["type"] == kind).await
 }

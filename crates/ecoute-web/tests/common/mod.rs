@@ -1,26 +1,27 @@
-//! Test harness: a real server on port 0 over a fresh SQLite file, and clients that speak the
-//! protocol over real HTTP and WebSocket (zero2prod's `spawn_app`).
+//! Test harness: a real server on port 0 over a fresh SQLite file (zero2prod's `spawn_app`),
+//! and the protocol's typed clients of `ecoute-testkit` over real HTTP and WebSocket.
 
-#![allow(dead_code)]
+// Each test file uses its own part of this module.
+#![allow(dead_code, unused_imports)]
 
+use ecoute_protocol::{ContactStatus, ListenerIn, ListenerOut, PersonIn, PersonOut, Presence};
 use ecoute_store::{EventBus, LocalBus, Store};
+use ecoute_testkit::{expect_frame, Connect};
 use ecoute_web::{Server, WebConfig};
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub use ecoute_testkit::ws::{ListenerWs, PersonWs};
+pub use ecoute_testkit::{hidden_field, set_cookie, PASSWORD};
+
+/// A socket of raw JSON frames (what [`TestApp::ws`] opens; typed sockets come from
+/// [`TestApp::person_ws`] and [`TestApp::listener_ws`]).
+pub type Ws = ecoute_testkit::RawWs;
 
 /// How long a test waits for an expected frame before failing.
 pub const FRAME_WAIT: Duration = Duration::from_secs(10);
-
-/// Password of every test account.
-pub const PASSWORD: &str = "a long test password";
 
 pub struct TestApp {
     pub addr: String,
@@ -96,10 +97,7 @@ impl TestApp {
     }
 
     pub fn http(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
+        ecoute_testkit::http_client()
     }
 
     /// `GET path` with the session cookie.
@@ -148,79 +146,76 @@ impl TestApp {
 
     /// Logs in through the login form; returns the session cookie (`name=value`).
     pub async fn login(&self, username: &str, password: &str) -> Option<String> {
-        let response = self.login_response(username, password).await;
-        if response.status() != 303 {
-            return None;
-        }
-        set_cookie(&response, "ecoute_session")
+        ecoute_testkit::login(&self.http(), &self.addr, username, password).await
     }
 
     /// Fills in and posts the login form; returns the server's answer.
     pub async fn login_response(&self, username: &str, password: &str) -> reqwest::Response {
-        let http = self.http();
-        let page = http
-            .get(self.url("/login"))
-            .send()
-            .await
-            .expect("GET /login");
-        let csrf_cookie = set_cookie(&page, "ecoute_login_csrf").expect("login csrf cookie");
-        let html = page.text().await.expect("login page");
-        let csrf = hidden_field(&html, "csrf").expect("csrf field");
-        http.post(self.url("/login"))
-            .header("cookie", csrf_cookie)
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("username", username),
-                ("password", password),
-            ])
-            .send()
-            .await
-            .expect("POST /login")
+        ecoute_testkit::login_response(&self.http(), &self.addr, username, password).await
+    }
+
+    /// Joins the queue (`POST /api/contacts`) without connecting.
+    pub async fn join(&self) -> ecoute_testkit::Joined {
+        ecoute_testkit::join_queue(&self.http(), &self.addr).await
     }
 
     /// A person who has just joined the queue, connected and greeted.
     pub async fn person(&self) -> Person {
-        let created: Value = self
-            .http()
-            .post(self.url("/api/contacts"))
-            .send()
-            .await
-            .expect("POST /api/contacts")
-            .json()
-            .await
-            .expect("json");
-        let token = created["token"].as_str().expect("token").to_owned();
-        let contact_id = created["contact_id"].as_str().expect("id").to_owned();
-        let mut ws = self.ws("/ws/person", None).await;
-        ws.send(json!({"type": "hello", "token": token, "last_seq": 0}))
-            .await;
-        let welcome = ws.expect("welcome").await;
-        assert_eq!(welcome["state"], "waiting");
+        let joined = self.join().await;
+        let mut ws = self.person_ws().await;
+        ws.send(PersonIn::Hello {
+            token: joined.token.clone(),
+            last_seq: 0,
+        })
+        .await;
+        let state = expect_frame!(ws, PersonOut::Welcome { state, .. } => state);
+        assert_eq!(state, ContactStatus::Waiting);
         Person {
             ws,
-            token,
-            contact_id,
+            token: joined.token,
+            contact_id: joined.contact_id,
         }
     }
 
     /// A listener's workspace socket (after logging in).
     pub async fn listener(&self, username: &str) -> Listener {
         let cookie = self.login(username, PASSWORD).await.expect("login");
-        let mut ws = self.ws("/ws/listener", Some(&cookie)).await;
-        ws.send(json!({"type": "hello", "last_seqs": {}})).await;
-        let welcome = ws.expect("welcome").await;
+        let mut ws = self.listener_ws(&cookie).await;
+        ws.send(ListenerIn::Hello {
+            last_seqs: Default::default(),
+        })
+        .await;
+        let welcome = expect_frame!(ws, ListenerOut::Welcome { .. });
         Listener {
             ws,
             cookie,
-            welcome,
+            welcome: serde_json::to_value(&welcome).expect("welcome as JSON"),
         }
     }
 
-    /// Opens a WebSocket, with the session cookie and a same-origin `Origin` when given.
+    /// How every socket of these tests connects: same-origin, with the session cookie when
+    /// given.
+    fn connect(&self, path: &str, cookie: Option<&str>) -> Connect {
+        Connect::new(&self.addr, path)
+            .same_origin()
+            .cookie(cookie)
+            .wait(FRAME_WAIT)
+    }
+
+    /// The person's socket, not greeted yet.
+    pub async fn person_ws(&self) -> PersonWs {
+        self.connect("/ws/person", None).open().await
+    }
+
+    /// A listener's socket with this session cookie, not greeted yet.
+    pub async fn listener_ws(&self, cookie: &str) -> ListenerWs {
+        self.connect("/ws/listener", Some(cookie)).open().await
+    }
+
+    /// Opens a socket of raw JSON frames, with the session cookie and a same-origin `Origin`
+    /// when given.
     pub async fn ws(&self, path: &str, cookie: Option<&str>) -> Ws {
-        self.try_ws(path, cookie, Some(&format!("http://{}", self.addr)))
-            .await
-            .expect("websocket upgrade")
+        self.connect(path, cookie).open().await
     }
 
     pub async fn try_ws(
@@ -229,153 +224,37 @@ impl TestApp {
         cookie: Option<&str>,
         origin: Option<&str>,
     ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
-        let mut request = format!("ws://{}{}", self.addr, path)
-            .into_client_request()
-            .expect("request");
-        if let Some(c) = cookie {
-            request
-                .headers_mut()
-                .insert("cookie", HeaderValue::from_str(c).expect("cookie"));
-        }
-        if let Some(o) = origin {
-            request
-                .headers_mut()
-                .insert("origin", HeaderValue::from_str(o).expect("origin"));
-        }
-        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
-        Ok(Ws { stream })
+        self.connect(path, cookie).origin(origin).try_open().await
     }
 }
 
-/// `name=value` of a `Set-Cookie` header.
-pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|kv| kv.starts_with(&format!("{name}=")))
-        .map(str::to_owned)
-}
-
-/// The value of a hidden input in a page.
-pub fn hidden_field(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker)? + marker.len();
-    let end = html[start..].find('"')? + start;
-    Some(html[start..end].to_owned())
-}
-
 pub struct Person {
-    pub ws: Ws,
+    pub ws: PersonWs,
     pub token: String,
     pub contact_id: String,
 }
 
 pub struct Listener {
-    pub ws: Ws,
+    pub ws: ListenerWs,
     pub cookie: String,
+    /// The `welcome` frame, as JSON.
     pub welcome: Value,
 }
 
 impl Listener {
     pub async fn available(&mut self) {
         self.ws
-            .send(json!({"type": "presence", "presence": "available"}))
+            .send(ListenerIn::Presence {
+                presence: Presence::Available,
+            })
             .await;
-        let p = self.ws.expect("presence").await;
-        assert_eq!(p["presence"], "available");
+        let presence = expect_frame!(self.ws, ListenerOut::Presence { presence } => presence);
+        assert_eq!(presence, Presence::Available);
     }
 
     /// Presses next and returns the assigned contact id.
     pub async fn next(&mut self) -> String {
-        self.ws.send(json!({"type": "next"})).await;
-        let a = self.ws.expect("assigned").await;
-        a["conversation"]["contact_id"]
-            .as_str()
-            .expect("contact id")
-            .to_owned()
-    }
-}
-
-pub struct Ws {
-    pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
-}
-
-impl Ws {
-    pub async fn send(&mut self, frame: Value) {
-        self.send_text(frame.to_string()).await;
-    }
-
-    pub async fn send_text(&mut self, text: String) {
-        self.stream
-            .send(Message::Text(text.into()))
-            .await
-            .expect("send");
-    }
-
-    /// The next JSON frame (skipping pings), or `None` if the socket closed.
-    pub async fn recv(&mut self) -> Option<Value> {
-        self.recv_waiting_for("a frame").await
-    }
-
-    async fn recv_waiting_for(&mut self, what: &str) -> Option<Value> {
-        loop {
-            let msg = tokio::time::timeout(FRAME_WAIT, self.stream.next())
-                .await
-                .unwrap_or_else(|_| panic!("timed out waiting for {what}"))?;
-            match msg {
-                Ok(Message::Text(t)) => {
-                    return Some(serde_json::from_str(t.as_str()).expect("json frame"))
-                }
-                Ok(Message::Close(_)) | Err(_) => return None,
-                Ok(_) => continue,
-            }
-        }
-    }
-
-    /// Skips frames until one of `kind` arrives (panics on close or timeout).
-    pub async fn expect(&mut self, kind: &str) -> Value {
-        loop {
-            match self.recv_waiting_for(kind).await {
-                Some(f) if f["type"] == kind => return f,
-                Some(_) => continue,
-                None => panic!("socket closed while waiting for {kind}"),
-            }
-        }
-    }
-
-    /// Skips frames until one of each kind in `kinds` has arrived, in any order; returns them
-    /// in the order of `kinds`.
-    pub async fn expect_each(&mut self, kinds: &[&str]) -> Vec<Value> {
-        let mut found: Vec<Option<Value>> = vec![None; kinds.len()];
-        while found.iter().any(Option::is_none) {
-            let what = kinds.join(", ");
-            let frame = self
-                .recv_waiting_for(&what)
-                .await
-                .unwrap_or_else(|| panic!("socket closed while waiting for {what}"));
-            if let Some(i) = kinds.iter().position(|k| frame["type"] == *k) {
-                if found[i].is_none() {
-                    found[i] = Some(frame);
-                }
-            }
-        }
-        found.into_iter().flatten().collect()
-    }
-
-    /// The close code once the server closes the socket (skipping frames).
-    pub async fn closed_with(&mut self) -> Option<u16> {
-        loop {
-            let msg = tokio::time::timeout(FRAME_WAIT, self.stream.next())
-                .await
-                .expect("timed out waiting for close")?;
-            match msg {
-                Ok(Message::Close(frame)) => return frame.map(|f| f.code.into()),
-                Ok(_) => continue,
-                Err(_) => return None,
-            }
-        }
+        self.ws.send(ListenerIn::Next).await;
+        expect_frame!(self.ws, ListenerOut::Assigned { conversation } => conversation.contact_id)
     }
 }

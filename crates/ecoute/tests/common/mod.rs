@@ -1,147 +1,37 @@
-//! What the process-level tests share: a fresh PostgreSQL database, `ecoute` processes
-//! (commands and servers), and protocol clients over real HTTP and WebSocket.
+//! What the process-level tests share, over `ecoute-testkit`: `ecoute` processes (commands
+//! and servers), a fresh PostgreSQL database, the protocol's typed clients, and a party of a
+//! conversation that records what it was sent and acknowledged.
 
 // Each test file uses its own part of this module.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
-use sqlx::{Connection, Executor, PgConnection};
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Output, Stdio};
+use ecoute_protocol::{Author, ListenerIn, ListenerOut, PersonIn, Presence};
+use ecoute_testkit::process::Instance;
+use ecoute_testkit::ws::{Listener, Person, Side, WaitError};
+use ecoute_testkit::{Connect, Ws};
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-/// The variable naming the test PostgreSQL server.
-pub const PG_VAR: &str = "ECOUTE_TEST_POSTGRES_URL";
+pub use ecoute_testkit::pg::{server_url as pg_url, Database as FreshDb, VAR as PG_VAR};
+pub use ecoute_testkit::ws::{ListenerWs, PersonWs};
+pub use ecoute_testkit::{http_client as http, PASSWORD};
 
 /// How long a test waits for an expected frame before failing (a hang guard, not a
 /// performance assertion).
 pub const FRAME_WAIT: Duration = Duration::from_secs(15);
 
-/// Password of the test accounts.
-pub const PASSWORD: &str = "a long test password";
-
-/// The PostgreSQL server's URL, or `None` after printing "skipped" when not configured.
-pub fn pg_url() -> Option<String> {
-    match std::env::var(PG_VAR) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!("skipped: {PG_VAR} is not set");
-            None
-        }
-    }
-}
-
-/// A database of its own on the test server, dropped at the end (also on panic).
-pub struct FreshDb {
-    server: String,
-    name: String,
-    /// The database's URL.
-    pub url: String,
-}
-
-impl FreshDb {
-    /// Creates `ecoute_it_<random>` on the server at `server` (panics if unreachable: with
-    /// the variable set, an unreachable server is a failure, never a skip).
-    pub async fn create(server: &str) -> FreshDb {
-        let name = format!("ecoute_it_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(server)
-            .await
-            .unwrap_or_else(|e| panic!("{PG_VAR} is set but PostgreSQL is unreachable: {e}"));
-        admin
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("create the test database");
-        admin.close().await.expect("close");
-        let url = with_database(server, &name);
-        FreshDb {
-            server: server.to_owned(),
-            name,
-            url,
-        }
-    }
-}
-
-/// `url` naming database `db` instead of its own.
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match base[authority_start..].find('/') {
-        Some(i) => &base[..authority_start + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
-}
-
-impl Drop for FreshDb {
-    fn drop(&mut self) {
-        let (server, name) = (self.server.clone(), self.name.clone());
-        // Drop runs outside any async context we could use: a small runtime on its own thread.
-        let done = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                let mut admin = PgConnection::connect(&server).await?;
-                // FORCE: a killed instance's connections may linger for a moment.
-                admin
-                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if let Ok(Err(e)) = done {
-            eprintln!("could not drop a test database: {e}");
-        }
-    }
-}
-
-/// `ecoute` with a database and a quiet log, ready for arguments.
+/// `ecoute` with a database and a quiet log, ready for arguments; nothing of the caller's
+/// `ECOUTE_*` environment leaks in.
 pub fn ecoute(db_url: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ecoute"));
-    // Each test decides every setting itself: nothing leaks in from the caller's
-    // environment (a developer's ECOUTE_DATABASE__URL, the tests' own ECOUTE_TEST_…).
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("ECOUTE_") {
-            c.env_remove(name);
-        }
-    }
-    c.env("ECOUTE_DATABASE__URL", db_url)
-        .env("ECOUTE_SERVER__BIND", "127.0.0.1:0")
-        .env("ECOUTE_SERVER__LOG", "warn");
-    c
+    ecoute_testkit::process::ecoute_command(env!("CARGO_BIN_EXE_ecoute").as_ref(), db_url)
 }
 
 /// Runs `ecoute ARGS` to completion with `stdin`.
 pub fn run(db_url: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = ecoute(db_url)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn ecoute");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait")
+    let mut command = ecoute(db_url);
+    command.args(args);
+    ecoute_testkit::process::run_with_input(command, stdin)
 }
 
 /// Runs `ecoute ARGS`, panicking with its output unless it succeeds; returns its stdout.
@@ -175,178 +65,62 @@ pub fn add_listener(db_url: &str, username: &str, pseudonym: &str) {
     );
 }
 
-/// A running `ecoute serve`, killed when dropped.
-pub struct Instance {
-    /// `host:port` it listens on.
-    pub addr: String,
-    child: Child,
-}
-
-impl Instance {
-    /// Starts `ecoute serve` on a free port with `env` added; returns once it listens.
-    pub fn start(db_url: &str, env: &[(&str, &str)]) -> Instance {
-        let mut child = ecoute(db_url)
-            .arg("serve")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn ecoute serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let mut seen = Vec::new();
-        for line in lines.by_ref() {
-            let line = line.expect("line");
-            if let Some(addr) = line.strip_prefix("ecoute listening on http://") {
-                let addr = addr.trim().to_owned();
-                // Keep reading stdout so that the server never blocks on a full pipe.
-                std::thread::spawn(move || lines.for_each(drop));
-                return Instance { addr, child };
-            }
-            seen.push(line);
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("ecoute serve exited without listening; it printed {seen:?}");
-    }
-
-    /// SIGKILL: the process dies at once, closing nothing properly.
-    pub fn kill(&mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reap");
-    }
-
-    /// `http://addr/path`.
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// An HTTP client that does not follow redirects (the login answer is a 303 to read).
-pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+/// Starts `ecoute serve` on a free port with `env` added; returns once it listens.
+pub fn serve(db_url: &str, env: &[(&str, &str)]) -> Instance {
+    let mut command = ecoute(db_url);
+    command
+        .arg("serve")
+        .envs(env.iter().copied())
+        .stderr(Stdio::inherit());
+    Instance::start(command)
 }
 
 /// Logs in on `addr` through the login form; returns the session cookie (`name=value`).
 pub async fn login(addr: &str, username: &str) -> String {
-    let http = http();
-    let page = http
-        .get(format!("http://{addr}/login"))
-        .send()
+    ecoute_testkit::login(&http(), addr, username, PASSWORD)
         .await
-        .expect("GET /login");
-    let csrf_cookie = set_cookie(&page, "ecoute_login_csrf").expect("login csrf cookie");
-    let html = page.text().await.expect("login page");
-    let csrf = hidden_field(&html, "csrf").expect("csrf field");
-    let response = http
-        .post(format!("http://{addr}/login"))
-        .header("cookie", csrf_cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", username),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("POST /login");
-    assert_eq!(response.status(), 303, "login of {username} refused");
-    set_cookie(&response, "ecoute_session").expect("session cookie")
+        .unwrap_or_else(|| panic!("login of {username} refused"))
 }
 
 /// Joins the queue on `addr`: (contact id, resume token).
 pub async fn join_queue(addr: &str) -> (String, String) {
-    let created: Value = http()
-        .post(format!("http://{addr}/api/contacts"))
-        .send()
-        .await
-        .expect("POST /api/contacts")
-        .json()
-        .await
-        .expect("json");
-    (
-        created["contact_id"].as_str().expect("id").to_owned(),
-        created["token"].as_str().expect("token").to_owned(),
-    )
+    let joined = ecoute_testkit::join_queue(&http(), addr).await;
+    (joined.contact_id, joined.token)
 }
 
-/// `name=value` of a `Set-Cookie` header.
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|kv| kv.starts_with(&format!("{name}=")))
-        .map(str::to_owned)
+fn connect(addr: &str, path: &str, cookie: Option<&str>) -> Connect {
+    Connect::new(addr, path)
+        .same_origin()
+        .cookie(cookie)
+        .wait(FRAME_WAIT)
 }
 
-/// The value of a hidden input in a page.
-pub fn hidden_field(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker)? + marker.len();
-    let end = html[start..].find('"')? + start;
-    Some(html[start..end].to_owned())
+/// The person's socket on `addr`, not greeted yet.
+pub async fn person_ws(addr: &str) -> PersonWs {
+    connect(addr, "/ws/person", None).open().await
 }
 
-/// A WebSocket carrying JSON frames.
-pub struct Ws {
-    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+/// A listener's socket on `addr` with the session cookie, not greeted yet.
+pub async fn listener_ws(addr: &str, cookie: &str) -> ListenerWs {
+    connect(addr, "/ws/listener", Some(cookie)).open().await
 }
 
-impl Ws {
-    /// Opens `ws://addr/path`, with a same-origin `Origin` and the cookie when given.
-    pub async fn open(addr: &str, path: &str, cookie: Option<&str>) -> Ws {
-        let mut request = format!("ws://{addr}{path}")
-            .into_client_request()
-            .expect("request");
-        let headers = request.headers_mut();
-        headers.insert(
-            "origin",
-            HeaderValue::from_str(&format!("http://{addr}")).expect("origin"),
-        );
-        if let Some(c) = cookie {
-            headers.insert("cookie", HeaderValue::from_str(c).expect("cookie"));
-        }
-        let (stream, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .unwrap_or_else(|e| panic!("websocket {path} on {addr}: {e}"));
-        Ws { stream }
-    }
-
-    /// Sends one frame. A failure is returned, not a panic: the server may just have died.
-    pub async fn send(&mut self, frame: Value) -> Result<(), String> {
-        self.stream
-            .send(Message::Text(frame.to_string().into()))
-            .await
-            .map_err(|e| e.to_string())
-    }
-
-    /// The next JSON frame, or `None` once the socket is closed or broken.
-    pub async fn recv(&mut self, waiting_for: &str) -> Option<Value> {
-        loop {
-            let msg = tokio::time::timeout(FRAME_WAIT, self.stream.next())
-                .await
-                .unwrap_or_else(|_| panic!("timed out waiting for {waiting_for}"))?;
-            match msg {
-                Ok(Message::Text(t)) => {
-                    return Some(serde_json::from_str(t.as_str()).expect("JSON frame"))
-                }
-                Ok(Message::Close(_)) | Err(_) => return None,
-                Ok(_) => continue,
-            }
-        }
-    }
+/// A listener's workspace on `addr`, greeted and set available.
+pub async fn available_listener(addr: &str, cookie: &str) -> ListenerWs {
+    let mut ws = listener_ws(addr, cookie).await;
+    ws.send(ListenerIn::Hello {
+        last_seqs: Default::default(),
+    })
+    .await;
+    ecoute_testkit::expect_frame!(ws, ListenerOut::Welcome { .. });
+    ws.send(ListenerIn::Presence {
+        presence: Presence::Available,
+    })
+    .await;
+    let presence =
+        ecoute_testkit::expect_frame!(ws, ListenerOut::Presence { presence } => presence);
+    assert_eq!(presence, Presence::Available);
+    ws
 }
 
 /// A message as one side saw it.
@@ -354,17 +128,65 @@ impl Ws {
 pub struct Seen {
     /// Client-chosen id.
     pub id: String,
-    /// `person` or `listener`.
-    pub author: String,
+    /// Who wrote it.
+    pub author: Author,
     /// Text.
     pub body: String,
 }
 
-/// One party of a conversation: its socket, and everything it was sent and acknowledged.
-pub struct Party {
-    /// The socket (replaced on reconnect).
-    pub ws: Ws,
-    /// `Some(contact id)` for a listener (their frames name the conversation).
+/// What a party needs of its side beyond [`Side`]: its `send` frame, and the conversation a
+/// frame names.
+pub trait Talk: Side {
+    /// The `send` frame of a message (a listener's names the conversation).
+    fn say(contact: Option<&str>, id: &str, body: &str) -> Self::In;
+    /// The conversation a frame names, if it names one.
+    fn contact(frame: &Self::Out) -> Option<&str>;
+}
+
+impl Talk for Person {
+    fn say(_: Option<&str>, id: &str, body: &str) -> PersonIn {
+        PersonIn::Send {
+            id: id.into(),
+            body: body.into(),
+        }
+    }
+    fn contact(_: &Self::Out) -> Option<&str> {
+        None
+    }
+}
+
+impl Talk for Listener {
+    fn say(contact: Option<&str>, id: &str, body: &str) -> ListenerIn {
+        ListenerIn::Send {
+            contact_id: contact
+                .expect("a listener's party names its conversation")
+                .into(),
+            id: id.into(),
+            body: body.into(),
+        }
+    }
+    fn contact(frame: &Self::Out) -> Option<&str> {
+        use ecoute_protocol::ListenerOut as L;
+        match frame {
+            L::Message(m) => m.contact_id.as_deref(),
+            L::Error(e) => e.contact_id.as_deref(),
+            L::Ack { contact_id, .. }
+            | L::Typing { contact_id }
+            | L::PersonAway { contact_id }
+            | L::PersonBack { contact_id }
+            | L::Ended { contact_id, .. }
+            | L::Requeued { contact_id }
+            | L::Delivered { contact_id, .. } => Some(contact_id),
+            L::Assigned { conversation } => Some(&conversation.contact_id),
+            _ => None,
+        }
+    }
+}
+
+/// Everything a party was sent and acknowledged.
+#[derive(Debug, Default)]
+pub struct Log {
+    /// `Some(contact id)` for a listener (frames of other conversations are not recorded).
     contact: Option<String>,
     /// Every `message` frame received, in arrival order, by seq.
     pub received: Vec<(i64, Seen)>,
@@ -374,71 +196,94 @@ pub struct Party {
     pub unacked: BTreeMap<String, String>,
 }
 
-impl Party {
-    /// A person's side (frames without `contact_id`).
-    pub fn person(ws: Ws) -> Party {
-        Party::new(ws, None)
-    }
-
-    /// A listener's side for conversation `contact`.
-    pub fn listener(ws: Ws, contact: &str) -> Party {
-        Party::new(ws, Some(contact.to_owned()))
-    }
-
-    fn new(ws: Ws, contact: Option<String>) -> Party {
-        Party {
-            ws,
-            contact,
-            received: Vec::new(),
-            acked: BTreeMap::new(),
-            unacked: BTreeMap::new(),
-        }
-    }
-
+impl Log {
     /// Records what a frame tells about messages.
-    pub fn record(&mut self, frame: &Value) {
-        if let Some(c) = &self.contact {
-            if frame.get("contact_id").is_some_and(|id| id != c.as_str()) {
+    fn record<S: Talk>(&mut self, frame: &S::Out) {
+        if let (Some(c), Some(named)) = (&self.contact, S::contact(frame)) {
+            if named != c {
                 return;
             }
         }
-        let text = |k: &str| frame[k].as_str().unwrap_or_default().to_owned();
-        match frame["type"].as_str() {
-            Some("message") => self.received.push((
-                frame["seq"].as_i64().expect("seq"),
+        if let Some(m) = S::message(frame) {
+            self.received.push((
+                m.seq,
                 Seen {
-                    id: text("id"),
-                    author: text("author"),
-                    body: text("body"),
+                    id: m.id.clone(),
+                    author: m.author,
+                    body: m.body.clone(),
                 },
-            )),
-            Some("ack") => {
-                let id = text("id");
-                self.unacked.remove(&id);
-                self.acked.insert(id, frame["seq"].as_i64().expect("seq"));
-            }
-            _ => {}
+            ));
+        } else if let Some((id, seq)) = S::ack(frame) {
+            self.unacked.remove(id);
+            self.acked.insert(id.to_owned(), seq);
         }
     }
+}
 
+/// One party of a conversation: its socket, and everything it was sent and acknowledged.
+pub struct Party<S: Talk> {
+    /// The socket (replaced on reconnect).
+    pub ws: Ws<S>,
+    /// What it received and had acknowledged.
+    pub log: Log,
+}
+
+impl Party<Person> {
+    /// A person's side.
+    pub fn person(ws: PersonWs) -> Self {
+        Party {
+            ws,
+            log: Log::default(),
+        }
+    }
+}
+
+impl Party<Person> {
+    /// Says `hello` with the resume token, having seen up to `last_seq`; returns the
+    /// `welcome` frame.
+    pub async fn hello(&mut self, token: &str, last_seq: i64) -> ecoute_protocol::PersonOut {
+        let hello = PersonIn::Hello {
+            token: token.to_owned(),
+            last_seq,
+        };
+        self.ws.send(hello).await;
+        self.until("welcome", |f| {
+            matches!(f, ecoute_protocol::PersonOut::Welcome { .. })
+        })
+        .await
+    }
+}
+
+impl Party<Listener> {
+    /// A listener's side for conversation `contact`.
+    pub fn listener(ws: ListenerWs, contact: &str) -> Self {
+        Party {
+            ws,
+            log: Log {
+                contact: Some(contact.to_owned()),
+                ..Log::default()
+            },
+        }
+    }
+}
+
+impl<S: Talk> Party<S> {
     /// Sends a message (kept as unacknowledged until its `ack`). Errors when the socket is
     /// broken (the server died): the message stays unacknowledged, to resend.
-    pub async fn say(&mut self, id: &str, body: &str) -> Result<(), String> {
-        self.unacked.insert(id.to_owned(), body.to_owned());
+    pub async fn say(&mut self, id: &str, body: &str) -> Result<(), WaitError> {
+        self.log.unacked.insert(id.to_owned(), body.to_owned());
         self.send_message(id, body).await
     }
 
-    async fn send_message(&mut self, id: &str, body: &str) -> Result<(), String> {
-        let mut frame = json!({"type": "send", "id": id, "body": body});
-        if let Some(c) = &self.contact {
-            frame["contact_id"] = json!(c);
-        }
-        self.ws.send(frame).await
+    async fn send_message(&mut self, id: &str, body: &str) -> Result<(), WaitError> {
+        let frame = S::say(self.log.contact.as_deref(), id, body);
+        self.ws.try_send(frame).await
     }
 
     /// Resends every unacknowledged message with its own id.
     pub async fn resend_unacked(&mut self) {
         let pending: Vec<(String, String)> = self
+            .log
             .unacked
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -448,62 +293,55 @@ impl Party {
         }
     }
 
-    /// Reads frames (recording them) until one satisfies `want`; returns it. Panics if the
-    /// socket closes first.
-    pub async fn until(&mut self, what: &str, want: impl Fn(&Value) -> bool) -> Value {
-        loop {
-            let frame = self
-                .ws
-                .recv(what)
-                .await
-                .unwrap_or_else(|| panic!("socket closed while waiting for {what}"));
-            self.record(&frame);
-            if want(&frame) {
-                return frame;
-            }
-        }
+    /// The next frame, recorded; `None` once the socket is closed or broken.
+    pub async fn recv(&mut self) -> Option<S::Out> {
+        let frame = self.ws.recv_frame().await?;
+        self.log.record::<S>(&frame);
+        Some(frame)
     }
 
-    /// Reads frames until `kind` arrives.
-    pub async fn expect(&mut self, kind: &str) -> Value {
-        self.until(kind, |f| f["type"] == kind).await
+    /// Reads frames (recording them) until one satisfies `want`; returns it. Panics if the
+    /// socket closes first.
+    pub async fn until(&mut self, what: &str, mut want: impl FnMut(&S::Out) -> bool) -> S::Out {
+        let log = &mut self.log;
+        self.ws
+            .until(what, |f| {
+                log.record::<S>(f);
+                want(f)
+            })
+            .await
     }
 
     /// Reads (recording) until the socket closes: what the dying server still sent.
     pub async fn drain_until_closed(&mut self) {
-        while let Some(frame) = self.ws.recv("the socket to close").await {
-            self.record(&frame);
-        }
+        while self.recv().await.is_some() {}
     }
 
     /// Reads until every id of `ids` has been received as a message, and nothing is left
-    /// unacknowledged.
-    pub async fn until_all(&mut self, ids: &std::collections::BTreeSet<String>) {
-        while !(self.unacked.is_empty()
-            && ids
-                .iter()
-                .all(|id| self.received.iter().any(|(_, m)| &m.id == id)))
-        {
+    /// unacknowledged (each frame awaited within the socket's wait).
+    pub async fn until_all(&mut self, ids: &BTreeSet<String>) {
+        loop {
             let missing: Vec<&String> = ids
                 .iter()
-                .filter(|id| !self.received.iter().any(|(_, m)| &m.id == *id))
+                .filter(|id| !self.log.received.iter().any(|(_, m)| &m.id == *id))
                 .collect();
-            let what = format!("messages {missing:?}, acks of {:?}", self.unacked.keys());
-            let frame = self
-                .ws
-                .recv(&what)
-                .await
-                .unwrap_or_else(|| panic!("socket closed while waiting for {what}"));
-            self.record(&frame);
+            if missing.is_empty() && self.log.unacked.is_empty() {
+                return;
+            }
+            let what = format!(
+                "messages {missing:?}, acks of {:?}",
+                self.log.unacked.keys()
+            );
+            let frame = self.until(&what, |_| true).await;
             // A message refused by the socket's rate limit is resent when the server says,
             // as the pages do.
-            if frame["type"] == "error" && frame["code"] == "rate_limited" {
-                if let Some(id) = frame["id"].as_str() {
-                    if let Some(body) = self.unacked.get(id).cloned() {
-                        let after = frame["retry_after_ms"].as_u64().unwrap_or(500);
-                        tokio::time::sleep(std::time::Duration::from_millis(after)).await;
-                        self.send_message(id, &body).await.expect("resend");
-                    }
+            let retry = S::error(&frame)
+                .filter(|e| e.code == ecoute_protocol::ErrorCode::RateLimited)
+                .and_then(|e| Some((e.id.clone()?, e.retry_after_ms.unwrap_or(500))));
+            if let Some((id, after)) = retry {
+                if let Some(body) = self.log.unacked.get(&id).cloned() {
+                    tokio::time::sleep(Duration::from_millis(after)).await;
+                    self.send_message(&id, &body).await.expect("resend");
                 }
             }
         }
@@ -511,18 +349,18 @@ impl Party {
 
     /// Highest seq received (what a client sends as `last_seq`).
     pub fn last_seq(&self) -> i64 {
-        self.received.iter().map(|(s, _)| *s).max().unwrap_or(0)
+        self.log.received.iter().map(|(s, _)| *s).max().unwrap_or(0)
     }
 
     /// Checks exactly-once, in-order delivery: the seqs received are 1, 2, 3… with no gap
     /// and no repeat; returns the messages by seq.
     pub fn transcript(&self, who: &str) -> Vec<Seen> {
-        let seqs: Vec<i64> = self.received.iter().map(|(s, _)| *s).collect();
+        let seqs: Vec<i64> = self.log.received.iter().map(|(s, _)| *s).collect();
         let want: Vec<i64> = (1..=seqs.len() as i64).collect();
         assert_eq!(
             seqs, want,
             "{who} must receive every message exactly once, in order"
         );
-        self.received.iter().map(|(_, m)| m.clone()).collect()
+        self.log.received.iter().map(|(_, m)| m.clone()).collect()
     }
 }
