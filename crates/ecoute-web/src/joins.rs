@@ -46,56 +46,8 @@ fn same_site(headers: &HeaderMap, public_url: &str) -> bool {
     }
     match header(header::ORIGIN.as_str()) {
         None => true,
-        Some(origin) => match (Origin::parse(origin), Origin::parse(public_url)) {
-            (Some(o), Some(ours)) => o == ours,
-            _ => false,
-        },
-    }
-}
-
-/// The scheme, host and port of a URL: what makes an origin.
-#[derive(Debug, PartialEq, Eq)]
-struct Origin {
-    scheme: String,
-    host: String,
-    port: u16,
-}
-
-impl Origin {
-    /// `http(s)://host[:port]`, with anything after the authority ignored; `None` for
-    /// other schemes, user info, or an unreadable port.
-    fn parse(url: &str) -> Option<Origin> {
-        let (scheme, rest) = url.split_once("://")?;
-        let scheme = scheme.to_ascii_lowercase();
-        let default_port = match scheme.as_str() {
-            "http" => 80,
-            "https" => 443,
-            _ => return None,
-        };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if authority.is_empty() || authority.contains('@') {
-            return None;
-        }
-        // An IPv6 host is bracketed, and has colons of its own.
-        let (host, port) = match authority.strip_prefix('[') {
-            Some(v6) => {
-                let (host, after) = v6.split_once(']')?;
-                (format!("[{host}]"), after.strip_prefix(':'))
-            }
-            None => match authority.rsplit_once(':') {
-                Some((host, port)) => (host.to_owned(), Some(port)),
-                None => (authority.to_owned(), None),
-            },
-        };
-        let port = match port {
-            Some(p) => p.parse().ok()?,
-            None => default_port,
-        };
-        Some(Origin {
-            scheme,
-            host: host.to_ascii_lowercase(),
-            port,
-        })
+        // The public URL's own origin only (scheme, host and port).
+        Some(origin) => crate::origin::is_own_page(origin, None, public_url),
     }
 }
 
@@ -194,10 +146,9 @@ mod tests {
             h.insert("origin", HeaderValue::from_static(origin));
             assert_eq!(same_site(&h, ours), same, "{origin}");
         }
-        assert_eq!(
-            Origin::parse("http://[::1]:8080").map(|o| o.port),
-            Some(8080)
-        );
+        let mut h = HeaderMap::new();
+        h.insert("origin", HeaderValue::from_static("http://[::1]:8080"));
+        assert!(same_site(&h, "http://[::1]:8080/"));
         assert!(
             same_site(&HeaderMap::new(), ours),
             "no header: not a browser"
