@@ -116,7 +116,7 @@ pub async fn relay(base: &Plan, rates: &[f64]) -> anyhow::Result<Climb> {
         print!("      {rate:.0} msg/s: ");
         let l = load::relay(&rung_plan(base, rate)).await?;
         let rung = Rung::from(rate, &l);
-        println!("p99 {} ms", ms(rung.p99));
+        println!("p99 {}", ms(rung.p99));
         let kept_up = rung.kept_up();
         climb.rungs.push(rung);
         if !kept_up {
@@ -151,7 +151,7 @@ pub async fn ecoute(
         pairs = back;
         let rung = Rung::from(rate, &l);
         println!(
-            "p50 {} ms, p99 {} ms{}",
+            "p50 {}, p99 {}{}",
             ms(rung.p50),
             ms(rung.p99),
             if rung.missing + rung.errors > 0 {
@@ -180,7 +180,7 @@ pub async fn run(
 ) -> anyhow::Result<(Vec<u32>, Vec<Climb>)> {
     let fsync = fsync_probe(db_dir)?;
     println!(
-        "[fsync] {} fsyncs of a 4 KiB write in {}: p50 {} ms, p99 {} ms",
+        "[fsync] {} fsyncs of a 4 KiB write in {}: p50 {}, p99 {}",
         fsync.len(),
         db_dir.display(),
         ms(percentile(&fsync, 0.5)),
@@ -214,9 +214,9 @@ pub fn print(fsync: &[u32], climbs: &[Climb], rates: &[f64]) {
         "\nhighest offered rate with one-way p99 under {} ms:",
         P99_BOUND.as_millis()
     );
-    print!("{:<28}", "target");
+    print!("{:<28}", "target (p99, ms)");
     for r in rates {
-        print!("{:>12}", format!("{r:.0}/s p99"));
+        print!("{:>12}", format!("{r:.0}/s"));
     }
     println!("{:>14}", "highest");
     for c in climbs {
@@ -224,7 +224,7 @@ pub fn print(fsync: &[u32], climbs: &[Climb], rates: &[f64]) {
         for &r in rates {
             let cell = c.at(r).map_or("-".to_owned(), |rung| {
                 let mark = if rung.kept_up() { "" } else { "*" };
-                format!("{}{mark}", ms(rung.p99))
+                format!("{}{mark}", ms(rung.p99).trim_end_matches(" ms"))
             });
             print!("{cell:>12}");
         }
@@ -242,7 +242,7 @@ pub fn print(fsync: &[u32], climbs: &[Climb], rates: &[f64]) {
         if let (Some(d), Some(r)) = (disk.at(1000.0), relay.at(1000.0)) {
             let bound = u64::from(fsync_p99) + 3 * u64::from(r.p99.unwrap_or(0));
             println!(
-                "target 1: at 1000 msg/s on disk, p99 {} ms against fsync p99 + 3 × relay p99 = {} ms: {}",
+                "target 1: at 1000 msg/s on disk, p99 {} against fsync p99 + 3 × relay p99 = {}: {}",
                 ms(d.p99),
                 ms(u32::try_from(bound).ok()),
                 if d.p99.is_some_and(|p| u64::from(p) <= bound) && d.missing == 0 { "met" } else { "not met" }
