@@ -46,6 +46,10 @@ pub enum AppError {
     /// Hashing a password failed (ours, not the caller's).
     #[error("could not hash the password: {0}")]
     Hash(String),
+    /// Too many writes were waiting for the database: nothing was saved; the same call may
+    /// succeed in a moment.
+    #[error("too many writes are waiting; nothing was saved, try again in a moment")]
+    Overloaded,
     /// The store failed (the database, a busy queue, a corrupt value): ours, not the
     /// caller's. Retrying may succeed when [`StoreError::Busy`].
     #[error(transparent)]
@@ -57,6 +61,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::QueueFull => AppError::QueueFull,
+            StoreError::Overloaded => AppError::Overloaded,
             StoreError::UsernameTaken(name) => AppError::UsernameTaken(name),
             StoreError::SheetExists => AppError::SheetExists,
             StoreError::Resend(_) => AppError::DuplicateMessageId,

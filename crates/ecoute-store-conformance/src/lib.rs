@@ -88,6 +88,7 @@ macro_rules! conformance_tests {
             messages::messages_name_the_listener_who_wrote_them,
             messages::append_refusals,
             messages::concurrent_appends_get_consecutive_seqs,
+            messages::concurrent_refusals_are_each_their_own,
             messages::purge_respects_cutoff_and_keeps_sheets,
             presence::presence_and_listener_connections,
             presence::duty_counts_available_and_free,

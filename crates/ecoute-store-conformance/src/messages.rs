@@ -305,6 +305,58 @@ pub async fn concurrent_appends_get_consecutive_seqs(store: Arc<dyn Store>) {
     );
 }
 
+/// Writes that arrive together keep their own outcomes: among concurrent appends, those to an
+/// ended conversation and resends by the wrong side are refused each with its own error, and
+/// every other one is committed, numbered without gaps.
+pub async fn concurrent_refusals_are_each_their_own(store: Arc<dyn Store>) {
+    let l = listener(&*store, "ines").await;
+    let open = waiting(&*store, 0).await;
+    let closed = waiting(&*store, 1).await;
+    store
+        .transition(closed.id, Transition::PersonEnds, at(2))
+        .await
+        .expect("end");
+    take(&*store, l, 3).await;
+    say(&*store, open.id, Sender::Person, "mine").await;
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let (contact, sender, id) = match i % 3 {
+                0 => (open.id, Sender::Person, format!("ok-{i}")),
+                1 => (closed.id, Sender::Person, format!("late-{i}")),
+                // The person's message id, resent by the listener.
+                _ => (open.id, Sender::Listener(l), "mine".to_owned()),
+            };
+            let got = store
+                .append_message(contact, sender, &cid(&id), &body("x"), at(4))
+                .await;
+            (i, got)
+        }));
+    }
+    let mut seqs = Vec::new();
+    for task in tasks {
+        match task.await.expect("task") {
+            (i, Ok(m)) if i % 3 == 0 => {
+                assert!(m.created);
+                seqs.push(m.message.seq);
+            }
+            (i, Err(StoreError::Transition(TransitionError::AlreadyEnded))) if i % 3 == 1 => {}
+            (i, Err(StoreError::Resend(_))) if i % 3 == 2 => {}
+            (i, other) => panic!("write {i}: unexpected {other:?}"),
+        }
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (2..=11).collect::<Vec<i64>>());
+    let stored = store.messages_after(open.id, 0, 100).await.expect("read");
+    assert_eq!(stored.len(), 11);
+    assert!(store
+        .messages_after(closed.id, 0, 100)
+        .await
+        .expect("read")
+        .is_empty());
+}
+
 /// The purge deletes the text of conversations ended at or before the cutoff and their
 /// resume token, and keeps everything else, statistics sheets included.
 pub async fn purge_respects_cutoff_and_keeps_sheets(store: Arc<dyn Store>) {

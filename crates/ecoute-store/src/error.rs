@@ -24,6 +24,14 @@ pub enum StoreError {
     /// Too many concurrent writes got in the way; the same call may succeed if retried.
     #[error("the queue is too busy right now; try again")]
     Busy,
+    /// Too many writes are already waiting for the database: nothing was written; the same
+    /// call may succeed a moment later.
+    #[error("too many writes are waiting; nothing was saved, try again in a moment")]
+    Overloaded,
+    /// The transaction this write shared with others failed (or the store's writer stopped):
+    /// nothing of it was written; the text says why.
+    #[error("the write was not committed: {0}")]
+    Aborted(String),
     /// The contact's rules forbid this now (a refusal of the domain).
     #[error(transparent)]
     Transition(#[from] TransitionError),

@@ -28,6 +28,7 @@ pub mod bus;
 pub mod bus_postgres;
 mod dialect;
 mod error;
+pub mod group_commit;
 mod sql;
 pub mod transfer;
 mod types;

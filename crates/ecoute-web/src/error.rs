@@ -211,12 +211,19 @@ impl std::error::Error for WebError {
     }
 }
 
+/// When to retry a request the store refused because too many writes were waiting: a
+/// second clears several full batches (see `ecoute_store::group_commit`).
+pub const OVERLOADED_RETRY_SECONDS: u64 = 1;
+
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => WebError::NotFound,
             StoreError::QueueFull => WebError::QueueFull,
             StoreError::Busy => WebError::Unavailable(e.to_string()),
+            StoreError::Overloaded => WebError::Busy {
+                retry_after: OVERLOADED_RETRY_SECONDS,
+            },
             StoreError::UsernameTaken(_)
             | StoreError::SheetExists
             | StoreError::Transition(_)
@@ -224,6 +231,7 @@ impl From<StoreError> for WebError {
             | StoreError::Conflict(_) => WebError::Conflict(e.to_string()),
             StoreError::Config(_)
             | StoreError::Corrupt(_)
+            | StoreError::Aborted(_)
             | StoreError::Database(_)
             | StoreError::Migrate(_) => WebError::Internal(e.into()),
         }
@@ -249,6 +257,9 @@ impl From<AppError> for WebError {
             | AppError::DuplicateMessageId
             | AppError::NotAvailable
             | AppError::UsernameTaken(_) => WebError::Conflict(e.to_string()),
+            AppError::Overloaded => WebError::Busy {
+                retry_after: OVERLOADED_RETRY_SECONDS,
+            },
             AppError::Hash(_) => WebError::Internal(e.into()),
             AppError::Store(s) => s.into(),
         }

@@ -12,6 +12,7 @@
 pub mod postgres;
 pub mod sqlite;
 
+use crate::group_commit::{BoxFuture, GroupCommit};
 use crate::{StoreError, StoreResult, TakeOutcome};
 use ecoute_domain::{CentreId, ContactId, Timestamp, UserId};
 use sqlx::{Database, Decode, Encode, Pool, Transaction, Type};
@@ -75,6 +76,9 @@ pub struct SqlStore<D: Dialect> {
     pub(crate) write: Pool<D::Db>,
     /// Reads (PostgreSQL: the same pool as `write`).
     pub(crate) read: Pool<D::Db>,
+    /// Where writes share transactions (SQLite, with its one writer); `None`: each write has
+    /// its own (PostgreSQL, whose many connections commit in parallel).
+    group: Option<GroupCommit<D::Db>>,
     dialect: PhantomData<D>,
 }
 
@@ -83,17 +87,46 @@ impl<D: Dialect> Clone for SqlStore<D> {
         SqlStore {
             write: self.write.clone(),
             read: self.read.clone(),
+            group: self.group.clone(),
             dialect: PhantomData,
         }
     }
 }
 
 impl<D: Dialect> SqlStore<D> {
-    pub(crate) fn with_pools(write: Pool<D::Db>, read: Pool<D::Db>) -> Self {
+    /// A store over these pools; with `group`, its [`SqlStore::write`]s share transactions.
+    pub(crate) fn with_pools(
+        write: Pool<D::Db>,
+        read: Pool<D::Db>,
+        group: Option<GroupCommit<D::Db>>,
+    ) -> Self {
         SqlStore {
             write,
             read,
+            group,
             dialect: PhantomData,
+        }
+    }
+
+    /// Runs `write` in a write transaction and returns its outcome once committed: a
+    /// transaction shared with the other writes waiting (see [`crate::group_commit`]) where
+    /// the backend has one writer, its own otherwise. An `Err` from `write` commits nothing
+    /// of it.
+    pub(crate) async fn write<T, F>(&self, write: F) -> StoreResult<T>
+    where
+        F: for<'c> FnOnce(&'c mut <D::Db as Database>::Connection) -> BoxFuture<'c, StoreResult<T>>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        match &self.group {
+            Some(group) => group.write(write).await,
+            None => {
+                let mut tx = self.begin_write().await?;
+                let value = write(&mut tx).await?;
+                tx.commit().await?;
+                Ok(value)
+            }
         }
     }
 

@@ -212,7 +212,7 @@ impl PgStore {
         conn.execute("RESET client_min_messages").await?;
         drop(conn);
         // One pool serves reads and writes: row locks, not a single writer, order the writes.
-        Ok(SqlStore::with_pools(pool.clone(), pool))
+        Ok(SqlStore::with_pools(pool.clone(), pool, None))
     }
 
     /// The connection pool (for the event bus and maintenance commands).

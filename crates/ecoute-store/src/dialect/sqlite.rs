@@ -6,12 +6,14 @@
 //! power loss.
 //!
 //! Writes go through a pool of exactly one connection and start with `BEGIN IMMEDIATE`: the
-//! pool serialises this process's writers, and taking the write lock at the start means a
+//! pool serialises this process's writers (and the frequent ones share transactions, see
+//! [`crate::group_commit`], so that one fsync commits many), and taking the write lock at the start means a
 //! transaction that reads then writes can never fail half-way with `SQLITE_BUSY` because
 //! another process (an `ecoute` command run beside the server) wrote in between. Reads use a
 //! separate pool and see every committed write. Row locks are therefore never needed.
 
 use super::{Dialect, SqlStore};
+use crate::group_commit::GroupCommit;
 use crate::sql::SELECT_CONTACT;
 use crate::sql::SERVE_ORDER;
 use crate::{StoreError, StoreResult, TakeOutcome};
@@ -138,7 +140,8 @@ impl SqliteStore {
                 .connect_with(options)
                 .await?
         };
-        Ok(SqlStore::with_pools(write, read))
+        let group = GroupCommit::start(write.clone(), SqliteDialect::BEGIN_WRITE);
+        Ok(SqlStore::with_pools(write, read, Some(group)))
     }
 
     /// Writes a consistent copy of the whole database to `path` (a new file) while the store

@@ -31,70 +31,11 @@ where
         body: &MessageBody,
         now: Timestamp,
     ) -> StoreResult<Appended> {
-        let mut tx = self.begin_write().await?;
-        // The contact's row lock orders concurrent appends (and resends of one message).
-        let current = Self::lock_contact(&mut tx, contact).await?;
-        let existing = sqlx::query(&format!(
-            "{SELECT_MESSAGE} WHERE contact_id = $1 AND client_id = $2"
-        ))
-        .bind(D::id(contact))
-        .bind(client_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(row) = existing {
-            // A resend (the acknowledgement was lost): the same answer again, whatever the
-            // contact's state now.
-            let message = Self::to_message(&row)?;
-            message.may_resend(sender)?;
-            return Ok(Appended {
-                message,
-                created: false,
-            });
-        }
-        let author = current.may_write(sender)?;
-        let seq = current.last_seq + 1;
-        sqlx::query("UPDATE contacts SET last_seq = $2 WHERE id = $1")
-            .bind(D::id(contact))
-            .bind(seq)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO messages (contact_id, seq, author, client_id, body, at, listener_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(D::id(contact))
-        .bind(seq)
-        .bind(author.as_str())
-        .bind(client_id.as_str())
-        .bind(body.as_str())
-        .bind(now.0)
-        .bind(sender.listener().map(|id| id.0))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| write_error(e, "this message was already stored"))?;
-        let listener = match sender.listener() {
-            Some(id) => Some(Writer {
-                id,
-                pseudonym: sqlx::query_scalar("SELECT pseudonym FROM users WHERE id = $1")
-                    .bind(id.0)
-                    .fetch_one(&mut *tx)
-                    .await?,
-            }),
-            None => None,
-        };
-        tx.commit().await?;
-        Ok(Appended {
-            message: Message {
-                contact,
-                seq,
-                author,
-                client_id: client_id.clone(),
-                body: body.as_str().to_owned(),
-                at: now,
-                listener,
-            },
-            created: true,
+        let (client_id, body) = (client_id.clone(), body.clone());
+        self.write(move |conn| {
+            Box::pin(Self::append_in(conn, contact, sender, client_id, body, now))
         })
+        .await
     }
 
     async fn messages_after(
@@ -134,5 +75,94 @@ where
         .await?;
         tx.commit().await?;
         Ok(D::rows_affected(&done))
+    }
+}
+
+impl<D> SqlStore<D>
+where
+    D: Dialect,
+    for<'c> &'c mut Conn<D>: Executor<'c, Database = Db<D>>,
+    for<'q> Args<'q, D>: IntoArguments<'q, Db<D>>,
+    i64: Scalar<Db<D>>,
+    i32: Scalar<Db<D>>,
+    bool: Scalar<Db<D>>,
+    String: Scalar<Db<D>>,
+    Option<i64>: Scalar<Db<D>>,
+    for<'q> &'q str: Encode<'q, Db<D>> + Type<Db<D>>,
+    for<'q> Option<&'q str>: Encode<'q, Db<D>>,
+    for<'a> &'a str: ColumnIndex<DbRow<D>>,
+    usize: ColumnIndex<DbRow<D>>,
+{
+    /// [`MessageStore::append_message`] inside a write transaction the caller commits.
+    async fn append_in(
+        conn: &mut Conn<D>,
+        contact: ContactId,
+        sender: Sender,
+        client_id: ClientMessageId,
+        body: MessageBody,
+        now: Timestamp,
+    ) -> StoreResult<Appended> {
+        // The contact's row lock orders concurrent appends (and resends of one message).
+        let current = Self::lock_contact(conn, contact).await?;
+        let existing = sqlx::query(&format!(
+            "{SELECT_MESSAGE} WHERE contact_id = $1 AND client_id = $2"
+        ))
+        .bind(D::id(contact))
+        .bind(client_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = existing {
+            // A resend (the acknowledgement was lost): the same answer again, whatever the
+            // contact's state now.
+            let message = Self::to_message(&row)?;
+            message.may_resend(sender)?;
+            return Ok(Appended {
+                message,
+                created: false,
+            });
+        }
+        let author = current.may_write(sender)?;
+        let seq = current.last_seq + 1;
+        sqlx::query("UPDATE contacts SET last_seq = $2 WHERE id = $1")
+            .bind(D::id(contact))
+            .bind(seq)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO messages (contact_id, seq, author, client_id, body, at, listener_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(D::id(contact))
+        .bind(seq)
+        .bind(author.as_str())
+        .bind(client_id.as_str())
+        .bind(body.as_str())
+        .bind(now.0)
+        .bind(sender.listener().map(|id| id.0))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| write_error(e, "this message was already stored"))?;
+        let listener = match sender.listener() {
+            Some(id) => Some(Writer {
+                id,
+                pseudonym: sqlx::query_scalar("SELECT pseudonym FROM users WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_one(&mut *conn)
+                    .await?,
+            }),
+            None => None,
+        };
+        Ok(Appended {
+            message: Message {
+                contact,
+                seq,
+                author,
+                client_id,
+                body: body.into_string(),
+                at: now,
+                listener,
+            },
+            created: true,
+        })
     }
 }

@@ -342,13 +342,13 @@ impl ListenerConn {
     async fn internal(
         &self,
         io: &mut Io,
-        e: impl std::fmt::Display,
+        e: impl Into<AppError>,
         contact_id: Option<&str>,
         id: Option<&str>,
     ) -> bool {
-        tracing::error!(error = %e, "listener frame failed");
-        let mut err = ErrorOut::new(
-            ErrorCode::Internal,
+        let mut err = super::server_failed(
+            e.into(),
+            "listener",
             "the server failed; nothing was changed, please retry",
         );
         if let Some(contact) = contact_id {

@@ -17,10 +17,11 @@ mod transport;
 pub use listener::upgrade as listener_upgrade;
 pub use person::upgrade as person_upgrade;
 
-use ecoute_app::AppResult;
+use ecoute_app::{AppError, AppResult};
 use ecoute_domain::{ClientMessageId, ContactId, MessageBody};
+use ecoute_protocol::{ErrorCode, ErrorOut};
 use ecoute_store::{Appended, Sender};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::state::AppState;
 
@@ -41,4 +42,19 @@ async fn commit_message(
             .message_committed(appended.message.author, started.elapsed());
     }
     Ok(appended)
+}
+
+/// The `internal` refusal of a frame whose use case failed on our side, logged here (the
+/// error never holds what the caller wrote). When the store only had too many writes
+/// waiting, the refusal says when to retry, and the log is a warning: overload is expected
+/// under a burst and the client's retry resolves it.
+fn server_failed(e: AppError, side: &str, text: &str) -> ErrorOut {
+    let err = ErrorOut::new(ErrorCode::Internal, text);
+    if matches!(e, AppError::Overloaded) {
+        tracing::warn!(error = %e, side, "frame refused: the store is overloaded");
+        err.retry_after(Duration::from_secs(crate::error::OVERLOADED_RETRY_SECONDS))
+    } else {
+        tracing::error!(error = %e, side, "frame failed");
+        err
+    }
 }

@@ -361,10 +361,10 @@ impl PersonConn {
         }
     }
 
-    async fn internal(&self, io: &mut Io, e: impl std::fmt::Display, id: Option<&str>) -> bool {
-        tracing::error!(error = %e, "person frame failed");
-        let mut err = ErrorOut::new(
-            ErrorCode::Internal,
+    async fn internal(&self, io: &mut Io, e: impl Into<AppError>, id: Option<&str>) -> bool {
+        let mut err = super::server_failed(
+            e.into(),
+            "person",
             "the server failed; nothing was saved, please retry",
         );
         if let Some(id) = id {
