@@ -147,15 +147,28 @@ async fn commit_group<DB: Database>(
     let mut answers: Vec<Answer> = Vec::with_capacity(jobs.len());
     let fate: StoreResult<()> = async {
         let mut tx = pool.begin_with(begin).await?;
-        for job in jobs.by_ref() {
-            // Each write in its own savepoint, so that one failing takes only itself back.
-            let mut savepoint = Connection::begin(&mut *tx).await?;
-            let (keep, answer) = job.run(&mut savepoint).await;
-            answers.push(answer);
-            if keep {
-                savepoint.commit().await?;
-            } else {
-                savepoint.rollback().await?;
+        if jobs.len() == 1 {
+            // Alone in its transaction (the common case below a few hundred writes a second):
+            // no savepoint, two statements fewer; a failure rolls the transaction back.
+            for job in jobs.by_ref() {
+                let (keep, answer) = job.run(&mut tx).await;
+                answers.push(answer);
+                if !keep {
+                    tx.rollback().await?;
+                    return Ok(());
+                }
+            }
+        } else {
+            for job in jobs.by_ref() {
+                // Each write in its own savepoint, so that one failing takes only itself back.
+                let mut savepoint = Connection::begin(&mut *tx).await?;
+                let (keep, answer) = job.run(&mut savepoint).await;
+                answers.push(answer);
+                if keep {
+                    savepoint.commit().await?;
+                } else {
+                    savepoint.rollback().await?;
+                }
             }
         }
         tx.commit().await?;
@@ -324,6 +337,26 @@ mod tests {
             .expect("join")
             .expect("a write after failing ones commits");
         assert_eq!(db.committed().await, vec![1, 2, 4]);
+    }
+
+    #[tokio::test]
+    async fn a_lone_failing_write_leaves_nothing() {
+        let db = Db::new("alone").await;
+        let refused = db
+            .group
+            .write(|c| {
+                Box::pin(async move {
+                    insert(c, 7).await?;
+                    Err::<(), _>(StoreError::NotFound)
+                })
+            })
+            .await;
+        assert!(matches!(refused, Err(StoreError::NotFound)));
+        db.group
+            .write(|c| Box::pin(insert(c, 8)))
+            .await
+            .expect("the next write commits");
+        assert_eq!(db.committed().await, vec![8]);
     }
 
     #[tokio::test]

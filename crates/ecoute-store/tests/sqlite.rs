@@ -42,7 +42,7 @@ async fn connect_by_url_and_reopen() {
         store.create_contact(&new).await.expect("create");
     }
     let store = SqliteStore::connect(&url).await.expect("reopen");
-    use ecoute_store::ContactStore;
+    use ecoute_store::ContactStore as _;
     assert!(store.contact(new.id).await.expect("read").is_some());
     store.close().await;
 }
@@ -50,7 +50,7 @@ async fn connect_by_url_and_reopen() {
 /// An in-memory store works (one connection serves reads and writes).
 #[tokio::test]
 async fn in_memory() {
-    use ecoute_store::ContactStore;
+    use ecoute_store::ContactStore as _;
     let store = SqliteStore::connect("sqlite::memory:")
         .await
         .expect("connect");
@@ -72,7 +72,7 @@ async fn unknown_scheme_is_refused() {
 /// A backup is a complete database that opens as a store; it never overwrites a file.
 #[tokio::test]
 async fn backup_to_a_new_file() {
-    use ecoute_store::ContactStore;
+    use ecoute_store::ContactStore as _;
     let dir = TempDir::new();
     let store = SqliteStore::connect(&format!("sqlite://{}", dir.0.join("live.db").display()))
         .await
@@ -89,4 +89,27 @@ async fn backup_to_a_new_file() {
         .await
         .expect("open the backup");
     assert!(restored.contact(new.id).await.expect("read").is_some());
+}
+
+/// `checkpoint` copies the write-ahead log into the database file while the store is in use
+/// (the writer itself never does: see the unit test of the pragma).
+#[tokio::test]
+async fn the_log_is_checkpointed_beside_the_writer() {
+    use ecoute_store::ContactStore as _;
+    let dir = TempDir::new();
+    let store = SqliteStore::connect(&format!("sqlite://{}", dir.0.join("e.db").display()))
+        .await
+        .expect("connect");
+    for i in 0..200 {
+        store
+            .create_contact(&some_contact(i))
+            .await
+            .expect("create");
+    }
+    let (log, done) = store.checkpoint().await.expect("checkpoint");
+    assert_eq!(
+        done, log,
+        "a passive checkpoint with no reader copies the whole log"
+    );
+    store.close().await;
 }

@@ -23,7 +23,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult,
     SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -35,6 +35,36 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Concurrent readers; SQLite in WAL mode serves them in parallel with the writer.
 const READ_CONNECTIONS: u32 = 4;
+
+/// How often the write-ahead log is copied into the database file. The log grows by a few
+/// MiB a second at the most the writer sustains; a checkpoint this often keeps it small, and
+/// is a no-op when nothing was written.
+const CHECKPOINT_PERIOD: Duration = Duration::from_millis(500);
+
+/// Checkpoints through `read` every `period` until the pool closes (holding only the pool,
+/// not the store, so that dropping the store stops its writer).
+async fn checkpoint_every(period: Duration, read: SqlitePool) {
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match checkpoint(&read).await {
+            Ok(_) => {}
+            Err(StoreError::Database(sqlx::Error::PoolClosed)) => return,
+            // Busy or failing now; the next period tries again, and nothing is lost meanwhile
+            // (the log keeps every commit).
+            Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
+        }
+    }
+}
+
+/// See [`SqliteStore::checkpoint`].
+async fn checkpoint(read: &SqlitePool) -> StoreResult<(i64, i64)> {
+    let (_busy, log, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(read)
+        .await?;
+    Ok((log, done))
+}
 
 /// What SQLite says its own way.
 #[derive(Debug, Clone, Copy)]
@@ -126,9 +156,12 @@ impl SqliteStore {
                 }
             }
         }
+        // The writer never checkpoints: a checkpoint inside a commit stalls every write
+        // queued behind it for milliseconds. A task checkpoints from a reading connection
+        // instead, concurrently with the writes (see `checkpoint`).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
             .await?;
         MIGRATOR.run(&write).await?;
         // An in-memory database is per connection: reads then share the write pool.
@@ -141,7 +174,18 @@ impl SqliteStore {
                 .await?
         };
         let group = GroupCommit::start(write.clone(), SqliteDialect::BEGIN_WRITE);
-        Ok(SqlStore::with_pools(write, read, Some(group)))
+        let store = SqlStore::with_pools(write, read, Some(group));
+        if !in_memory {
+            tokio::spawn(checkpoint_every(CHECKPOINT_PERIOD, store.read.clone()));
+        }
+        Ok(store)
+    }
+
+    /// Copies what the write-ahead log holds into the database file, as far as readers allow,
+    /// without blocking the writer (`PRAGMA wal_checkpoint(PASSIVE)`); returns the log's
+    /// frames and how many of them are now in the database file.
+    pub async fn checkpoint(&self) -> StoreResult<(i64, i64)> {
+        checkpoint(&self.read).await
     }
 
     /// Writes a consistent copy of the whole database to `path` (a new file) while the store
@@ -167,5 +211,29 @@ impl SqliteStore {
     #[cfg(test)]
     pub(crate) fn read_pool(&self) -> &sqlx::SqlitePool {
         &self.read
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A checkpoint inside a commit would stall every write queued behind it: the writing
+    /// connection leaves them to the periodic task.
+    #[tokio::test]
+    async fn the_writer_never_checkpoints() {
+        let path = std::env::temp_dir().join(format!("ecoute-wal-{}.db", uuid::Uuid::new_v4()));
+        let store = SqliteStore::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("connect");
+        let writer: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(&store.write)
+            .await
+            .expect("read the pragma");
+        assert_eq!(writer, 0);
+        store.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{write_error, Args, Conn, Db, DbRow, Scalar, SELECT_MESSAGE};
 use crate::dialect::{Dialect, SqlStore};
-use crate::{Appended, MessageStore, StoreResult};
+use crate::{Appended, MessageStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use ecoute_domain::{ClientMessageId, ContactId, Message, MessageBody, Sender, Timestamp, Writer};
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
@@ -104,33 +104,23 @@ where
     ) -> StoreResult<Appended> {
         // The contact's row lock orders concurrent appends (and resends of one message).
         let current = Self::lock_contact(conn, contact).await?;
-        let existing = sqlx::query(&format!(
-            "{SELECT_MESSAGE} WHERE contact_id = $1 AND client_id = $2"
-        ))
-        .bind(D::id(contact))
-        .bind(client_id.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(row) = existing {
-            // A resend (the acknowledgement was lost): the same answer again, whatever the
-            // contact's state now.
-            let message = Self::to_message(&row)?;
-            message.may_resend(sender)?;
-            return Ok(Appended {
-                message,
-                created: false,
-            });
-        }
-        let author = current.may_write(sender)?;
+        let author = match current.may_write(sender) {
+            Ok(author) => author,
+            // Refused now, but a resend of a message stored before (its acknowledgement was
+            // lost) gets the same answer again, whatever the contact's state now.
+            Err(refusal) => {
+                return match Self::stored_message(conn, contact, &client_id).await? {
+                    Some(message) => Self::resent(message, sender),
+                    None => Err(refusal.into()),
+                }
+            }
+        };
         let seq = current.last_seq + 1;
-        sqlx::query("UPDATE contacts SET last_seq = $2 WHERE id = $1")
-            .bind(D::id(contact))
-            .bind(seq)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
+        // Inserting first and ignoring only a taken id tells a resend apart without a read
+        // in the common case: one statement fewer for every message.
+        let inserted = sqlx::query(
             "INSERT INTO messages (contact_id, seq, author, client_id, body, at, listener_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (contact_id, client_id) DO NOTHING",
         )
         .bind(D::id(contact))
         .bind(seq)
@@ -142,6 +132,17 @@ where
         .execute(&mut *conn)
         .await
         .map_err(|e| write_error(e, "this message was already stored"))?;
+        if D::rows_affected(&inserted) == 0 {
+            let message = Self::stored_message(conn, contact, &client_id)
+                .await?
+                .ok_or_else(|| StoreError::Corrupt("a message id both taken and absent".into()))?;
+            return Self::resent(message, sender);
+        }
+        sqlx::query("UPDATE contacts SET last_seq = $2 WHERE id = $1")
+            .bind(D::id(contact))
+            .bind(seq)
+            .execute(&mut *conn)
+            .await?;
         let listener = match sender.listener() {
             Some(id) => Some(Writer {
                 id,
@@ -163,6 +164,34 @@ where
                 listener,
             },
             created: true,
+        })
+    }
+
+    /// The message of `contact` with this client id, if stored.
+    async fn stored_message(
+        conn: &mut Conn<D>,
+        contact: ContactId,
+        client_id: &ClientMessageId,
+    ) -> StoreResult<Option<Message>> {
+        sqlx::query(&format!(
+            "{SELECT_MESSAGE} WHERE contact_id = $1 AND client_id = $2"
+        ))
+        .bind(D::id(contact))
+        .bind(client_id.as_str())
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(Self::to_message)
+        .transpose()
+    }
+
+    /// The answer to a resend of `message` by `sender`: the first answer again, if the id is
+    /// theirs.
+    fn resent(message: Message, sender: Sender) -> StoreResult<Appended> {
+        message.may_resend(sender)?;
+        Ok(Appended {
+            message,
+            created: false,
         })
     }
 }
