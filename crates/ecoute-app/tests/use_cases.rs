@@ -181,7 +181,7 @@ async fn the_sockets_of_a_dead_instance_count_as_closed() {
     let away = h.app.store().persons_away_since(now).await.expect("store");
     assert!(away.contains(&contact), "the person counts as away");
     assert!(matches!(
-        events.try_recv(),
+        events.try_recv().as_deref(),
         Ok(Event::Connection { away: true, .. })
     ));
 }
@@ -243,8 +243,8 @@ async fn logout_and_disable_tell_the_accounts_sockets_after_commit() {
         .await
         .expect("logout");
     assert!(matches!(
-        events.try_recv(),
-        Ok(Event::SessionsChanged { user }) if user == listener
+        events.try_recv().as_deref(),
+        Ok(Event::SessionsChanged { user }) if *user == listener
     ));
 
     assert!(matches!(
@@ -257,8 +257,8 @@ async fn logout_and_disable_tell_the_accounts_sockets_after_commit() {
         .await
         .expect("disable");
     assert!(matches!(
-        events.try_recv(),
-        Ok(Event::SessionsChanged { user }) if user == listener
+        events.try_recv().as_deref(),
+        Ok(Event::SessionsChanged { user }) if *user == listener
     ));
     let user = h.app.store().user(listener).await.expect("store");
     assert!(user.expect("account").disabled);

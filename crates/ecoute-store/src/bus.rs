@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use ecoute_domain::{Event, Topic};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
 use crate::StoreResult;
@@ -13,7 +13,8 @@ use crate::StoreResult;
 /// How many events a slow subscriber may lag behind before it is told it lagged (it then
 /// re-reads what it missed from the store, so nothing is lost). Small on purpose: a channel
 /// allocates all its slots up front, one channel per open conversation, and 256 slots cost
-/// about 28 KiB per waiting person.
+/// about 28 KiB per waiting person. Each slot holds an [`Arc`] rather than a whole event, so
+/// that an idle conversation's channel stays a few hundred bytes.
 const TOPIC_CAPACITY: usize = 16;
 
 /// Publishes events and hands out subscriptions by topic.
@@ -22,7 +23,7 @@ pub trait EventBus: Send + Sync {
     /// Sends `event` to every subscriber of `topic`, on every instance.
     async fn publish(&self, topic: Topic, event: Event) -> StoreResult<()>;
     /// Subscribes to `topic` on this instance.
-    fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Event>;
+    fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Arc<Event>>;
 }
 
 /// The in-process bus: one broadcast channel per topic with live subscribers.
@@ -33,7 +34,7 @@ pub struct LocalBus {
 
 #[derive(Default)]
 struct Topics {
-    senders: HashMap<Topic, broadcast::Sender<Event>>,
+    senders: HashMap<Topic, broadcast::Sender<Arc<Event>>>,
     /// Size after the last sweep of topics nobody listens to any more.
     swept_at: usize,
 }
@@ -49,7 +50,7 @@ impl LocalBus {
     pub fn dispatch(&self, topic: Topic, event: Event) {
         let mut topics = self.lock();
         if let Some(sender) = topics.senders.get(&topic) {
-            if sender.send(event).is_err() {
+            if sender.send(Arc::new(event)).is_err() {
                 // Nobody listens any more.
                 topics.senders.remove(&topic);
             }
@@ -74,7 +75,7 @@ impl EventBus for LocalBus {
         Ok(())
     }
 
-    fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Event> {
+    fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Arc<Event>> {
         let mut topics = self.lock();
         // Topics whose subscribers left without a later publish would pile up: sweep them
         // whenever the map has doubled since the last sweep (amortised O(1)).
@@ -110,7 +111,7 @@ mod tests {
         bus.publish(Topic::Listener(UserId(2)), ev(2))
             .await
             .expect("publish");
-        assert_eq!(a.recv().await.expect("delivered"), ev(1));
+        assert_eq!(*a.recv().await.expect("delivered"), ev(1));
         assert!(a.try_recv().is_err());
         assert!(b.try_recv().is_err());
     }

@@ -154,7 +154,7 @@ impl EventBus for PgBus {
         Ok(())
     }
 
-    fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Event> {
+    fn subscribe(&self, topic: Topic) -> broadcast::Receiver<std::sync::Arc<Event>> {
         self.local.subscribe(topic)
     }
 }

@@ -79,7 +79,7 @@ async fn refresh(
     centre: CentreId,
     store: Arc<dyn Store>,
     default_handle_seconds: f64,
-    mut events: broadcast::Receiver<Event>,
+    mut events: broadcast::Receiver<Arc<Event>>,
     tx: watch::Sender<Arc<QueueSnapshot>>,
 ) {
     loop {

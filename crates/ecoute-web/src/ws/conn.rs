@@ -86,7 +86,7 @@ impl Refusal {
 pub struct Io {
     /// The WebSocket.
     pub transport: Transport,
-    topics: StreamMap<Topic, BroadcastStream<Event>>,
+    topics: StreamMap<Topic, BroadcastStream<Arc<Event>>>,
     bus: Arc<dyn EventBus>,
 }
 
@@ -189,7 +189,7 @@ pub trait Side: Sized + Send {
         &mut self,
         io: &mut Io,
         topic: Topic,
-        event: Result<Event, BroadcastStreamRecvError>,
+        event: Result<Arc<Event>, BroadcastStreamRecvError>,
     ) -> Flow;
 
     /// Runs every [`Side::TICK`].

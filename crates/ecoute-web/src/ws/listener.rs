@@ -237,12 +237,12 @@ impl Side for ListenerConn {
         &mut self,
         io: &mut Io,
         topic: Topic,
-        event: Result<Event, BroadcastStreamRecvError>,
+        event: Result<Arc<Event>, BroadcastStreamRecvError>,
     ) -> Flow {
         match topic {
             Topic::Contact(contact) => self.on_contact_event(io, contact, event).await.into(),
-            Topic::Listener(_) => match event {
-                Ok(Event::Replaced { connection }) if connection != self.conn => {
+            Topic::Listener(_) => match event.as_deref() {
+                Ok(Event::Replaced { connection }) if *connection != self.conn => {
                     io.send(&ListenerOut::Replaced).await;
                     Flow::Replaced
                 }
@@ -499,18 +499,18 @@ impl ListenerConn {
         &mut self,
         io: &mut Io,
         contact: ContactId,
-        event: Result<Event, BroadcastStreamRecvError>,
+        event: Result<Arc<Event>, BroadcastStreamRecvError>,
     ) -> bool {
         let event = match event {
             Ok(e) => e,
             Err(BroadcastStreamRecvError::Lagged(_)) => return self.resync(io, contact).await,
         };
         let contact_id = contact.to_string();
-        match event {
+        match &*event {
             Event::Message { message } => {
                 match self
                     .delivered
-                    .on_event(self.state.store.as_ref(), &message)
+                    .on_event(self.state.store.as_ref(), message)
                     .await
                 {
                     Ok(out) => io.send_messages(out, ListenerOut::Message).await,
@@ -526,7 +526,7 @@ impl ListenerConn {
                 away,
                 ..
             } => {
-                let frame = if away {
+                let frame = if *away {
                     ListenerOut::PersonAway { contact_id }
                 } else {
                     ListenerOut::PersonBack { contact_id }
@@ -537,8 +537,11 @@ impl ListenerConn {
                 reader: Author::Person,
                 seq,
                 ..
-            } => io.send(&ListenerOut::Delivered { contact_id, seq }).await,
-            Event::Contact { contact: change } => self.on_contact_change(io, &change).await,
+            } => {
+                let seq = *seq;
+                io.send(&ListenerOut::Delivered { contact_id, seq }).await
+            }
+            Event::Contact { contact: change } => self.on_contact_change(io, change).await,
             _ => true,
         }
     }

@@ -215,18 +215,18 @@ impl Side for PersonConn {
         &mut self,
         io: &mut Io,
         _topic: Topic,
-        event: Result<Event, BroadcastStreamRecvError>,
+        event: Result<Arc<Event>, BroadcastStreamRecvError>,
     ) -> Flow {
         let event = match event {
             Ok(e) => e,
             // Missed events: re-read messages and state from the store.
             Err(BroadcastStreamRecvError::Lagged(_)) => return self.resync(io).await.into(),
         };
-        let sent = match event {
+        let sent = match &*event {
             Event::Message { message } => {
                 match self
                     .delivered
-                    .on_event(self.state.store.as_ref(), &message)
+                    .on_event(self.state.store.as_ref(), message)
                     .await
                 {
                     Ok(out) => io.send_messages(out, PersonOut::Message).await,
@@ -245,7 +245,7 @@ impl Side for PersonConn {
                 away,
                 ..
             } => {
-                let frame = if away {
+                let frame = if *away {
                     PersonOut::ListenerAway
                 } else {
                     PersonOut::ListenerBack
@@ -256,9 +256,9 @@ impl Side for PersonConn {
                 reader: Author::Listener,
                 seq,
                 ..
-            } => io.send(&PersonOut::Delivered { seq }).await,
-            Event::Contact { contact } => self.on_contact_change(io, &contact).await,
-            Event::Replaced { connection } if connection != self.conn => {
+            } => io.send(&PersonOut::Delivered { seq: *seq }).await,
+            Event::Contact { contact } => self.on_contact_change(io, contact).await,
+            Event::Replaced { connection } if *connection != self.conn => {
                 io.send(&PersonOut::Replaced).await;
                 return Flow::Replaced;
             }
