@@ -24,7 +24,7 @@ mod ws;
 pub use config::{ConfigError, WebConfig};
 pub use ecoute_app::{Clock, ManualClock, SystemClock};
 pub use error::WebError;
-pub use state::AppState;
+pub use state::{AppState, Shared};
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderValue};
@@ -95,7 +95,7 @@ pub fn app(
         clock.clone(),
         config.app_settings(),
     );
-    let state = AppState {
+    let state = AppState::new(Shared {
         app,
         joins,
         instance: u32::from_le_bytes(instance) & 0x7fff_ffff,
@@ -110,7 +110,7 @@ pub fn app(
         clock,
         metrics: Arc::default(),
         shutdown: Arc::new(tokio::sync::watch::channel(false).0),
-    };
+    });
     let pages = pages::router().layer(middleware::from_fn(pages::no_store));
     let router = Router::new()
         .merge(pages)

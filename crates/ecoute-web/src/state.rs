@@ -11,9 +11,28 @@ use crate::joins::JoinBudget;
 use crate::live::QueueBoards;
 use crate::metrics::Metrics;
 
-/// Shared state of the web layer; cheap to clone.
+/// Shared state of the web layer: one pointer, cheap to clone. Every socket keeps a copy
+/// for its whole life, so its size counts once per idle visitor (a struct of a dozen `Arc`s
+/// was 200 bytes).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// Wraps what the handlers share.
+    pub fn new(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What every handler shares, behind [`AppState`].
+pub struct Shared {
     /// The use cases: what changes state goes through them.
     pub app: App,
     /// Persistence, for reads (the same store as the use cases').

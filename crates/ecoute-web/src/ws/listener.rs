@@ -53,7 +53,7 @@ fn check_origin(headers: &HeaderMap, public_url: &str) -> Result<(), WebError> {
 }
 
 /// One connection of a listener's workspace.
-pub struct ListenerConn {
+pub(crate) struct ListenerConn {
     state: AppState,
     session: StaffSession,
     conn: i64,

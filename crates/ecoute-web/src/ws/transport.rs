@@ -8,6 +8,7 @@ use ecoute_protocol::{CloseCode, ErrorCode, ErrorOut};
 use futures_util::SinkExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -75,13 +76,14 @@ impl Transport {
             Some(Ok(WsMessage::Close(_))) => {
                 // The library has queued the echo of the client's close frame; flushing it
                 // completes the closing handshake (a clean 1000 stays a clean 1000).
-                let _ = self.ws.close().await;
+                // (Boxed, as the other rare paths: they stay out of every idle socket's state.)
+                let _ = Box::pin(self.ws.close()).await;
                 self.closed = true;
                 Incoming::Closed
             }
             Some(Err(e)) => {
                 match transport_fault(e) {
-                    Some(code) => self.close(code, fault_reason(code)).await,
+                    Some(code) => Box::pin(self.close(code, fault_reason(code))).await,
                     None => self.closed = true,
                 }
                 Incoming::Closed
@@ -96,22 +98,29 @@ impl Transport {
     }
 
     /// Sends one frame; false when the connection is gone.
-    pub async fn send<F: Serialize>(&mut self, frame: &F) -> bool {
-        if self.closed {
-            return false;
-        }
-        match serde_json::to_string(frame) {
-            Ok(json) => self.ws.send(WsMessage::Text(json.into())).await.is_ok(),
-            Err(e) => {
-                tracing::error!(error = %e, "frame serialisation failed");
-                false
+    ///
+    /// The frame is serialised before the first await, so that the future (part of every
+    /// idle socket's task while it sends) holds only the text.
+    pub fn send<F: Serialize>(&mut self, frame: &F) -> impl Future<Output = bool> + Send + '_ {
+        let json = serde_json::to_string(frame);
+        async move {
+            match json {
+                Ok(json) => self.send_text(json).await,
+                Err(e) => {
+                    tracing::error!(error = %e, "frame serialisation failed");
+                    false
+                }
             }
         }
     }
 
     /// Sends a refusal (the same shape on both sides).
-    pub async fn send_error(&mut self, err: ErrorOut) -> bool {
-        self.send(&CommonOut::Error(err)).await
+    pub fn send_error(&mut self, err: ErrorOut) -> impl Future<Output = bool> + Send + '_ {
+        self.send(&CommonOut::Error(err))
+    }
+
+    async fn send_text(&mut self, json: String) -> bool {
+        !self.closed && self.ws.send(WsMessage::Text(json.into())).await.is_ok()
     }
 
     /// Answers a client's `ping`.
