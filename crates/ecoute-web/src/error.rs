@@ -327,6 +327,23 @@ mod tests {
         }
     }
 
+    /// Too many writes waiting is the caller's cue to retry shortly, not a failure of ours.
+    #[test]
+    fn an_overloaded_store_answers_busy_with_retry_after() {
+        for e in [
+            WebError::from(AppError::Overloaded),
+            WebError::from(StoreError::Overloaded),
+        ] {
+            assert_eq!(e.code(), "busy");
+            let response = e.into_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(
+                response.headers().get(header::RETRY_AFTER),
+                Some(&HeaderValue::from(OVERLOADED_RETRY_SECONDS))
+            );
+        }
+    }
+
     #[test]
     fn framework_errors_keep_their_status() {
         for s in [400u16, 404, 405, 413, 415, 422, 426, 500] {

@@ -58,3 +58,22 @@ fn server_failed(e: AppError, side: &str, text: &str) -> ErrorOut {
         err
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An overloaded store's refusal says when to retry; a failure says only "retry".
+    #[test]
+    fn only_overload_says_when_to_retry() {
+        let overloaded = server_failed(AppError::Overloaded, "person", "x");
+        assert_eq!(overloaded.code, ErrorCode::Internal);
+        assert_eq!(
+            overloaded.retry_after_ms,
+            Some(1000 * crate::error::OVERLOADED_RETRY_SECONDS)
+        );
+        let failed = server_failed(AppError::Hash("x".into()), "person", "x");
+        assert_eq!(failed.code, ErrorCode::Internal);
+        assert_eq!(failed.retry_after_ms, None);
+    }
+}
