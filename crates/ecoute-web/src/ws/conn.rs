@@ -213,7 +213,8 @@ pub fn run<S: Side>(
 ) -> impl std::future::Future<Output = ()> + Send {
     let mut io = Io {
         transport: Transport::new(ws),
-        topics: StreamMap::new(),
+        // One topic for a person (their conversation); a listener's grow as they take more.
+        topics: StreamMap::with_capacity(1),
         bus: state.bus.clone(),
     };
     async move {
