@@ -40,8 +40,63 @@ where
 {
     async fn create_contact(&self, new: &NewContact) -> StoreResult<Contact> {
         let new = new.clone();
-        self.write(move |conn| Box::pin(Self::create_contact_in(conn, new)))
-            .await
+        self.write(move |conn| {
+            Box::pin(async move {
+                // Count and insert as one step, so that `max_waiting` holds under a burst of joins:
+                // the centre's row is locked first (PostgreSQL: joins to one queue wait for each
+                // other, while the foreign-key checks of other inserts, which only take KEY SHARE,
+                // do not; SQLite: the write transaction already holds the database's write lock).
+                sqlx::query(&format!(
+                    "SELECT id FROM centres WHERE id = $1{}",
+                    D::ROW_LOCK
+                ))
+                .bind(new.centre.0)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM contacts WHERE centre_id = $1 AND state = 'waiting'",
+                )
+                .bind(new.centre.0)
+                .fetch_one(&mut *conn)
+                .await?;
+                if count(waiting)? >= new.max_waiting {
+                    return Err(StoreError::QueueFull);
+                }
+                sqlx::query(
+                    "INSERT INTO contacts (id, centre_id, channel, state, priority, is_returning, \
+                     created_at, queued_at, last_seq, resume_hash) \
+                     VALUES ($1, $2, $3, 'waiting', 0, $4, $5, $5, 0, $6)",
+                )
+                .bind(D::id(new.id))
+                .bind(new.centre.0)
+                .bind(new.channel.as_str())
+                .bind(false)
+                .bind(new.now.0)
+                .bind(new.resume_hash.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| {
+                    write_error(e, "a contact with this id or resume token already exists")
+                })?;
+                Ok(Contact {
+                    id: new.id,
+                    centre: new.centre,
+                    channel: new.channel,
+                    state: ContactState::Waiting,
+                    listener: None,
+                    priority: 0,
+                    returning: false,
+                    created_at: new.now,
+                    queued_at: new.now,
+                    answered_at: None,
+                    ended_at: None,
+                    wait_seconds: None,
+                    last_seq: 0,
+                })
+            })
+        })
+        .await
     }
 
     async fn contact(&self, id: ContactId) -> StoreResult<Option<Contact>> {
@@ -300,75 +355,5 @@ where
         .fetch_all(&self.read)
         .await?;
         ids.into_iter().map(D::contact_id).collect()
-    }
-}
-
-impl<D> SqlStore<D>
-where
-    D: Dialect,
-    for<'c> &'c mut Conn<D>: Executor<'c, Database = Db<D>>,
-    for<'q> Args<'q, D>: IntoArguments<'q, Db<D>>,
-    i64: Scalar<Db<D>>,
-    i32: Scalar<Db<D>>,
-    bool: Scalar<Db<D>>,
-    String: Scalar<Db<D>>,
-    Option<i64>: Scalar<Db<D>>,
-    for<'q> &'q str: Encode<'q, Db<D>> + Type<Db<D>>,
-    for<'q> Option<&'q str>: Encode<'q, Db<D>>,
-    for<'a> &'a str: ColumnIndex<DbRow<D>>,
-    usize: ColumnIndex<DbRow<D>>,
-{
-    /// [`ContactStore::create_contact`] inside a write transaction the caller commits.
-    async fn create_contact_in(conn: &mut Conn<D>, new: NewContact) -> StoreResult<Contact> {
-        // Count and insert as one step, so that `max_waiting` holds under a burst of joins:
-        // the centre's row is locked first (PostgreSQL: joins to one queue wait for each
-        // other, while the foreign-key checks of other inserts, which only take KEY SHARE,
-        // do not; SQLite: the write transaction already holds the database's write lock).
-        sqlx::query(&format!(
-            "SELECT id FROM centres WHERE id = $1{}",
-            D::ROW_LOCK
-        ))
-        .bind(new.centre.0)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM contacts WHERE centre_id = $1 AND state = 'waiting'",
-        )
-        .bind(new.centre.0)
-        .fetch_one(&mut *conn)
-        .await?;
-        if count(waiting)? >= new.max_waiting {
-            return Err(StoreError::QueueFull);
-        }
-        sqlx::query(
-            "INSERT INTO contacts (id, centre_id, channel, state, priority, is_returning, \
-             created_at, queued_at, last_seq, resume_hash) \
-             VALUES ($1, $2, $3, 'waiting', 0, $4, $5, $5, 0, $6)",
-        )
-        .bind(D::id(new.id))
-        .bind(new.centre.0)
-        .bind(new.channel.as_str())
-        .bind(false)
-        .bind(new.now.0)
-        .bind(new.resume_hash.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| write_error(e, "a contact with this id or resume token already exists"))?;
-        Ok(Contact {
-            id: new.id,
-            centre: new.centre,
-            channel: new.channel,
-            state: ContactState::Waiting,
-            listener: None,
-            priority: 0,
-            returning: false,
-            created_at: new.now,
-            queued_at: new.now,
-            answered_at: None,
-            ended_at: None,
-            wait_seconds: None,
-            last_seq: 0,
-        })
     }
 }

@@ -33,7 +33,75 @@ where
     ) -> StoreResult<Appended> {
         let (client_id, body) = (client_id.clone(), body.clone());
         self.write(move |conn| {
-            Box::pin(Self::append_in(conn, contact, sender, client_id, body, now))
+            Box::pin(async move {
+                // The contact's row lock orders concurrent appends (and resends of one message).
+                let current = Self::lock_contact(&mut *conn, contact).await?;
+                let author = match current.may_write(sender) {
+                    Ok(author) => author,
+                    // Refused now, but a resend of a message stored before (its acknowledgement was
+                    // lost) gets the same answer again, whatever the contact's state now.
+                    Err(refusal) => {
+                        return match Self::stored_message(&mut *conn, contact, &client_id).await? {
+                            Some(message) => resent(message, sender),
+                            None => Err(refusal.into()),
+                        }
+                    }
+                };
+                let seq = current.last_seq + 1;
+                // Inserting first and ignoring only a taken id tells a resend apart without a read
+                // in the common case: one statement fewer for every message.
+                let inserted = sqlx::query(
+                    "INSERT INTO messages \
+                     (contact_id, seq, author, client_id, body, at, listener_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (contact_id, client_id) DO NOTHING",
+                )
+                .bind(D::id(contact))
+                .bind(seq)
+                .bind(author.as_str())
+                .bind(client_id.as_str())
+                .bind(body.as_str())
+                .bind(now.0)
+                .bind(sender.listener().map(|id| id.0))
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| write_error(e, "this message was already stored"))?;
+                if D::rows_affected(&inserted) == 0 {
+                    let message = Self::stored_message(&mut *conn, contact, &client_id)
+                        .await?
+                        .ok_or_else(|| {
+                            StoreError::Corrupt("a message id both taken and absent".into())
+                        })?;
+                    return resent(message, sender);
+                }
+                sqlx::query("UPDATE contacts SET last_seq = $2 WHERE id = $1")
+                    .bind(D::id(contact))
+                    .bind(seq)
+                    .execute(&mut *conn)
+                    .await?;
+                let listener = match sender.listener() {
+                    Some(id) => Some(Writer {
+                        id,
+                        pseudonym: sqlx::query_scalar("SELECT pseudonym FROM users WHERE id = $1")
+                            .bind(id.0)
+                            .fetch_one(&mut *conn)
+                            .await?,
+                    }),
+                    None => None,
+                };
+                Ok(Appended {
+                    message: Message {
+                        contact,
+                        seq,
+                        author,
+                        client_id,
+                        body: body.into_string(),
+                        at: now,
+                        listener,
+                    },
+                    created: true,
+                })
+            })
         })
         .await
     }
@@ -78,120 +146,12 @@ where
     }
 }
 
-impl<D> SqlStore<D>
-where
-    D: Dialect,
-    for<'c> &'c mut Conn<D>: Executor<'c, Database = Db<D>>,
-    for<'q> Args<'q, D>: IntoArguments<'q, Db<D>>,
-    i64: Scalar<Db<D>>,
-    i32: Scalar<Db<D>>,
-    bool: Scalar<Db<D>>,
-    String: Scalar<Db<D>>,
-    Option<i64>: Scalar<Db<D>>,
-    for<'q> &'q str: Encode<'q, Db<D>> + Type<Db<D>>,
-    for<'q> Option<&'q str>: Encode<'q, Db<D>>,
-    for<'a> &'a str: ColumnIndex<DbRow<D>>,
-    usize: ColumnIndex<DbRow<D>>,
-{
-    /// [`MessageStore::append_message`] inside a write transaction the caller commits.
-    async fn append_in(
-        conn: &mut Conn<D>,
-        contact: ContactId,
-        sender: Sender,
-        client_id: ClientMessageId,
-        body: MessageBody,
-        now: Timestamp,
-    ) -> StoreResult<Appended> {
-        // The contact's row lock orders concurrent appends (and resends of one message).
-        let current = Self::lock_contact(conn, contact).await?;
-        let author = match current.may_write(sender) {
-            Ok(author) => author,
-            // Refused now, but a resend of a message stored before (its acknowledgement was
-            // lost) gets the same answer again, whatever the contact's state now.
-            Err(refusal) => {
-                return match Self::stored_message(conn, contact, &client_id).await? {
-                    Some(message) => Self::resent(message, sender),
-                    None => Err(refusal.into()),
-                }
-            }
-        };
-        let seq = current.last_seq + 1;
-        // Inserting first and ignoring only a taken id tells a resend apart without a read
-        // in the common case: one statement fewer for every message.
-        let inserted = sqlx::query(
-            "INSERT INTO messages (contact_id, seq, author, client_id, body, at, listener_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (contact_id, client_id) DO NOTHING",
-        )
-        .bind(D::id(contact))
-        .bind(seq)
-        .bind(author.as_str())
-        .bind(client_id.as_str())
-        .bind(body.as_str())
-        .bind(now.0)
-        .bind(sender.listener().map(|id| id.0))
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| write_error(e, "this message was already stored"))?;
-        if D::rows_affected(&inserted) == 0 {
-            let message = Self::stored_message(conn, contact, &client_id)
-                .await?
-                .ok_or_else(|| StoreError::Corrupt("a message id both taken and absent".into()))?;
-            return Self::resent(message, sender);
-        }
-        sqlx::query("UPDATE contacts SET last_seq = $2 WHERE id = $1")
-            .bind(D::id(contact))
-            .bind(seq)
-            .execute(&mut *conn)
-            .await?;
-        let listener = match sender.listener() {
-            Some(id) => Some(Writer {
-                id,
-                pseudonym: sqlx::query_scalar("SELECT pseudonym FROM users WHERE id = $1")
-                    .bind(id.0)
-                    .fetch_one(&mut *conn)
-                    .await?,
-            }),
-            None => None,
-        };
-        Ok(Appended {
-            message: Message {
-                contact,
-                seq,
-                author,
-                client_id,
-                body: body.into_string(),
-                at: now,
-                listener,
-            },
-            created: true,
-        })
-    }
-
-    /// The message of `contact` with this client id, if stored.
-    async fn stored_message(
-        conn: &mut Conn<D>,
-        contact: ContactId,
-        client_id: &ClientMessageId,
-    ) -> StoreResult<Option<Message>> {
-        sqlx::query(&format!(
-            "{SELECT_MESSAGE} WHERE contact_id = $1 AND client_id = $2"
-        ))
-        .bind(D::id(contact))
-        .bind(client_id.as_str())
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(Self::to_message)
-        .transpose()
-    }
-
-    /// The answer to a resend of `message` by `sender`: the first answer again, if the id is
-    /// theirs.
-    fn resent(message: Message, sender: Sender) -> StoreResult<Appended> {
-        message.may_resend(sender)?;
-        Ok(Appended {
-            message,
-            created: false,
-        })
-    }
+/// The answer to a resend of `message` by `sender`: the first answer again, if the id is
+/// theirs.
+fn resent(message: Message, sender: Sender) -> StoreResult<Appended> {
+    message.may_resend(sender)?;
+    Ok(Appended {
+        message,
+        created: false,
+    })
 }

@@ -220,6 +220,24 @@ where
         Self::to_contact(&row)
     }
 
+    /// The message of `contact` with this client id, if stored.
+    async fn stored_message(
+        conn: &mut Conn<D>,
+        contact: ContactId,
+        client_id: &ClientMessageId,
+    ) -> StoreResult<Option<Message>> {
+        sqlx::query(&format!(
+            "{SELECT_MESSAGE} WHERE contact_id = $1 AND client_id = $2"
+        ))
+        .bind(D::id(contact))
+        .bind(client_id.as_str())
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(Self::to_message)
+        .transpose()
+    }
+
     /// Writes every column a transition or a take may change (never a key column: see
     /// `dialect/postgres.rs` on why that matters to "next").
     pub(crate) async fn write_contact(conn: &mut Conn<D>, c: &Contact) -> StoreResult<()> {
