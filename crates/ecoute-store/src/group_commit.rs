@@ -31,6 +31,11 @@ pub const QUEUE_CAPACITY: usize = 4 * MAX_BATCH;
 /// A boxed future that may borrow for `'a`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Work the writer does between two groups, when there is some: called after every group,
+/// it returns the work to run now on the writing pool, or `None`. (SQLite: finishing the
+/// checkpoint that a reading connection did the bulk of, so that the log starts over.)
+pub type Upkeep<DB> = Box<dyn FnMut(&Pool<DB>) -> Option<BoxFuture<'static, ()>> + Send>;
+
 /// Answers a caller once the fate of the shared transaction is known: `Ok(())` once it
 /// committed, or why it did not.
 type Answer = Box<dyn FnOnce(Result<(), &StoreError>) + Send>;
@@ -95,10 +100,11 @@ impl<DB: Database> Clone for GroupCommit<DB> {
 
 impl<DB: Database> GroupCommit<DB> {
     /// Starts the committing task on the current runtime. It writes through `pool`, opening
-    /// each transaction with `begin`, and stops once every handle is dropped.
-    pub fn start(pool: Pool<DB>, begin: &'static str) -> Self {
+    /// each transaction with `begin`, runs `upkeep` between groups, and stops once every
+    /// handle is dropped.
+    pub fn start(pool: Pool<DB>, begin: &'static str, upkeep: Option<Upkeep<DB>>) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(commit_in_groups(pool, begin, queue));
+        tokio::spawn(commit_in_groups(pool, begin, queue, upkeep));
         GroupCommit { jobs }
     }
 
@@ -128,12 +134,16 @@ async fn commit_in_groups<DB: Database>(
     pool: Pool<DB>,
     begin: &'static str,
     mut queue: mpsc::Receiver<Box<dyn Job<DB>>>,
+    mut upkeep: Option<Upkeep<DB>>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // Takes whatever waits, up to MAX_BATCH, without waiting for more: no write is delayed
     // to fill a batch; the batch grows by itself while a commit is in flight.
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         commit_group(&pool, begin, &mut batch).await;
+        if let Some(work) = upkeep.as_mut().and_then(|upkeep| upkeep(&pool)) {
+            work.await;
+        }
     }
 }
 
@@ -192,6 +202,8 @@ mod tests {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
     use sqlx::{Sqlite, SqliteConnection, SqlitePool};
     use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
     use tokio::task::JoinHandle;
 
     /// A fresh database file with table `t(x INTEGER UNIQUE)`, as the store opens SQLite:
@@ -204,6 +216,10 @@ mod tests {
 
     impl Db {
         async fn new(name: &str) -> Db {
+            Db::with_upkeep(name, None).await
+        }
+
+        async fn with_upkeep(name: &str, upkeep: Option<Upkeep<Sqlite>>) -> Db {
             let path = std::env::temp_dir().join(format!(
                 "ecoute-group-commit-{}-{name}.db",
                 std::process::id()
@@ -228,7 +244,7 @@ mod tests {
                 .expect("open the read pool");
             Db {
                 path,
-                group: GroupCommit::start(write, "BEGIN IMMEDIATE"),
+                group: GroupCommit::start(write, "BEGIN IMMEDIATE", upkeep),
                 read,
             }
         }
@@ -425,5 +441,36 @@ mod tests {
             .write(|c| Box::pin(insert(c, -2)))
             .await
             .expect("the queue has room again");
+    }
+
+    /// The upkeep runs after a group and before the next one, on the writing pool.
+    #[tokio::test]
+    async fn upkeep_runs_between_two_groups() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let upkeep: Upkeep<Sqlite> = {
+            let asked = asked.clone();
+            Box::new(move |pool| {
+                if asked.fetch_add(1, Ordering::SeqCst) > 0 {
+                    return None;
+                }
+                let pool = pool.clone();
+                Some(Box::pin(async move {
+                    sqlx::query("INSERT INTO t (x) VALUES (100)")
+                        .execute(&pool)
+                        .await
+                        .expect("the upkeep's write");
+                }))
+            })
+        };
+        let db = Db::with_upkeep("upkeep", Some(upkeep)).await;
+        db.group
+            .write(|c| Box::pin(insert(c, 1)))
+            .await
+            .expect("first group");
+        // The upkeep after the first group took 100 before this group ran.
+        let second = db.group.write(|c| Box::pin(insert(c, 100))).await;
+        assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+        assert_eq!(db.committed().await, vec![1, 100]);
+        assert!(asked.load(Ordering::SeqCst) >= 1);
     }
 }

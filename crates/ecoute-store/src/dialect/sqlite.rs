@@ -13,7 +13,7 @@
 //! separate pool and see every committed write. Row locks are therefore never needed.
 
 use super::{Dialect, SqlStore};
-use crate::group_commit::GroupCommit;
+use crate::group_commit::{GroupCommit, Upkeep};
 use crate::sql::SELECT_CONTACT;
 use crate::sql::SERVE_ORDER;
 use crate::{StoreError, StoreResult, TakeOutcome};
@@ -26,6 +26,8 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The SQLite schema, embedded in the binary.
@@ -44,21 +46,59 @@ const READ_CONNECTIONS: u32 = 4;
 /// is a no-op when nothing was written.
 const CHECKPOINT_PERIOD: Duration = Duration::from_millis(500);
 
+/// Frames in the log (4 KiB pages, about 5 per message) beyond which the writer finishes a
+/// checkpoint so that the log starts over: each time stalls the writes queued for about a
+/// millisecond, so not more often than needed to keep the log a few tens of MB.
+const RESTART_AFTER_FRAMES: i64 = 4096;
+
+/// What the log may keep of its size once it starts over (`journal_size_limit`): a burst of
+/// writes may grow it beyond, the next start over truncates it back.
+const LOG_SIZE_KEPT: &str = "67108864";
+
 /// Checkpoints through `read` every `period` until the pool closes (holding only the pool,
-/// not the store, so that dropping the store stops its writer).
-async fn checkpoint_every(period: Duration, read: SqlitePool) {
+/// not the store, so that dropping the store stops its writer), then asks the writer to
+/// finish (`tail_due`).
+///
+/// The log starts over from its beginning only when a write begins with every frame of it
+/// already copied into the database file. Under sustained writes a checkpoint from another
+/// connection never gets there (frames are added while it copies), so the log would grow
+/// without end: by 20 MB a second at 1,000 messages a second, and each commit appended to a
+/// growing file costs the file system a journal commit too. So this task does the bulk of
+/// the copying beside the writes, and once the log is long the writer, between two groups,
+/// copies the few frames committed meanwhile; its next transaction starts the log over.
+async fn checkpoint_every(period: Duration, read: SqlitePool, tail_due: Arc<AtomicBool>) {
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         match checkpoint(&read).await {
-            Ok(_) => {}
+            Ok((log, copied)) => {
+                if copied > 0 && log >= RESTART_AFTER_FRAMES {
+                    tail_due.store(true, Ordering::Release);
+                }
+            }
             Err(StoreError::Database(sqlx::Error::PoolClosed)) => return,
             // Busy or failing now; the next period tries again, and nothing is lost meanwhile
             // (the log keeps every commit).
             Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
         }
     }
+}
+
+/// The writer's part of the checkpoint (see [`checkpoint_every`]): once asked, after the
+/// next group, the frames committed since the last checkpoint.
+fn checkpoint_tail(tail_due: Arc<AtomicBool>) -> Upkeep<Sqlite> {
+    Box::new(move |write| {
+        if !tail_due.swap(false, Ordering::AcqRel) {
+            return None;
+        }
+        let write = write.clone();
+        Some(Box::pin(async move {
+            if let Err(e) = checkpoint(&write).await {
+                tracing::warn!(error = %e, "WAL checkpoint by the writer failed");
+            }
+        }))
+    })
 }
 
 /// Readers for this machine: one per core, at least 2, at most [`READ_CONNECTIONS`].
@@ -151,6 +191,12 @@ impl SqliteStore {
     /// Opens `url` (`sqlite://PATH`, `sqlite:PATH` or `sqlite::memory:`), creating the file
     /// and its folder if missing, and applies the migrations.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::open(url, Some(CHECKPOINT_PERIOD)).await
+    }
+
+    /// [`SqliteStore::connect`], checkpointing every `checkpoint_period` (`None`: never, for
+    /// tests that checkpoint by hand).
+    async fn open(url: &str, checkpoint_period: Option<Duration>) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("bad SQLite URL: {e}")))?
             .create_if_missing(true)
@@ -168,12 +214,18 @@ impl SqliteStore {
                 }
             }
         }
-        // The writer never checkpoints: a checkpoint inside a commit stalls every write
-        // queued behind it for milliseconds. A task checkpoints from a reading connection
-        // instead, concurrently with the writes (see `checkpoint`).
+        // The writer never checkpoints on its own: a checkpoint inside a commit stalls every
+        // write queued behind it for milliseconds. A task checkpoints from a reading
+        // connection instead, concurrently with the writes, and the writer only finishes
+        // what it did (see `checkpoint_every`).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
+            .connect_with(
+                options
+                    .clone()
+                    .pragma("wal_autocheckpoint", "0")
+                    .pragma("journal_size_limit", LOG_SIZE_KEPT),
+            )
             .await?;
         MIGRATOR.run(&write).await?;
         // An in-memory database is per connection: reads then share the write pool.
@@ -185,10 +237,13 @@ impl SqliteStore {
                 .connect_with(options)
                 .await?
         };
-        let group = GroupCommit::start(write.clone(), SqliteDialect::BEGIN_WRITE);
+        let tail_due = Arc::new(AtomicBool::new(false));
+        let checkpoint_period = checkpoint_period.filter(|_| !in_memory);
+        let upkeep = checkpoint_period.map(|_| checkpoint_tail(tail_due.clone()));
+        let group = GroupCommit::start(write.clone(), SqliteDialect::BEGIN_WRITE, upkeep);
         let store = SqlStore::with_pools(write, read, Some(group));
-        if !in_memory {
-            tokio::spawn(checkpoint_every(CHECKPOINT_PERIOD, store.read.clone()));
+        if let Some(period) = checkpoint_period {
+            tokio::spawn(checkpoint_every(period, store.read.clone(), tail_due));
         }
         Ok(store)
     }
@@ -234,18 +289,91 @@ mod tests {
     /// connection leaves them to the periodic task.
     #[tokio::test]
     async fn the_writer_never_checkpoints() {
-        let path = std::env::temp_dir().join(format!("ecoute-wal-{}.db", uuid::Uuid::new_v4()));
-        let store = SqliteStore::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .expect("connect");
+        let db = Scratch::open(Some(CHECKPOINT_PERIOD)).await;
         let writer: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
-            .fetch_one(&store.write)
+            .fetch_one(&db.store.write)
             .await
             .expect("read the pragma");
         assert_eq!(writer, 0);
-        store.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        db.remove().await;
+    }
+
+    /// Under sustained writes a checkpoint from a reading connection never copies the whole
+    /// log (frames are added while it copies), so the log would never start over and would
+    /// grow without end. Here a reader's snapshot stands for those writes: the periodic
+    /// checkpoint cannot finish, the writer's part does, and the next write starts over.
+    #[tokio::test]
+    async fn the_writer_finishes_a_checkpoint_and_the_log_starts_over() {
+        let db = Scratch::open(None).await;
+        let store = &db.store;
+        sqlx::query("CREATE TABLE t (x BLOB)")
+            .execute(&store.write)
+            .await
+            .expect("create");
+        let write = |rows: usize| async move {
+            for _ in 0..rows {
+                sqlx::query("INSERT INTO t VALUES (randomblob(3000))")
+                    .execute(&store.write)
+                    .await
+                    .expect("insert");
+            }
+        };
+        write(20).await;
+        let mut reader = store.read.acquire().await.expect("reader");
+        sqlx::query("BEGIN")
+            .execute(&mut *reader)
+            .await
+            .expect("begin");
+        let _: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
+            .fetch_one(&mut *reader)
+            .await
+            .expect("read");
+        write(20).await;
+        let (log, copied) = checkpoint(&store.read).await.expect("checkpoint");
+        assert!(
+            copied < log,
+            "{copied} of {log} frames copied past a reader"
+        );
+        sqlx::query("COMMIT")
+            .execute(&mut *reader)
+            .await
+            .expect("end");
+        drop(reader);
+
+        let due = Arc::new(AtomicBool::new(true));
+        let mut tail = checkpoint_tail(due.clone());
+        tail(&store.write).expect("asked for").await;
+        assert!(tail(&store.write).is_none(), "done once per request");
+        write(1).await;
+        let (after, _) = checkpoint(&store.read).await.expect("checkpoint");
+        assert!(
+            after < log / 4,
+            "the log holds {after} frames, it held {log}"
+        );
+        db.remove().await;
+    }
+
+    /// A store on a fresh file, removed by [`Scratch::remove`].
+    struct Scratch {
+        store: SqliteStore,
+        path: std::path::PathBuf,
+    }
+
+    impl Scratch {
+        async fn open(checkpoint_period: Option<Duration>) -> Self {
+            let path = std::env::temp_dir().join(format!("ecoute-wal-{}.db", uuid::Uuid::new_v4()));
+            let store =
+                SqliteStore::open(&format!("sqlite://{}", path.display()), checkpoint_period)
+                    .await
+                    .expect("connect");
+            Scratch { store, path }
+        }
+
+        async fn remove(self) {
+            self.store.close().await;
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+            }
         }
     }
 }
