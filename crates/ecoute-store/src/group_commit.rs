@@ -16,8 +16,10 @@
 //!   (nothing written; retry later) instead of waiting behind seconds of backlog.
 
 use crate::{StoreError, StoreResult};
+use futures_util::FutureExt;
 use sqlx::{Connection, Database, Pool};
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use tokio::sync::{mpsc, oneshot};
 
@@ -123,9 +125,10 @@ impl<DB: Database> GroupCommit<DB> {
                 StoreError::Aborted("the store's writer has stopped".into())
             }
         })?;
-        answered
-            .await
-            .map_err(|_| StoreError::Aborted("the store's writer has stopped".into()))?
+        // Dropped unanswered: the writer stopped, or the group holding this write panicked.
+        answered.await.map_err(|_| {
+            StoreError::Aborted("the write was abandoned by the store's writer".into())
+        })?
     }
 }
 
@@ -140,7 +143,17 @@ async fn commit_in_groups<DB: Database>(
     // Takes whatever waits, up to MAX_BATCH, without waiting for more: no write is delayed
     // to fill a batch; the batch grows by itself while a commit is in flight.
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        commit_group(&pool, begin, &mut batch).await;
+        // A write that panics (a bug) must not stop the writer, and every write after it,
+        // while the server looks healthy: its group is dropped uncommitted (the transaction
+        // rolls back), its callers are told their write was abandoned, and the next group
+        // goes on.
+        let group = AssertUnwindSafe(commit_group(&pool, begin, &mut batch));
+        if group.catch_unwind().await.is_err() {
+            tracing::error!(
+                "a write panicked: its group of writes was rolled back and refused; the writer goes on"
+            );
+            batch.clear();
+        }
         if let Some(work) = upkeep.as_mut().and_then(|upkeep| upkeep(&pool)) {
             work.await;
         }
@@ -472,5 +485,39 @@ mod tests {
         assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
         assert_eq!(db.committed().await, vec![1, 100]);
         assert!(asked.load(Ordering::SeqCst) >= 1);
+    }
+
+    /// A write that panics takes its group with it, uncommitted, but not the writer: the
+    /// writes after it are committed as usual.
+    #[tokio::test]
+    async fn a_panicking_write_does_not_stop_the_writer() {
+        let db = Db::new("panic").await;
+        let (open, first) = gated(&db.group, 1).await;
+        let beside = spawn_insert(&db.group, 2);
+        let group = db.group.clone();
+        let panics = tokio::spawn(async move {
+            group
+                .write(|c| {
+                    Box::pin(async move {
+                        insert(c, 3).await?;
+                        panic!("a bug in a write");
+                    })
+                })
+                .await
+        });
+        db.until_waiting(2).await;
+        open.send(()).expect("the gated write waits");
+        first.await.expect("join").expect("the gated write commits");
+        assert!(matches!(
+            beside.await.expect("join"),
+            Err(StoreError::Aborted(_))
+        ));
+        let panicked: StoreResult<()> = panics.await.expect("join");
+        assert!(matches!(panicked, Err(StoreError::Aborted(_))));
+        db.group
+            .write(|c| Box::pin(insert(c, 4)))
+            .await
+            .expect("a write after the panic commits");
+        assert_eq!(db.committed().await, vec![1, 4]);
     }
 }
