@@ -3,7 +3,7 @@
 //! `ECOUTE_TEST_POSTGRES_URL` is set, like tests/postgres.rs.
 
 use ecoute_domain::{Author, CentreId, ContactId, Event, MessageEvent, Topic};
-use ecoute_store::bus_postgres::PgBus;
+use ecoute_store::bus_postgres::{PgBus, STORED_PAYLOAD_TTL_MS};
 use ecoute_store::postgres::PgStore;
 use ecoute_store::EventBus;
 use ecoute_store_conformance::pg::{server_url, Schema};
@@ -136,6 +136,62 @@ async fn large_events_arrive() {
         .expect("publish");
     assert_eq!(next(&mut on_b).await, big);
     assert_eq!(next(&mut on_b).await, queue_changed(7), "order kept");
+    drop(it.schema);
+}
+
+/// Stored payloads are dated and expired by the database's clock: a large event's publish
+/// deletes the rows older than the TTL and keeps the recent ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_payloads_expire_by_the_database_clock() {
+    let Some(it) = two_instances().await else {
+        return;
+    };
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(it.schema.options.clone())
+        .await
+        .expect("pool");
+    let now: i64 = sqlx::query_scalar("SELECT (extract(epoch FROM now()) * 1000)::bigint")
+        .fetch_one(&pool)
+        .await
+        .expect("the database's time");
+    let mut ids = Vec::new();
+    for age in [STORED_PAYLOAD_TTL_MS + 60_000, 60_000] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO bus_payloads (payload, created_at) VALUES ('{}', $1) RETURNING id",
+        )
+        .bind(now - age)
+        .fetch_one(&pool)
+        .await
+        .expect("insert");
+        ids.push(id);
+    }
+    let contact = ContactId::new_random();
+    let big = Event::Message {
+        message: MessageEvent {
+            contact,
+            seq: 1,
+            author: Author::Person,
+            client_id: "c1".into(),
+            body: "x".repeat(10_000),
+            at: 1,
+            listener: None,
+        },
+    };
+    it.a.publish(Topic::Contact(contact), big)
+        .await
+        .expect("publish");
+    let kept: Vec<i64> = sqlx::query_scalar("SELECT id FROM bus_payloads WHERE id = ANY($1)")
+        .bind(&ids)
+        .fetch_all(&pool)
+        .await
+        .expect("read");
+    assert_eq!(
+        kept,
+        vec![ids[1]],
+        "the expired row goes, the recent one stays"
+    );
+    pool.close().await;
     drop(it.schema);
 }
 

@@ -23,7 +23,7 @@ use ecoute_domain::{Event, Topic};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgListener, PgNotification, PgPool};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -126,18 +126,20 @@ impl EventBus for PgBus {
             return Ok(());
         }
         let payload = serde_json::to_string(&published).map_err(encode_error)?;
-        let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        // Rows every instance has had ample time to read.
-        sqlx::query("DELETE FROM bus_payloads WHERE created_at < $1")
-            .bind(now - STORED_PAYLOAD_TTL_MS)
-            .execute(&mut *tx)
-            .await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO bus_payloads (payload, created_at) VALUES ($1, $2) RETURNING id",
-        )
+        // Rows every instance has had ample time to read. The database's clock dates them:
+        // the one clock every instance shares.
+        sqlx::query(&format!(
+            "DELETE FROM bus_payloads WHERE created_at < {DATABASE_NOW_MS} - $1"
+        ))
+        .bind(STORED_PAYLOAD_TTL_MS)
+        .execute(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(&format!(
+            "INSERT INTO bus_payloads (payload, created_at) VALUES ($1, {DATABASE_NOW_MS}) \
+             RETURNING id"
+        ))
         .bind(&payload)
-        .bind(now)
         .fetch_one(&mut *tx)
         .await?;
         let notice = serde_json::to_string(&Notice::<&Published> {
@@ -163,11 +165,8 @@ fn encode_error(e: serde_json::Error) -> crate::StoreError {
     crate::StoreError::Corrupt(format!("event encoding: {e}"))
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+/// The database's current time in milliseconds since the epoch, in SQL.
+const DATABASE_NOW_MS: &str = "(extract(epoch FROM now()) * 1000)::bigint";
 
 /// Receives notifications until the pool closes, reconnecting whenever the connection drops.
 async fn listen(
