@@ -4,6 +4,7 @@
 //! the disk or a clock. The store persists these types and enforces the same rules atomically;
 //! the web layer translates them to HTTP and WebSocket frames.
 
+pub mod campaign;
 pub mod contact;
 pub mod event;
 pub mod ids;
@@ -14,6 +15,9 @@ pub mod stats;
 pub mod time;
 pub mod user;
 
+pub use campaign::{
+    Campaign, CampaignCode, CampaignCodeError, CampaignCount, CampaignError, CampaignEvent, Day,
+};
 pub use contact::{
     Channel, Contact, ContactState, ContactStatus, EndReason, Transition, TransitionError,
 };

@@ -17,6 +17,7 @@
 // Test support: a panic is how a case fails.
 #![allow(clippy::unwrap_used)]
 
+pub mod campaigns;
 pub mod contacts;
 pub mod instances;
 pub mod messages;
@@ -95,6 +96,8 @@ macro_rules! conformance_tests {
             stats::sheet_save_read_and_conflict,
             stats::sheet_refusals,
             stats::pending_sheets_lists_what_is_owed,
+            campaigns::campaigns_create_list_and_conflict,
+            campaigns::campaign_counts_add_up,
             transfer::transfer_copies_everything,
             instances::dead_instances_connections_are_detached,
             instances::dead_instances_are_processed_once_concurrently,

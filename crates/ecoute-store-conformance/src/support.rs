@@ -158,3 +158,18 @@ pub(crate) fn assert_not_found(result: Result<impl std::fmt::Debug, StoreError>)
 pub(crate) fn conn(instance: i64, local: u32) -> i64 {
     ConnectionId::new(u32::try_from(instance).expect("31-bit instance"), local).0
 }
+
+/// A count of `n` times `event` on day `day` for `campaign`.
+pub fn count(
+    campaign: Option<&ecoute_domain::CampaignCode>,
+    day: i64,
+    event: ecoute_domain::CampaignEvent,
+    n: u64,
+) -> ecoute_domain::CampaignCount {
+    ecoute_domain::CampaignCount {
+        campaign: campaign.cloned(),
+        day: ecoute_domain::Day(day),
+        event,
+        count: n,
+    }
+}

@@ -1,12 +1,13 @@
 //! Cases of [`ecoute_store::transfer::Transfer`]: moving an installation (copy-data).
 
 use crate::support::*;
-use ecoute_domain::{ContactId, Presence, Role, Transition, UserId};
+use ecoute_domain::{Campaign, CampaignEvent, ContactId, Day, Presence, Role, Transition, UserId};
 use ecoute_store::{NewSession, Sender, Store};
 use std::sync::Arc;
 
 /// Fills `store` through the traits with a little of everything: accounts (one disabled),
-/// a session, a presence, contacts in every state with messages, a sheet with themes.
+/// a session, a presence, contacts in every state with messages, a sheet with themes, a
+/// campaign and counters.
 /// Returns (the listener, the active contact, the waiting contact, the ended contact).
 async fn fill(store: &dyn Store) -> (UserId, ContactId, ContactId, ContactId) {
     let lina = listener(store, "lina").await;
@@ -64,6 +65,18 @@ async fn fill(store: &dyn Store) -> (UserId, ContactId, ContactId, ContactId) {
     let queued = waiting(store, 50).await;
     say(store, queued.id, Sender::Person, "q1").await;
     store.set_priority(queued.id, 2).await.expect("priority");
+    let campaign = Campaign::new("fb-2017-11", "Campagne 2017", Day(10), Day(40)).expect("valid");
+    store
+        .create_campaign(&campaign, at(60))
+        .await
+        .expect("campaign");
+    store
+        .add_campaign_counts(&[
+            count(Some(&campaign.code), 12, CampaignEvent::PageView, 30),
+            count(None, 12, CampaignEvent::ConversationStarted, 2),
+        ])
+        .await
+        .expect("counts");
     (lina, talking.id, queued.id, done.id)
 }
 
@@ -97,6 +110,8 @@ pub async fn transfer_copies_everything(store: Arc<dyn Store>) {
         ("listener_presence", 1),
         ("stats_sheets", 1),
         ("stats_sheet_themes", 2),
+        ("campaigns", 1),
+        ("campaign_counts", 2),
     ] {
         assert_eq!(rows(table), want, "{table} in the source");
     }

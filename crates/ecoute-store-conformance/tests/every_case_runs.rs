@@ -14,6 +14,7 @@ const CASE_FILES: &[&str] = &[
     "messages",
     "presence",
     "stats",
+    "campaigns",
     "transfer",
     "instances",
 ];

@@ -1,7 +1,7 @@
 //! Persistence for ecoute, behind traits, and the real-time event bus.
 //!
 //! Each area of the data has its own trait ([`UserStore`], [`SessionStore`], [`ContactStore`],
-//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`InstanceStore`]); [`Store`] is all of
+//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`CampaignStore`], [`InstanceStore`]); [`Store`] is all of
 //! them. One implementation, [`SqlStore`], serves both backends — SQLite (the embedded
 //! default) and PostgreSQL (several instances): each method's SQL is written once in
 //! `src/sql/` (a file per trait), and a [`Dialect`] (`src/dialect/`) says what differs. Both
@@ -41,8 +41,8 @@ pub use types::*;
 
 use async_trait::async_trait;
 use ecoute_domain::{
-    CentreId, ClientMessageId, Contact, ContactId, Message, MessageBody, Presence, QueueEntry,
-    StatsSheet, Timestamp, Transition, UserId,
+    Campaign, CampaignCount, CentreId, ClientMessageId, Contact, ContactId, Day, Message,
+    MessageBody, Presence, QueueEntry, StatsSheet, Timestamp, Transition, UserId,
 };
 use std::sync::Arc;
 
@@ -239,6 +239,22 @@ pub trait StatsStore: Send + Sync {
     async fn pending_sheets(&self, listener: UserId) -> StoreResult<Vec<Contact>>;
 }
 
+/// Campaigns and their aggregate counters (see [`ecoute_domain::campaign`]): nothing per
+/// person is stored.
+#[async_trait]
+pub trait CampaignStore: Send + Sync {
+    /// Declares a campaign. [`StoreError::Conflict`] if its code is taken.
+    async fn create_campaign(&self, campaign: &Campaign, now: Timestamp) -> StoreResult<()>;
+    /// Every campaign, by first day, then code.
+    async fn campaigns(&self) -> StoreResult<Vec<Campaign>>;
+    /// Adds each count to its counter (which starts at 0), all in one transaction; safe to
+    /// call from several instances at once. The caller counts only declared campaigns.
+    async fn add_campaign_counts(&self, counts: &[CampaignCount]) -> StoreResult<()>;
+    /// The counters of the days `from` to `to` (both included), by day, campaign and event;
+    /// a counter never added to is absent.
+    async fn campaign_counts(&self, from: Day, to: Day) -> StoreResult<Vec<CampaignCount>>;
+}
+
 /// Liveness of the instances sharing the store, so that the connections of an instance that
 /// died without closing them (SIGKILL, a lost host) are still seen as closed.
 ///
@@ -272,6 +288,7 @@ pub trait Store:
     + MessageStore
     + PresenceStore
     + StatsStore
+    + CampaignStore
     + InstanceStore
     + transfer::Transfer
 {
@@ -284,6 +301,7 @@ impl<T> Store for T where
         + MessageStore
         + PresenceStore
         + StatsStore
+        + CampaignStore
         + InstanceStore
         + transfer::Transfer
 {

@@ -7,6 +7,7 @@
 //! run a query on it and bind and read our column types. Rust does not carry such bounds from
 //! a trait's definition to its users, so they are spelled out where they are used.
 
+mod campaigns;
 mod contacts;
 mod instances;
 mod messages;

@@ -141,6 +141,25 @@ pub const TABLES: &[Table] = &[
         name: "stats_sheet_themes",
         columns: &[("contact_id", Uuid), ("position", Int32), ("theme", Text)],
     },
+    Table {
+        name: "campaigns",
+        columns: &[
+            ("code", Text),
+            ("name", Text),
+            ("starts_day", Int),
+            ("ends_day", Int),
+            ("created_at", Int),
+        ],
+    },
+    Table {
+        name: "campaign_counts",
+        columns: &[
+            ("campaign", Text),
+            ("day", Int),
+            ("event", Text),
+            ("count", Int),
+        ],
+    },
 ];
 
 /// Tables of the schema that [`TABLES`] leaves out on purpose: state of the running

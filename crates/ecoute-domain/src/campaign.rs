@@ -1,0 +1,283 @@
+//! Campaigns and their attribution without tracking.
+//!
+//! A campaign's links carry its code (`?c=fb-2017-11`). What the people who came by them do
+//! is counted per campaign and per day — page views, reveals, conversations started,
+//! messages written, volunteer applications — as aggregate counters only: no cookie, no
+//! identifier, no address, nothing per person. Days are UTC days ([`Day`]).
+
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// A campaign's code, as its links carry it: 1 to [`CampaignCode::MAX_CHARS`] characters
+/// among `a`–`z`, `0`–`9`, `-` and `_`, stored in lowercase (a link typed in capitals counts
+/// the same).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CampaignCode(String);
+
+/// Why a campaign code was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CampaignCodeError {
+    /// Nothing.
+    #[error("the campaign code is empty")]
+    Empty,
+    /// Longer than allowed.
+    #[error("the campaign code has {chars} characters; at most {max} are allowed")]
+    TooLong {
+        /// Characters given.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A character outside the allowed set.
+    #[error("the campaign code may hold only letters a-z, digits, '-' and '_'")]
+    BadCharacter,
+}
+
+impl CampaignCode {
+    /// Longest code, in characters.
+    pub const MAX_CHARS: usize = 40;
+
+    /// Validates and lowercases `text`.
+    pub fn parse(text: &str) -> Result<Self, CampaignCodeError> {
+        if text.is_empty() {
+            return Err(CampaignCodeError::Empty);
+        }
+        let chars = text.chars().count();
+        if chars > Self::MAX_CHARS {
+            return Err(CampaignCodeError::TooLong {
+                chars,
+                max: Self::MAX_CHARS,
+            });
+        }
+        if !text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(CampaignCodeError::BadCharacter);
+        }
+        Ok(CampaignCode(text.to_ascii_lowercase()))
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CampaignCode {
+    type Error = CampaignCodeError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        CampaignCode::parse(&text)
+    }
+}
+
+impl From<CampaignCode> for String {
+    fn from(code: CampaignCode) -> String {
+        code.0
+    }
+}
+
+impl std::fmt::Display for CampaignCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A UTC calendar day, as days since 1970-01-01.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Day(pub i64);
+
+impl Day {
+    const MILLIS: i64 = 86_400_000;
+
+    /// The day `at` falls on.
+    pub fn of(at: Timestamp) -> Day {
+        Day(at.0.div_euclid(Self::MILLIS))
+    }
+
+    /// The day `days` later (earlier if negative).
+    pub fn plus(self, days: i64) -> Day {
+        Day(self.0.saturating_add(days))
+    }
+
+    /// Its first instant.
+    pub fn start(self) -> Timestamp {
+        Timestamp(self.0.saturating_mul(Self::MILLIS))
+    }
+}
+
+/// What is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignEvent {
+    /// The campaign page was shown.
+    PageView,
+    /// A story's hidden side was revealed.
+    Reveal,
+    /// A conversation was started (someone joined the queue).
+    ConversationStarted,
+    /// A person wrote a message (chat or written messaging).
+    MessageWritten,
+    /// Someone applied to become a listener.
+    Application,
+}
+
+impl CampaignEvent {
+    /// Every event, in the order reports show them.
+    pub const ALL: [CampaignEvent; 5] = [
+        CampaignEvent::PageView,
+        CampaignEvent::Reveal,
+        CampaignEvent::ConversationStarted,
+        CampaignEvent::MessageWritten,
+        CampaignEvent::Application,
+    ];
+
+    /// Stable name used in storage and the protocol.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CampaignEvent::PageView => "page_view",
+            CampaignEvent::Reveal => "reveal",
+            CampaignEvent::ConversationStarted => "conversation_started",
+            CampaignEvent::MessageWritten => "message_written",
+            CampaignEvent::Application => "application",
+        }
+    }
+
+    /// The inverse of [`CampaignEvent::as_str`].
+    pub fn parse(name: &str) -> Option<CampaignEvent> {
+        CampaignEvent::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+}
+
+/// A campaign, as staff declare it: only declared codes are counted, so that links made up
+/// by anyone cannot fill the counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Campaign {
+    /// The code its links carry.
+    pub code: CampaignCode,
+    /// What staff call it ("Tout le bonheur du monde… en apparence, 2017").
+    pub name: String,
+    /// First day it runs.
+    pub starts: Day,
+    /// Last day it runs (the same as or after `starts`).
+    pub ends: Day,
+}
+
+/// Why a campaign was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CampaignError {
+    /// A bad code.
+    #[error(transparent)]
+    Code(#[from] CampaignCodeError),
+    /// No name, or too long a one.
+    #[error("the campaign's name must have 1 to {max} characters")]
+    Name {
+        /// The limit.
+        max: usize,
+    },
+    /// Ends before it starts.
+    #[error("the campaign ends before it starts")]
+    EndsBeforeStart,
+}
+
+impl Campaign {
+    /// Longest name, in characters.
+    pub const MAX_NAME_CHARS: usize = 200;
+
+    /// Validates a campaign.
+    pub fn new(code: &str, name: &str, starts: Day, ends: Day) -> Result<Self, CampaignError> {
+        let code = CampaignCode::parse(code)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > Self::MAX_NAME_CHARS {
+            return Err(CampaignError::Name {
+                max: Self::MAX_NAME_CHARS,
+            });
+        }
+        if ends < starts {
+            return Err(CampaignError::EndsBeforeStart);
+        }
+        Ok(Campaign {
+            code,
+            name: name.to_owned(),
+            starts,
+            ends,
+        })
+    }
+}
+
+/// How many times `event` happened on `day` for people who came by `campaign` (`None`:
+/// by no declared campaign's link).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignCount {
+    /// The campaign, if any.
+    pub campaign: Option<CampaignCode>,
+    /// The day.
+    pub day: Day,
+    /// What happened.
+    pub event: CampaignEvent,
+    /// How many times.
+    pub count: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_validated_and_lowercased() {
+        assert_eq!(
+            CampaignCode::parse("FB-2017_11").map(String::from),
+            Ok("fb-2017_11".to_owned())
+        );
+        assert_eq!(CampaignCode::parse(""), Err(CampaignCodeError::Empty));
+        assert_eq!(
+            CampaignCode::parse(&"a".repeat(41)),
+            Err(CampaignCodeError::TooLong { chars: 41, max: 40 })
+        );
+        for bad in ["a b", "é", "a/b", "a?c=1", "<x>"] {
+            assert_eq!(
+                CampaignCode::parse(bad),
+                Err(CampaignCodeError::BadCharacter),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn days_are_utc_days() {
+        assert_eq!(Day::of(Timestamp(0)), Day(0));
+        assert_eq!(Day::of(Timestamp(86_399_999)), Day(0));
+        assert_eq!(Day::of(Timestamp(86_400_000)), Day(1));
+        assert_eq!(Day::of(Timestamp(-1)), Day(-1));
+        assert_eq!(Day(3).start(), Timestamp(3 * 86_400_000));
+        assert_eq!(Day(3).plus(-4), Day(-1));
+    }
+
+    #[test]
+    fn event_names_round_trip() {
+        for e in CampaignEvent::ALL {
+            assert_eq!(CampaignEvent::parse(e.as_str()), Some(e));
+        }
+        assert_eq!(CampaignEvent::parse("click"), None);
+    }
+
+    #[test]
+    fn campaigns_are_validated() {
+        let c = Campaign::new("fb-2017-11", "  Campagne 2017 ", Day(10), Day(40)).expect("ok");
+        assert_eq!(c.name, "Campagne 2017");
+        assert_eq!(
+            Campaign::new("fb", " ", Day(1), Day(2)),
+            Err(CampaignError::Name { max: 200 })
+        );
+        assert_eq!(
+            Campaign::new("fb", "x", Day(2), Day(1)),
+            Err(CampaignError::EndsBeforeStart)
+        );
+        assert!(matches!(
+            Campaign::new("f b", "x", Day(1), Day(1)),
+            Err(CampaignError::Code(_))
+        ));
+    }
+}

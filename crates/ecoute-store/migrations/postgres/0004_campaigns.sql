@@ -1,0 +1,23 @@
+-- Campaigns and their counters, kept in step with migrations/sqlite/0004_campaigns.sql.
+-- Attribution without tracking: a counter says how many times something happened on a UTC
+-- day (days since 1970-01-01) for people who came by a campaign's link. Nothing here is per
+-- person.
+CREATE TABLE campaigns (
+    code        TEXT    PRIMARY KEY,
+    name        TEXT    NOT NULL,
+    starts_day  BIGINT  NOT NULL,
+    ends_day    BIGINT  NOT NULL,
+    created_at  BIGINT  NOT NULL,
+    CHECK (ends_day >= starts_day)
+);
+
+-- campaign: a declared campaign's code, or '' for people who came by no campaign's link
+-- (what a before / during / after comparison sets the campaign's figures against).
+CREATE TABLE campaign_counts (
+    campaign  TEXT    NOT NULL,
+    day       BIGINT  NOT NULL,
+    event     TEXT    NOT NULL CHECK (event IN
+        ('page_view', 'reveal', 'conversation_started', 'message_written', 'application')),
+    count     BIGINT  NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (campaign, day, event)
+);
