@@ -1,7 +1,7 @@
 //! The application layer's one error type: each variant says what happened, so that the web
 //! maps it once to frames and HTTP statuses, and the CLI to messages.
 
-use ecoute_domain::{TransitionError, UserError};
+use ecoute_domain::{CampaignError, TransitionError, UserError};
 use ecoute_store::StoreError;
 
 /// Result of a use case.
@@ -43,6 +43,12 @@ pub enum AppError {
     /// The contact already has its statistics sheet.
     #[error("this contact already has a statistics sheet")]
     SheetExists,
+    /// A campaign's code, name or dates break the rules.
+    #[error(transparent)]
+    InvalidCampaign(#[from] CampaignError),
+    /// Another campaign already has this code.
+    #[error("a campaign with the code {0} exists already")]
+    CampaignExists(String),
     /// Hashing a password failed (ours, not the caller's).
     #[error("could not hash the password: {0}")]
     Hash(String),

@@ -3,7 +3,8 @@
 //!
 //! An [`App`] holds the store, the event bus and the [`Clock`]. Each use case is one method of
 //! it, grouped by area: [`contacts`] (join, take next, send, end, presence, connections),
-//! [`sheets`] (the statistics sheet), [`accounts`] (create, disable, log out, passwords) and
+//! [`sheets`] (the statistics sheet), [`accounts`] (create, disable, log out, passwords),
+//! [`campaigns`] (declare, count without tracking, report) and
 //! [`jobs`] (sweeps of reconnection delays, never-connected contacts and dead instances;
 //! purges). Every method that changes state commits first and publishes after
 //! ([`publish`]), so that no client hears of a change that is not durable. Every refusal is
@@ -14,6 +15,7 @@
 //! WebSocket frames or Prometheus.
 
 pub mod accounts;
+pub mod campaigns;
 mod clock;
 pub mod contacts;
 mod error;
@@ -54,6 +56,7 @@ pub struct App {
     bus: Arc<dyn EventBus>,
     clock: Arc<dyn Clock>,
     settings: Arc<Settings>,
+    tally: Arc<campaigns::Tally>,
 }
 
 impl App {
@@ -69,6 +72,7 @@ impl App {
             bus,
             clock,
             settings: Arc::new(settings),
+            tally: Arc::default(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The JSON endpoints: joining the queue, health, and the OpenAPI document.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -34,10 +34,12 @@ pub struct ContactCreated {
     pub websocket: &'static str,
 }
 
-/// `POST /api/contacts`: joins the queue.
+/// `POST /api/contacts`: joins the queue (`?c=CODE`: by a campaign's link; the conversation
+/// started is counted under it, anonymously).
 async fn create_contact(
     State(state): State<AppState>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
     crate::joins::admit(&state, &headers)?;
     // Every install has one centre for now; routing between centres comes with federation.
@@ -46,6 +48,13 @@ async fn create_contact(
     // A burst of joins cannot overshoot `chat.max_waiting` (refused with `queue_full`).
     let contact = state.app.join(centre, sha256_hex(&token)).await?;
     state.metrics.contact_created();
+    let campaign = state
+        .app
+        .campaign_of(crate::attribution::campaign_in(query.as_deref()));
+    state.app.count(
+        campaign.as_ref(),
+        ecoute_domain::CampaignEvent::ConversationStarted,
+    );
     let body = ContactCreated {
         contact_id: contact.id.to_string(),
         token,

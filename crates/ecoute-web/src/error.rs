@@ -250,13 +250,16 @@ impl From<AppError> for WebError {
             AppError::Refused(ecoute_domain::TransitionError::NotEnded) => {
                 WebError::Refused(Refusal::SheetConversationOngoing)
             }
-            AppError::InvalidAccount(_) => WebError::Unprocessable(e.to_string()),
+            AppError::InvalidAccount(_) | AppError::InvalidCampaign(_) => {
+                WebError::Unprocessable(e.to_string())
+            }
             AppError::ContactEnded
             | AppError::NotYourContact
             | AppError::Refused(_)
             | AppError::DuplicateMessageId
             | AppError::NotAvailable
-            | AppError::UsernameTaken(_) => WebError::Conflict(e.to_string()),
+            | AppError::UsernameTaken(_)
+            | AppError::CampaignExists(_) => WebError::Conflict(e.to_string()),
             AppError::Overloaded => WebError::Busy {
                 retry_after: OVERLOADED_RETRY_SECONDS,
             },

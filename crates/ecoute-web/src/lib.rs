@@ -8,6 +8,7 @@
 
 mod api;
 mod assets;
+mod attribution;
 pub mod auth;
 pub mod config;
 mod error;
@@ -221,10 +222,17 @@ impl Server {
                 "cannot register this instance: {e}"
             )));
         }
+        // Before the first page view: a view by a campaign's link counts under it.
+        if let Err(e) = self.state.app.load_campaigns().await {
+            return Err(std::io::Error::other(format!(
+                "cannot read the campaigns: {e}"
+            )));
+        }
         let jobs = [
             tokio::spawn(live::run_heartbeat(self.state.clone())),
             tokio::spawn(live::run_sweeper(self.state.clone())),
             tokio::spawn(live::run_purge(self.state.clone())),
+            tokio::spawn(live::run_campaign_flush(self.state.clone())),
         ];
         let sockets = self.state.shutdown.clone();
         let mut stopping = sockets.subscribe();
@@ -249,6 +257,10 @@ impl Server {
         };
         for job in jobs {
             job.abort();
+        }
+        // What was counted since the last flush.
+        if let Err(e) = self.state.app.flush_campaign_counts().await {
+            tracing::warn!(error = %e, "the last campaign counts could not be saved");
         }
         result
     }

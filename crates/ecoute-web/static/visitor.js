@@ -54,7 +54,10 @@ async function start() {
   ui.startError.hidden = true;
   ui.start.textContent = t("starting");
   try {
-    const response = await fetch("/api/contacts", { method: "POST" });
+    // The campaign whose link brought the person, if any: counted, never stored with them.
+    const campaign = ui.start.dataset.campaign;
+    const url = campaign ? `/api/contacts?c=${encodeURIComponent(campaign)}` : "/api/contacts";
+    const response = await fetch(url, { method: "POST" });
     if (response.status === 503) throw new Error(t("queue_full"));
     if (response.status === 429) throw new Error(t("joins_busy"));
     if (!response.ok) throw new Error(t("error_generic", { message: response.status }));

@@ -1,8 +1,9 @@
 //! The public page where a person reaches out.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
+use ecoute_domain::CampaignEvent;
 
 use super::{page_layout, render, LangQuery, Layout};
 use crate::error::WebError;
@@ -55,14 +56,22 @@ struct VisitorPage {
     /// `site.opening_hours` in the page's language, shown when nobody is on duty.
     opening_hours: Option<String>,
     texts_json: String,
+    /// The declared campaign whose link brought the person, handed on to the join so that
+    /// the conversation counts under it.
+    campaign: Option<String>,
 }
 page_layout!(VisitorPage);
 
-/// `GET /`.
+/// `GET /` (`?c=CODE`: by a campaign's link; the view is counted under it, anonymously).
 pub async fn visitor_page(
     State(state): State<AppState>,
     q: LangQuery,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
+    let campaign = state
+        .app
+        .campaign_of(crate::attribution::campaign_in(query.as_deref()));
+    state.app.count(campaign.as_ref(), CampaignEvent::PageView);
     let layout = Layout::public(&state, q.page(), "/");
     let texts_json = layout.t.json(SCRIPT_TEXTS);
     render(&VisitorPage {
@@ -76,5 +85,6 @@ pub async fn visitor_page(
             .get(q.lang())
             .map(str::to_owned),
         texts_json,
+        campaign: campaign.map(String::from),
     })
 }

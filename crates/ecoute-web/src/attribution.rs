@@ -1,0 +1,23 @@
+//! The campaign a request came by: the `c` parameter of its query (`/?c=fb-2017-11`), as a
+//! campaign's links carry it. Counting is the application's ([`ecoute_app::campaigns`]): only
+//! declared codes count, and nothing about the person is kept.
+
+/// The first `c` parameter of `query`, as written (an undeclared or malformed code is simply
+/// no campaign once the application looks it up).
+pub fn campaign_in(query: Option<&str>) -> Option<&str> {
+    query?.split('&').find_map(|kv| kv.strip_prefix("c="))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::campaign_in;
+
+    #[test]
+    fn the_first_c_parameter() {
+        assert_eq!(campaign_in(Some("c=fb-2017-11")), Some("fb-2017-11"));
+        assert_eq!(campaign_in(Some("lang=en&c=tv&c=other")), Some("tv"));
+        assert_eq!(campaign_in(Some("cc=tv&code=x")), None);
+        assert_eq!(campaign_in(Some("")), None);
+        assert_eq!(campaign_in(None), None);
+    }
+}
