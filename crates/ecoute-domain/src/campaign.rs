@@ -106,6 +106,59 @@ impl Day {
     pub fn start(self) -> Timestamp {
         Timestamp(self.0.saturating_mul(Self::MILLIS))
     }
+
+    /// From `YYYY-MM-DD` (years 1970 to 9999); `None` for anything else, or a date that
+    /// does not exist (`2017-02-30`).
+    pub fn parse_iso(text: &str) -> Option<Day> {
+        let mut parts = text.split('-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if !(digits(y) && digits(m) && digits(d)) {
+            return None;
+        }
+        let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        if y < 1970 || !(1..=12).contains(&m) || d < 1 {
+            return None;
+        }
+        let day = Day(days_from_civil(y, m, d));
+        // A day past the month's end lands in the next month: refuse it.
+        (day.civil() == (y, m, d)).then_some(day)
+    }
+
+    /// As `YYYY-MM-DD`.
+    pub fn iso(self) -> String {
+        let (y, m, d) = self.civil();
+        format!("{y:04}-{m:02}-{d:02}")
+    }
+
+    /// Year, month (1-12) and day of the month (1-31).
+    fn civil(self) -> (i64, i64, i64) {
+        // Howard Hinnant's `civil_from_days` (proleptic Gregorian calendar).
+        let z = self.0 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        (y, m, d)
+    }
+}
+
+/// Days since 1970-01-01 of a date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// What is counted.
@@ -253,6 +306,39 @@ mod tests {
         assert_eq!(Day::of(Timestamp(-1)), Day(-1));
         assert_eq!(Day(3).start(), Timestamp(3 * 86_400_000));
         assert_eq!(Day(3).plus(-4), Day(-1));
+    }
+
+    #[test]
+    fn days_read_and_write_as_iso_dates() {
+        assert_eq!(Day::parse_iso("1970-01-01"), Some(Day(0)));
+        assert_eq!(Day::parse_iso("2017-11-06"), Some(Day(17_476)));
+        assert_eq!(Day(17_476).iso(), "2017-11-06");
+        assert_eq!(
+            Day::parse_iso("2016-02-29").map(Day::iso).as_deref(),
+            Some("2016-02-29")
+        );
+        assert_eq!(
+            Day::parse_iso("2000-12-31").map(Day::iso).as_deref(),
+            Some("2000-12-31")
+        );
+        for day in (0..40_000).step_by(37) {
+            assert_eq!(Day::parse_iso(&Day(day).iso()), Some(Day(day)), "{day}");
+        }
+        for bad in [
+            "2017-02-30",
+            "2017-13-01",
+            "2017-00-10",
+            "2017-1-06",
+            "17-11-06",
+            "2017-11-06x",
+            "1969-12-31",
+            "2017/11/06",
+            "",
+            "+017-11-06",
+            "2017-11--6",
+        ] {
+            assert_eq!(Day::parse_iso(bad), None, "{bad}");
+        }
     }
 
     #[test]

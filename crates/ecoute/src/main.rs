@@ -1,5 +1,5 @@
-//! `ecoute`: serve the helpline, try it with demo accounts, manage accounts, migrate the
-//! database, plan capacity.
+//! `ecoute`: serve the helpline, try it with demo accounts, manage accounts and campaigns,
+//! migrate the database, plan capacity.
 
 mod commands;
 mod settings;
@@ -32,6 +32,9 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(commands::users::UserCommand),
+    /// Declare campaigns and read their anonymous counts.
+    #[command(subcommand)]
+    Campaign(commands::campaigns::CampaignCommand),
     /// Capacity planning: Erlang formulas, simulation of a helpline year, shift plans.
     Capacity(ecoute_capacity_cli::CapacityArgs),
     /// Copy the whole database to a new file while ecoute runs (SQLite: VACUUM INTO;
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
             Command::Demo => commands::serve::run(settings, true).await,
             Command::Migrate => commands::migrate(settings).await,
             Command::User(cmd) => commands::users::run(settings, cmd).await,
+            Command::Campaign(cmd) => commands::campaigns::run(settings, cmd).await,
             Command::Backup { to } => commands::backup::run(&settings, &to).await,
             Command::CopyData { from, to } => commands::copy_data::run(&from, &to).await,
             Command::Capacity(_) => unreachable!("handled before the runtime starts"),

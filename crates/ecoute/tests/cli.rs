@@ -234,3 +234,81 @@ async fn login_status(addr: &str, username: &str, password: &str) -> u16 {
         .status()
         .as_u16()
 }
+
+/// Campaigns declared from the command line count a running server's visits by their links,
+/// read back with `campaign counts`; bad campaigns are refused with the reason.
+#[tokio::test]
+async fn campaigns_are_declared_and_counted_from_the_command_line() {
+    let s = Sandbox::new();
+    let today = ecoute_domain::Day::of(ecoute_domain::Timestamp(
+        i64::try_from(rand_suffix() / 1_000_000).expect("milliseconds fit"),
+    ));
+    let (from, to) = (today.iso(), today.plus(30).iso());
+    let add = |code: &str, from: &str, to: &str| {
+        s.run(
+            &[
+                "campaign", "add", "--code", code, "--name", "Campagne", "--from", from, "--to", to,
+            ],
+            "",
+        )
+    };
+    let out = add("FB-2017-11", &from, &to);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("?c=fb-2017-11"),
+        "{}",
+        text(&out.stdout)
+    );
+    for (code, first, last, reason) in [
+        ("fb-2017-11", from.as_str(), to.as_str(), "exists already"),
+        ("f b", from.as_str(), to.as_str(), "letters a-z"),
+        ("tv", to.as_str(), from.as_str(), "ends before it starts"),
+        ("tv", "2017-02-30", to.as_str(), "not a date"),
+    ] {
+        let out = add(code, first, last);
+        assert!(!out.status.success(), "{code} {first} {last}");
+        assert!(
+            text(&out.stderr).contains(reason),
+            "{reason}: {}",
+            text(&out.stderr)
+        );
+    }
+    let listing = text(&s.run(&["campaign", "list"], "").stdout);
+    assert!(
+        listing.starts_with(&format!("fb-2017-11\t{from}\t{to}\tCampagne")),
+        "{listing}"
+    );
+
+    let server = s.serve(&["serve"]);
+    let http = ecoute_testkit::http_client();
+    for path in ["/?c=fb-2017-11", "/?c=fb-2017-11", "/?c=unknown"] {
+        let page = http
+            .get(server.url(path))
+            .send()
+            .await
+            .expect("GET the page");
+        assert_eq!(page.status(), 200);
+    }
+    // The server adds its tally to the database every 10 s: wait for it to show.
+    let wanted = [
+        format!("{from}\t-\tpage_view\t1"),
+        format!("{from}\tfb-2017-11\tpage_view\t2"),
+    ];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let out = s.run(&["campaign", "counts", "--from", &from], "");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let counts = text(&out.stdout);
+        if wanted.iter().all(|line| counts.lines().any(|l| l == line)) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the counts never showed: {counts}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let out = s.run(&["campaign", "counts", "--from", &to, "--to", &from], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--to is before --from"));
+}

@@ -2,10 +2,9 @@
 
 use clap::{Args, Subcommand};
 use ecoute_app::accounts::AccountFields;
-use ecoute_app::{App, AppError, SystemClock};
+use ecoute_app::{App, AppError};
 use ecoute_domain::{CentreId, Password, UserId};
 use std::io::Read;
-use std::sync::Arc;
 
 use crate::settings::Settings;
 
@@ -64,23 +63,9 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
     Ok(line)
 }
 
-/// The use cases over the configured database. On PostgreSQL the bus is LISTEN/NOTIFY, so
-/// that disabling an account or changing its password closes its sockets on every running
-/// instance at once; on SQLite (one instance, another process) nothing hears the bus, and the
-/// server's periodic session check closes them within 30 s.
-async fn app(settings: &Settings) -> anyhow::Result<App> {
-    let (store, bus) = ecoute_store::connect_with_bus(&settings.database.url).await?;
-    Ok(App::new(
-        store,
-        bus,
-        Arc::new(SystemClock),
-        settings.web().app_settings(),
-    ))
-}
-
 /// Runs an account command.
 pub async fn run(settings: Settings, cmd: UserCommand) -> anyhow::Result<()> {
-    let app = app(&settings).await?;
+    let app = super::app(&settings).await?;
     match cmd {
         UserCommand::Add(a) => {
             let password = read_password(a.password_stdin)?;
