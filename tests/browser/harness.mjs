@@ -66,12 +66,15 @@ function inheritedEnv() {
 
 /**
  * Starts `ecoute serve` on a free port with a fresh SQLite database, after creating `users`
- * (`[{username, pseudonym, role}]`, all with `PASSWORD`). `settings` are extra `ECOUTE_…`
+ * (`[{username, pseudonym, role}]`, all with `PASSWORD`) and declaring `campaigns`
+ * (`[{code, name, from, to}]`, days as YYYY-MM-DD). `settings` are extra `ECOUTE_…`
  * variables, e.g. `{ ECOUTE_CHAT__LISTENER_RETURN_SECONDS: "1" }`.
- * Returns `{url, crash, restart, stop}`: `crash` kills the server as a crash would (SIGKILL),
- * `restart` starts it again on the same port and database, `stop` ends it and removes its data.
+ * Returns `{url, crash, restart, stop, cli}`: `crash` kills the server as a crash would
+ * (SIGKILL), `restart` stops it (SIGTERM) and starts it again on the same port and database,
+ * `stop` ends it and removes its data, `cli(args)` runs another `ecoute` command on the same
+ * database and resolves to what it printed.
  */
-export async function startEcoute({ users = [], settings = {} } = {}) {
+export async function startEcoute({ users = [], campaigns = [], settings = {} } = {}) {
   if (!existsSync(ECOUTE_BIN)) {
     throw new Error(`${ECOUTE_BIN} does not exist: run \`cargo build -p ecoute\` first (or set ECOUTE_BIN)`);
   }
@@ -91,6 +94,9 @@ export async function startEcoute({ users = [], settings = {} } = {}) {
       `${PASSWORD}\n`,
     );
   }
+  for (const c of campaigns) {
+    await run(["campaign", "add", "--code", c.code, "--name", c.name, "--from", c.from, "--to", c.to], env);
+  }
 
   let server = await serve(env);
   const url = server.url;
@@ -107,7 +113,7 @@ export async function startEcoute({ users = [], settings = {} } = {}) {
     await kill(server.child, "SIGTERM");
     await rm(dataDir, { recursive: true, force: true });
   }
-  return { url, crash, restart, stop, log: () => server.log() };
+  return { url, crash, restart, stop, cli: (args) => run(args, env), log: () => server.log() };
 }
 
 /** Runs `ecoute serve` and waits for the line that gives its address. */
