@@ -5,6 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, useEcoute } from "./harness.mjs";
+import { visitorSend } from "./flows.mjs";
 
 /** Today as YYYY-MM-DD in UTC, the days the counters use. */
 const today = new Date().toISOString().slice(0, 10);
@@ -12,11 +13,14 @@ const today = new Date().toISOString().slice(0, 10);
 describe("a campaign's link", () => {
   const lab = useEcoute({ campaigns: [{ code: "fb-2017-11", name: "Campagne 2017", from: today, to: today }] });
 
-  test("counts the page view and the conversation started under the campaign", async () => {
+  test("counts the page view, the conversation started and the messages under the campaign", async () => {
     const page = await openPage(lab.browser);
     await page.goto(`${lab.ecoute.url}/?c=FB-2017-11`);
     await page.click("#start");
     await page.locator("#chat[data-state=waiting]").waitFor({ state: "visible" });
+    await visitorSend(page, "Je ne sais pas à qui en parler.");
+    // Committed once the server has given it its number.
+    await page.locator("#messages li.message[data-seq]").waitFor();
     // No cookie and nothing in storage names the campaign.
     assert.deepEqual(await page.context().cookies(), []);
     const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
@@ -29,5 +33,6 @@ describe("a campaign's link", () => {
     const lines = counts.trim().split("\n");
     assert.ok(lines.includes(`${today}\tfb-2017-11\tpage_view\t1`), counts);
     assert.ok(lines.includes(`${today}\tfb-2017-11\tconversation_started\t1`), counts);
+    assert.ok(lines.includes(`${today}\tfb-2017-11\tmessage_written\t1`), counts);
   });
 });

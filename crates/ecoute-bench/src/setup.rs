@@ -61,7 +61,7 @@ fn now() -> Timestamp {
 pub async fn visitor(http: &reqwest::Client, addr: SocketAddr) -> anyhow::Result<(Ws, String)> {
     let (token, contact_id) = contact(http, addr).await?;
     let mut ws: PersonWs = client::connect(addr, "/ws/person", None).await?;
-    ws.try_send(PersonIn::Hello { token, last_seq: 0 }).await?;
+    ws.try_send(PersonIn::hello(token, 0)).await?;
     let welcome = client::expect(&mut ws, "welcome", |f| {
         matches!(f, PersonOut::Welcome { .. })
     })

@@ -16,6 +16,12 @@ pub enum PersonIn {
         /// Highest seq already seen (0 on a fresh page).
         #[serde(default)]
         last_seq: i64,
+        /// The code of the campaign whose link brought the page (`?c=`), if any: the
+        /// person's messages are counted under it, anonymously (an undeclared code counts
+        /// as none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        campaign: Option<String>,
     },
     /// A message (while waiting too: it is read when a listener answers).
     Send {
@@ -35,6 +41,17 @@ pub enum PersonIn {
         /// Highest seq shown.
         seq: i64,
     },
+}
+
+impl PersonIn {
+    /// `hello` with no campaign (what a page reached by no campaign's link sends).
+    pub fn hello(token: impl Into<String>, last_seq: i64) -> PersonIn {
+        PersonIn::Hello {
+            token: token.into(),
+            last_seq,
+            campaign: None,
+        }
+    }
 }
 
 /// To the person's page.

@@ -83,7 +83,13 @@ token: string,
 /**
  * Highest seq already seen (0 on a fresh page).
  */
-last_seq: number, } | { "type": "send", 
+last_seq: number, 
+/**
+ * The code of the campaign whose link brought the page (`?c=`), if any: the
+ * person's messages are counted under it, anonymously (an undeclared code counts
+ * as none).
+ */
+campaign?: string, } | { "type": "send", 
 /**
  * Client-chosen id (1–64 of `A–Z a–z 0–9 - _`).
  */

@@ -95,7 +95,10 @@ function open(contact, { focus = false } = {}) {
   updateCharsLeft();
 
   const socket = new ChatSocket("/ws/person", {
-    hello: () => ({ type: "hello", token: contact.token, last_seq: socket.lastSeq() }),
+    hello: () => {
+      const campaign = ui.start.dataset.campaign;
+      return { type: "hello", token: contact.token, last_seq: socket.lastSeq(), ...(campaign ? { campaign } : {}) };
+    },
     storageKey: PENDING_KEY,
   });
   chat = {

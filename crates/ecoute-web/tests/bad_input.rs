@@ -77,12 +77,7 @@ async fn bad_frames_from_the_person() {
     );
     // The server is unharmed and the person can resume.
     let mut again = app.person_ws().await;
-    again
-        .send(PersonIn::Hello {
-            token: person.token,
-            last_seq: 1,
-        })
-        .await;
+    again.send(PersonIn::hello(person.token, 1)).await;
     let state = expect_frame!(again, PersonOut::Welcome { state, .. } => state);
     assert_eq!(state, ecoute_protocol::ContactStatus::Waiting);
 }
@@ -102,11 +97,7 @@ async fn hello_first_and_tokens_checked() {
 
     for token in ["", "nope", &"x".repeat(500)] {
         let mut ws = app.person_ws().await;
-        ws.send(PersonIn::Hello {
-            token: token.to_owned(),
-            last_seq: 0,
-        })
-        .await;
+        ws.send(PersonIn::hello(token.to_owned(), 0)).await;
         let err = expect_frame!(ws, PersonOut::Error(e) => e);
         assert_eq!(err.code, ErrorCode::BadToken);
         assert_eq!(ws.close_code().await, Some(CloseCode::Auth));

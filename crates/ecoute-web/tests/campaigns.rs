@@ -7,6 +7,8 @@ mod common;
 
 use common::{fast_config, now, spawn_app};
 use ecoute_domain::{CampaignCode, CampaignCount, CampaignEvent, Day};
+use ecoute_protocol::{PersonIn, PersonOut};
+use ecoute_testkit::expect_frame;
 
 fn count(campaign: Option<&str>, day: Day, event: CampaignEvent, n: u64) -> CampaignCount {
     CampaignCount {
@@ -97,5 +99,55 @@ async fn a_campaign_link_counts_its_views_and_conversations_and_nothing_else() {
     assert!(
         !dump.contains("127.0.0.1"),
         "the client's address was stored"
+    );
+}
+
+/// The person's messages count under the campaign their page's `hello` names, once each
+/// (a resend is the same message); an undeclared campaign counts as none.
+#[tokio::test]
+async fn messages_count_under_the_campaign_of_the_hello() {
+    let app = spawn_app(fast_config()).await;
+    let today = Day::of(now());
+    app.state
+        .app
+        .declare_campaign("tv", "Télévision", today, today)
+        .await
+        .expect("declare");
+    for (campaign, messages) in [(Some("TV"), 2), (Some("unknown"), 1), (None, 1)] {
+        let joined = app.join().await;
+        let mut ws = app.person_ws().await;
+        ws.send(PersonIn::Hello {
+            token: joined.token,
+            last_seq: 0,
+            campaign: campaign.map(str::to_owned),
+        })
+        .await;
+        expect_frame!(ws, PersonOut::Welcome { .. });
+        for n in 0..messages {
+            for _attempt in 0..2 {
+                ws.send(PersonIn::Send {
+                    id: format!("m{n}"),
+                    body: "Bonsoir".into(),
+                })
+                .await;
+                expect_frame!(ws, PersonOut::Ack { .. });
+            }
+        }
+    }
+    let written: Vec<CampaignCount> = app
+        .state
+        .app
+        .campaign_counts(today, today)
+        .await
+        .expect("counts")
+        .into_iter()
+        .filter(|c| c.event == CampaignEvent::MessageWritten)
+        .collect();
+    assert_eq!(
+        written,
+        vec![
+            count(None, today, CampaignEvent::MessageWritten, 2),
+            count(Some("tv"), today, CampaignEvent::MessageWritten, 2),
+        ]
     );
 }

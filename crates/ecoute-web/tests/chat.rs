@@ -280,11 +280,7 @@ async fn a_reconnect_resumes_with_every_message_exactly_once() {
 
     // They come back having seen up to seq 2: they get 3, 4 and 5, once each.
     let mut ws = app.person_ws().await;
-    ws.send(PersonIn::Hello {
-        token: person.token.clone(),
-        last_seq: 2,
-    })
-    .await;
+    ws.send(PersonIn::hello(person.token.clone(), 2)).await;
     let (state, name) =
         expect_frame!(ws, PersonOut::Welcome { state, listener, .. } => (state, listener));
     assert_eq!(state, ContactStatus::Active);
@@ -456,11 +452,7 @@ async fn conversation_text_is_purged_and_the_sheet_remains() {
     assert!(purged, "messages still stored after the purge delay");
     // The token no longer opens anything.
     let mut ws = app.person_ws().await;
-    ws.send(PersonIn::Hello {
-        token: person.token,
-        last_seq: 0,
-    })
-    .await;
+    ws.send(PersonIn::hello(person.token, 0)).await;
     let err = expect_frame!(ws, PersonOut::Error(e) => e);
     assert_eq!(err.code, ErrorCode::BadToken);
     // The contact's anonymous record is still there for statistics.

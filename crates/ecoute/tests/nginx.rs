@@ -204,7 +204,7 @@ async fn conversation_through_nginx_without_sticky_sessions() {
     a.kill();
     person.ws = person_ws(front).await;
     let last_seq = person.last_seq();
-    person.ws.send(PersonIn::Hello { token, last_seq }).await;
+    person.ws.send(PersonIn::hello(token, last_seq)).await;
     let welcome = person.until("welcome", is_welcome).await;
     assert!(matches!(
         welcome,

@@ -222,10 +222,7 @@ async fn person_instance_killed_mid_conversation() {
     let last_seq = s.person.last_seq();
     s.person
         .ws
-        .send(PersonIn::Hello {
-            token: s.token.clone(),
-            last_seq,
-        })
+        .send(PersonIn::hello(s.token.clone(), last_seq))
         .await;
     let welcome = s
         .person

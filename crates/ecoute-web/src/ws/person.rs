@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::response::Response;
 use ecoute_app::AppError;
 use ecoute_domain::{
-    Author, CentreId, ClientMessageId, Contact, ContactEvent, ContactState, ContactStatus,
-    EndReason, Event, MessageBody, QueueSnapshot, Topic, WaitEstimate,
+    Author, CampaignCode, CampaignEvent, CentreId, ClientMessageId, Contact, ContactEvent,
+    ContactState, ContactStatus, EndReason, Event, MessageBody, QueueSnapshot, Topic, WaitEstimate,
 };
 use ecoute_protocol::{Audience, CloseCode, ErrorCode, ErrorOut, PersonIn, PersonOut};
 use ecoute_store::Sender;
@@ -38,6 +38,8 @@ pub struct PersonConn {
     waiting: bool,
     /// Whether this connection is recorded as the person's (not for an ended contact).
     attached: bool,
+    /// The declared campaign whose link brought the page: its messages count under it.
+    campaign: Option<CampaignCode>,
 }
 
 #[async_trait]
@@ -62,7 +64,12 @@ impl Side for PersonConn {
     }
 
     async fn open(state: &AppState, (): (), hello: PersonIn, io: &mut Io) -> Result<Self, Refusal> {
-        let PersonIn::Hello { token, last_seq } = hello else {
+        let PersonIn::Hello {
+            token,
+            last_seq,
+            campaign,
+        } = hello
+        else {
             return Err(Refusal::not_hello());
         };
         let contact = match resume(state, &token).await {
@@ -101,6 +108,7 @@ impl Side for PersonConn {
         let mut delivered = Delivered::new(Audience::Person);
         delivered.track(contact.id, last_seq);
         Ok(PersonConn {
+            campaign: state.app.campaign_of(campaign.as_deref()),
             state: state.clone(),
             waiting: contact.state == ContactState::Waiting,
             contact,
@@ -338,6 +346,12 @@ impl PersonConn {
         let contact = self.contact.id;
         match super::commit_message(&self.state, contact, Sender::Person, &client_id, &body).await {
             Ok(appended) => {
+                // A resend is the same message: counted once.
+                if appended.created {
+                    self.state
+                        .app
+                        .count(self.campaign.as_ref(), CampaignEvent::MessageWritten);
+                }
                 let ack = PersonOut::Ack {
                     id,
                     seq: appended.message.seq,

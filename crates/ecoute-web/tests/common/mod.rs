@@ -163,11 +163,7 @@ impl TestApp {
     pub async fn person(&self) -> Person {
         let joined = self.join().await;
         let mut ws = self.person_ws().await;
-        ws.send(PersonIn::Hello {
-            token: joined.token.clone(),
-            last_seq: 0,
-        })
-        .await;
+        ws.send(PersonIn::hello(joined.token.clone(), 0)).await;
         let state = expect_frame!(ws, PersonOut::Welcome { state, .. } => state);
         assert_eq!(state, ContactStatus::Waiting);
         Person {

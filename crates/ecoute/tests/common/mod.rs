@@ -242,10 +242,7 @@ impl Party<Person> {
     /// Says `hello` with the resume token, having seen up to `last_seq`; returns the
     /// `welcome` frame.
     pub async fn hello(&mut self, token: &str, last_seq: i64) -> ecoute_protocol::PersonOut {
-        let hello = PersonIn::Hello {
-            token: token.to_owned(),
-            last_seq,
-        };
+        let hello = PersonIn::hello(token.to_owned(), last_seq);
         self.ws.send(hello).await;
         self.until("welcome", |f| {
             matches!(f, ecoute_protocol::PersonOut::Welcome { .. })
