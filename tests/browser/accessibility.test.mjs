@@ -84,4 +84,30 @@ describe("accessibility", () => {
     await assertAccessible(admin, "accounts in English");
     await admin.context().close();
   });
+
+  test("the campaigns page, empty, refusing a declaration, and with a campaign", async () => {
+    const admin = await openPage(lab.browser);
+    await logIn(admin, lab.ecoute.url, "admin");
+    await admin.goto(`${lab.ecoute.url}/admin/campaigns`);
+    await assertAccessible(admin, "campaigns, none declared");
+    const today = new Date().toISOString().slice(0, 10);
+    const declare = async (code) => {
+      await admin.fill("#campaign-code", code);
+      await admin.fill("#campaign-name", "Tout le bonheur du monde… en apparence");
+      await admin.fill("#campaign-from", today);
+      await admin.fill("#campaign-to", today);
+      await Promise.all([admin.waitForNavigation(), admin.click("#new-campaign-title + form button[type=submit]")]);
+    };
+    await declare("fb-2017-11");
+    await admin.locator(".notice").waitFor();
+    await admin.locator("figure.chart svg").waitFor();
+    await assertAccessible(admin, "campaigns, one declared");
+    await screenshot(admin, "campaigns");
+    await declare("fb-2017-11");
+    await admin.locator(".error", { hasText: "fb-2017-11" }).waitFor();
+    await assertAccessible(admin, "campaigns, a refused declaration");
+    await admin.goto(`${lab.ecoute.url}/admin/campaigns?lang=en`);
+    await assertAccessible(admin, "campaigns in English");
+    await admin.context().close();
+  });
 });

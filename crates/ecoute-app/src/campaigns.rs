@@ -15,7 +15,7 @@
 //! declared one).
 
 use crate::{App, AppError, AppResult};
-use ecoute_domain::{Campaign, CampaignCode, CampaignCount, CampaignEvent, Day};
+use ecoute_domain::{Campaign, CampaignCode, CampaignCount, CampaignEvent, CampaignReport, Day};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
@@ -118,6 +118,27 @@ impl App {
             return Err(e.into());
         }
         self.load_campaigns().await
+    }
+
+    /// A report per declared campaign, newest first (see [`CampaignReport`]), counts not yet
+    /// flushed included.
+    pub async fn campaign_reports(&self) -> AppResult<Vec<CampaignReport>> {
+        self.flush_campaign_counts().await?;
+        let campaigns = self.store.campaigns().await?;
+        let spans = campaigns.iter().map(CampaignReport::span);
+        let (Some(from), Some(to)) = (
+            spans.clone().map(|(from, _)| from).min(),
+            spans.map(|(_, to)| to).max(),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let counts = self.store.campaign_counts(from, to).await?;
+        let today = Day::of(self.now());
+        Ok(campaigns
+            .iter()
+            .rev()
+            .map(|c| CampaignReport::from_counts(c, &counts, today))
+            .collect())
     }
 
     /// The counts of the days `from` to `to`, those not yet flushed included.

@@ -274,6 +274,91 @@ pub struct CampaignCount {
     pub count: u64,
 }
 
+/// Days compared before and after a campaign at the most (a year).
+pub const MAX_COMPARED_DAYS: i64 = 366;
+
+/// An event's daily average over three periods as long as the campaign: before it, while it
+/// ran and after it (periods cut at `today`; `None` for a period not begun).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Periods {
+    /// Length of the compared periods, days.
+    pub days: i64,
+    /// Per day before the campaign.
+    pub before: Option<f64>,
+    /// Per day while it ran.
+    pub during: Option<f64>,
+    /// Per day after it.
+    pub after: Option<f64>,
+}
+
+/// What a campaign brought: what came by its links while it ran, and the conversations of
+/// the whole helpline (by any link or none) before, during and after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignReport {
+    /// The campaign.
+    pub campaign: Campaign,
+    /// Per event (in [`CampaignEvent::ALL`]'s order), how many came by its links.
+    pub totals: [u64; 5],
+    /// Conversations started per day, every source together.
+    pub conversations: Periods,
+}
+
+impl CampaignReport {
+    /// The days whose counts [`CampaignReport::from_counts`] needs.
+    pub fn span(campaign: &Campaign) -> (Day, Day) {
+        let days = Self::compared_days(campaign);
+        (campaign.starts.plus(-days), campaign.ends.plus(days))
+    }
+
+    fn compared_days(campaign: &Campaign) -> i64 {
+        (campaign.ends.0 - campaign.starts.0 + 1).clamp(1, MAX_COMPARED_DAYS)
+    }
+
+    /// The report from the counts of [`CampaignReport::span`] (others are ignored), as of
+    /// `today`.
+    pub fn from_counts(campaign: &Campaign, counts: &[CampaignCount], today: Day) -> Self {
+        let mut totals = [0u64; 5];
+        let days = Self::compared_days(campaign);
+        let periods = [
+            (campaign.starts.plus(-days), campaign.starts.plus(-1)),
+            (campaign.starts, campaign.ends),
+            (campaign.ends.plus(1), campaign.ends.plus(days)),
+        ];
+        let mut conversations = [0u64; 3];
+        for c in counts {
+            let during = c.day >= campaign.starts && c.day <= campaign.ends;
+            if during && c.campaign.as_ref() == Some(&campaign.code) {
+                if let Some(i) = CampaignEvent::ALL.iter().position(|e| *e == c.event) {
+                    totals[i] = totals[i].saturating_add(c.count);
+                }
+            }
+            if c.event == CampaignEvent::ConversationStarted {
+                for (i, (from, to)) in periods.iter().enumerate() {
+                    if c.day >= *from && c.day <= *to {
+                        conversations[i] = conversations[i].saturating_add(c.count);
+                    }
+                }
+            }
+        }
+        // Days of a period up to today; a period not begun has no average.
+        let average = |i: usize| {
+            let (from, to) = periods[i];
+            let elapsed = to.min(today).0 - from.0 + 1;
+            (elapsed > 0).then(|| conversations[i] as f64 / elapsed as f64)
+        };
+        CampaignReport {
+            campaign: campaign.clone(),
+            totals,
+            conversations: Periods {
+                days,
+                before: average(0),
+                during: average(1),
+                after: average(2),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,6 +432,43 @@ mod tests {
             assert_eq!(CampaignEvent::parse(e.as_str()), Some(e));
         }
         assert_eq!(CampaignEvent::parse("click"), None);
+    }
+
+    #[test]
+    fn a_report_compares_the_periods_around_a_campaign() {
+        let c = Campaign::new("fb", "Campagne", Day(100), Day(109)).expect("valid");
+        assert_eq!(CampaignReport::span(&c), (Day(90), Day(119)));
+        let fb = Some(&c.code);
+        let tv = CampaignCode::parse("tv").expect("code");
+        let n = |campaign: Option<&CampaignCode>, day, event, count| CampaignCount {
+            campaign: campaign.cloned(),
+            day: Day(day),
+            event,
+            count,
+        };
+        let counts = [
+            n(None, 95, CampaignEvent::ConversationStarted, 20),
+            n(None, 101, CampaignEvent::ConversationStarted, 30),
+            n(fb, 101, CampaignEvent::ConversationStarted, 10),
+            n(Some(&tv), 102, CampaignEvent::ConversationStarted, 10),
+            n(fb, 103, CampaignEvent::PageView, 500),
+            n(fb, 104, CampaignEvent::MessageWritten, 40),
+            // Outside the campaign's days: not its totals.
+            n(fb, 99, CampaignEvent::PageView, 7),
+            n(fb, 111, CampaignEvent::PageView, 7),
+            n(None, 112, CampaignEvent::ConversationStarted, 12),
+        ];
+        // Five days after the end.
+        let report = CampaignReport::from_counts(&c, &counts, Day(114));
+        assert_eq!(report.totals, [500, 0, 10, 40, 0]);
+        assert_eq!(report.conversations.days, 10);
+        assert_eq!(report.conversations.before, Some(2.0));
+        assert_eq!(report.conversations.during, Some(5.0));
+        assert_eq!(report.conversations.after, Some(12.0 / 5.0));
+        // On its third day: during counts three days, after has not begun.
+        let early = CampaignReport::from_counts(&c, &counts, Day(102));
+        assert_eq!(early.conversations.during, Some(50.0 / 3.0));
+        assert_eq!(early.conversations.after, None);
     }
 
     #[test]

@@ -16,7 +16,8 @@ pub mod time;
 pub mod user;
 
 pub use campaign::{
-    Campaign, CampaignCode, CampaignCodeError, CampaignCount, CampaignError, CampaignEvent, Day,
+    Campaign, CampaignCode, CampaignCodeError, CampaignCount, CampaignError, CampaignEvent,
+    CampaignReport, Day, Periods,
 };
 pub use contact::{
     Channel, Contact, ContactState, ContactStatus, EndReason, Transition, TransitionError,

@@ -182,3 +182,34 @@ choice_high = High
 choice_imminent = Imminent danger
 message_invalid = This message could not be sent: it is too long or contains characters that are refused.
 queue_head = You are at the head of the queue.
+nav_campaigns = Campaigns
+campaigns_title = Campaigns
+campaigns_intro = A campaign's links end in ?c= followed by its code. Only numbers per day are counted: nothing says who came.
+no_campaigns = No campaign is declared yet.
+campaign_name = Campaign
+campaign_dates = Dates
+campaign_code = Code
+campaign_code_hint = 1 to 40 unaccented letters, digits, hyphens or underscores, for example fb-2017-11.
+campaign_from = First day
+campaign_to = Last day
+new_campaign = Declare a campaign
+create_campaign = Declare
+campaign_created = Campaign declared: its links are counted from now on.
+campaign_comparison = conversations per day, all links together, over periods of { $days ->
+        [one] one day
+       *[other] { $days } days
+    }
+period_before = Before
+period_during = During
+period_after = After
+event_page_view = Page views
+event_reveal = Stories revealed
+event_conversation_started = Conversations
+event_message_written = Messages written
+event_application = Applications
+campaign_error_code = The code may hold only unaccented letters, digits, hyphens and underscores.
+campaign_error_code_long = The code has at most 40 characters.
+campaign_error_name = The name must have 1 to 200 characters.
+campaign_error_dates = The last day cannot come before the first.
+campaign_error_date_format = Give both dates as YYYY-MM-DD.
+campaign_error_taken = A campaign already has the code “{ $code }”.

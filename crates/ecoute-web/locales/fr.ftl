@@ -182,3 +182,34 @@ choice_high = Élevé
 choice_imminent = Danger imminent
 message_invalid = Ce message n'a pas pu être envoyé : il est trop long ou contient des caractères refusés.
 queue_head = Vous êtes en tête de file.
+nav_campaigns = Campagnes
+campaigns_title = Campagnes
+campaigns_intro = Les liens d'une campagne se terminent par ?c= suivi de son code. On ne compte que des nombres par jour : rien ne dit qui est venu.
+no_campaigns = Aucune campagne n'est déclarée.
+campaign_name = Campagne
+campaign_dates = Dates
+campaign_code = Code
+campaign_code_hint = De 1 à 40 lettres sans accent, chiffres, tirets ou soulignés, par exemple fb-2017-11.
+campaign_from = Premier jour
+campaign_to = Dernier jour
+new_campaign = Déclarer une campagne
+create_campaign = Déclarer
+campaign_created = Campagne déclarée : ses liens sont comptés dès maintenant.
+campaign_comparison = conversations par jour, tous liens confondus, sur des périodes de { $days ->
+        [one] un jour
+       *[other] { $days } jours
+    }
+period_before = Avant
+period_during = Pendant
+period_after = Après
+event_page_view = Pages vues
+event_reveal = Histoires dévoilées
+event_conversation_started = Conversations
+event_message_written = Messages écrits
+event_application = Candidatures
+campaign_error_code = Le code ne peut contenir que des lettres sans accent, des chiffres, des tirets et des soulignés.
+campaign_error_code_long = Le code a au plus 40 caractères.
+campaign_error_name = Le nom doit avoir de 1 à 200 caractères.
+campaign_error_dates = Le dernier jour ne peut pas précéder le premier.
+campaign_error_date_format = Donnez les deux dates au format AAAA-MM-JJ.
+campaign_error_taken = Une campagne a déjà le code « { $code } ».

@@ -151,3 +151,116 @@ async fn messages_count_under_the_campaign_of_the_hello() {
         ]
     );
 }
+
+/// The campaigns page: administrators declare a campaign with the form and see what it
+/// brought; bad and repeated declarations are refused in the page's words, with what was
+/// typed kept; other roles are refused.
+#[tokio::test]
+async fn administrators_declare_and_read_campaigns_on_their_page() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("root", "admin").await;
+    app.add_user("lea", "listener").await;
+    let admin = app.login("root", common::PASSWORD).await.expect("login");
+    let page = app.get_as("/admin/campaigns", &admin).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("Aucune campagne"), "{html}");
+    let csrf = common::hidden_field(&html, "csrf").expect("csrf field");
+
+    let today = Day::of(now());
+    let (from, to) = (today.plus(-1).iso(), today.plus(8).iso());
+    let declare = |code: &'static str, from: String, to: String| {
+        let csrf = csrf.clone();
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            let r = app
+                .post_form_as(
+                    "/admin/campaigns",
+                    &admin,
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("code", code),
+                        ("name", "Campagne d'hiver"),
+                        ("from", from.as_str()),
+                        ("to", to.as_str()),
+                    ],
+                )
+                .await;
+            (r.status().as_u16(), r.text().await.expect("html"))
+        }
+    };
+    let (status, html) = declare("hiver-2026", from.clone(), to.clone()).await;
+    assert_eq!(status, 201, "{html}");
+    assert!(html.contains("Campagne déclarée"), "{html}");
+    assert!(html.contains("/?c=hiver-2026"), "the page gives the link");
+
+    for (code, first, last, status, words) in [
+        ("hiver-2026", &from, &to, 409, "déjà le code « hiver-2026 »"),
+        ("hiver 2026", &from, &to, 422, "lettres sans accent"),
+        ("ete", &to, &from, 422, "ne peut pas précéder"),
+    ] {
+        let (got, html) = declare(code, first.clone(), last.clone()).await;
+        assert_eq!(got, status, "{code}: {html}");
+        assert!(html.contains(words), "{code}: {html}");
+        assert!(
+            html.contains(&format!(r#"value="{code}""#)),
+            "what was typed is kept"
+        );
+    }
+    let (got, html) = declare("ete", "2026-02-30".into(), to.clone()).await;
+    assert_eq!(got, 422);
+    assert!(html.contains("AAAA-MM-JJ"), "{html}");
+    let forged = app
+        .post_form_as(
+            "/admin/campaigns",
+            &admin,
+            &[
+                ("csrf", "forged"),
+                ("code", "x"),
+                ("name", "x"),
+                ("from", from.as_str()),
+                ("to", to.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status(), 403);
+
+    // A visit by the link shows in the table and the chart.
+    let visit = app
+        .http()
+        .get(app.url("/?c=hiver-2026"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(visit.status(), 200);
+    let join = app
+        .http()
+        .post(app.url("/api/contacts?c=hiver-2026"))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(join.status(), 201);
+    let html = app
+        .get_as("/admin/campaigns", &admin)
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(r#"<td class="number">1</td>"#), "{html}");
+    assert!(html.contains("sur des périodes de 10 jours"), "{html}");
+    assert!(html.contains("<svg"), "the chart is drawn");
+
+    let listener = app.login("lea", common::PASSWORD).await.expect("login");
+    assert_eq!(
+        app.get_as("/admin/campaigns", &listener).await.status(),
+        403
+    );
+    let anonymous = app
+        .http()
+        .get(app.url("/admin/campaigns"))
+        .send()
+        .await
+        .expect("GET");
+    assert_ne!(anonymous.status(), 200);
+}

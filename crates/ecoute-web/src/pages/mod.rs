@@ -1,7 +1,8 @@
 //! Server-rendered pages: the public page, staff login, the listener workspace, the
-//! statistics sheet, account administration.
+//! statistics sheet, account administration, campaigns.
 
 pub(crate) mod admin;
+mod campaigns;
 mod public;
 mod sheet;
 mod staff;
@@ -35,6 +36,10 @@ pub fn router() -> Router<AppState> {
             get(admin::users_page).post(admin::create_user),
         )
         .route("/admin/users/{id}/{action}", post(admin::set_disabled))
+        .route(
+            "/admin/campaigns",
+            get(campaigns::campaigns_page).post(campaigns::declare_campaign),
+        )
         .layer(middleware::from_fn(no_robots));
     Router::new()
         .route("/", get(public::visitor_page))
