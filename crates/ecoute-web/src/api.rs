@@ -48,11 +48,9 @@ async fn create_contact(
     // A burst of joins cannot overshoot `chat.max_waiting` (refused with `queue_full`).
     let contact = state.app.join(centre, sha256_hex(&token)).await?;
     state.metrics.contact_created();
-    let campaign = state
-        .app
-        .campaign_of(crate::attribution::campaign_in(query.as_deref()));
-    state.app.count(
-        campaign.as_ref(),
+    crate::attribution::count_by_link(
+        &state.app,
+        query.as_deref(),
         ecoute_domain::CampaignEvent::ConversationStarted,
     );
     let body = ContactCreated {

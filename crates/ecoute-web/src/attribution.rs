@@ -2,6 +2,17 @@
 //! campaign's links carry it. Counting is the application's ([`ecoute_app::campaigns`]): only
 //! declared codes count, and nothing about the person is kept.
 
+use ecoute_app::App;
+use ecoute_domain::{CampaignCode, CampaignEvent};
+
+/// Counts `event` under the declared campaign that `query`'s `c` names (or under none) and
+/// returns that campaign, for the page to hand on.
+pub fn count_by_link(app: &App, query: Option<&str>, event: CampaignEvent) -> Option<CampaignCode> {
+    let campaign = app.campaign_of(campaign_in(query));
+    app.count(campaign.as_ref(), event);
+    campaign
+}
+
 /// The first `c` parameter of `query`, as written (an undeclared or malformed code is simply
 /// no campaign once the application looks it up).
 pub fn campaign_in(query: Option<&str>) -> Option<&str> {

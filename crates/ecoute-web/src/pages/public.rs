@@ -68,10 +68,8 @@ pub async fn visitor_page(
     q: LangQuery,
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
-    let campaign = state
-        .app
-        .campaign_of(crate::attribution::campaign_in(query.as_deref()));
-    state.app.count(campaign.as_ref(), CampaignEvent::PageView);
+    let campaign =
+        crate::attribution::count_by_link(&state.app, query.as_deref(), CampaignEvent::PageView);
     let layout = Layout::public(&state, q.page(), "/");
     let texts_json = layout.t.json(SCRIPT_TEXTS);
     render(&VisitorPage {
