@@ -28,7 +28,7 @@ pub mod bus;
 pub mod bus_postgres;
 mod dialect;
 mod error;
-pub mod group_commit;
+mod query;
 mod sql;
 pub mod transfer;
 mod types;

@@ -212,7 +212,7 @@ impl std::error::Error for WebError {
 }
 
 /// When to retry a request the store refused because too many writes were waiting: a
-/// second clears several full batches (see `ecoute_store::group_commit`).
+/// second clears several full batches (see `ecoute_store::sqlite::writer`).
 pub const OVERLOADED_RETRY_SECONDS: u64 = 1;
 
 impl From<StoreError> for WebError {
@@ -233,6 +233,7 @@ impl From<StoreError> for WebError {
             | StoreError::Corrupt(_)
             | StoreError::Aborted(_)
             | StoreError::Database(_)
+            | StoreError::Sqlite(_)
             | StoreError::Migrate(_) => WebError::Internal(e.into()),
         }
     }

@@ -38,13 +38,16 @@
 //! it waits, and no other write waits for a `users` row lock), but a deadlock or
 //! serialisation failure reported by the server is retried all the same.
 
-use super::{Dialect, SqlStore};
+use super::{Dialect, SqlStore, WriteFn};
+use crate::query::{sqlx_columns, Arg, Columns, Run};
 use crate::sql::{SELECT_CONTACT, SERVE_ORDER};
 use crate::{StoreError, StoreResult, TakeOutcome};
-use ecoute_domain::{CentreId, Contact, ContactId, Timestamp, UserId};
+use ecoute_domain::{CentreId, Contact, Timestamp, UserId};
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgQueryResult};
-use sqlx::{Acquire, Executor, Postgres, Transaction};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgQueryResult, PgRow};
+use sqlx::query::Query;
+use sqlx::{Executor, Postgres, Transaction};
+use std::future::Future;
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -59,6 +62,8 @@ const TAKE_BATCH: i64 = 64;
 /// Rounds of `take_next` before giving up (each round only repeats when every examined row
 /// was being taken by someone else at that instant).
 const TAKE_ROUNDS: usize = 1000;
+/// Attempts of a transaction the server aborted as a deadlock or serialisation failure.
+const ATTEMPTS: usize = 5;
 
 /// What PostgreSQL says its own way.
 #[derive(Debug, Clone, Copy)]
@@ -67,38 +72,81 @@ pub struct PgDialect;
 /// The PostgreSQL store.
 pub type PgStore = SqlStore<PgDialect>;
 
+sqlx_columns!(PgRow, Uuid, |id| Ok(ecoute_domain::ContactId(id)));
+
+/// A write transaction on PostgreSQL.
+pub struct PgTx(Transaction<'static, Postgres>);
+
+/// `query` with `args` bound in order.
+fn bound<'q>(
+    mut query: Query<'q, Postgres, PgArguments>,
+    args: &[Arg<'q>],
+) -> Query<'q, Postgres, PgArguments> {
+    for arg in args {
+        query = match *arg {
+            Arg::Int(v) => query.bind(v),
+            Arg::Int32(v) => query.bind(v),
+            Arg::Bool(v) => query.bind(v),
+            Arg::Text(v) => query.bind(v),
+            Arg::Contact(v) => query.bind(v.map(|id| id.0)),
+        };
+    }
+    query
+}
+
+impl Run for PgTx {
+    type Row = PgRow;
+
+    async fn exec(&mut self, sql: &str, args: &[Arg<'_>]) -> StoreResult<u64> {
+        let done = bound(sqlx::query(sql), args).execute(&mut *self.0).await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn optional(&mut self, sql: &str, args: &[Arg<'_>]) -> StoreResult<Option<PgRow>> {
+        Ok(bound(sqlx::query(sql), args)
+            .fetch_optional(&mut *self.0)
+            .await?)
+    }
+
+    async fn all(&mut self, sql: &str, args: &[Arg<'_>]) -> StoreResult<Vec<PgRow>> {
+        Ok(bound(sqlx::query(sql), args)
+            .fetch_all(&mut *self.0)
+            .await?)
+    }
+}
+
+/// Whether the server aborted a transaction in a way that running it again resolves.
+fn retryable(e: &StoreError) -> bool {
+    match e {
+        StoreError::Database(sqlx::Error::Database(db)) => {
+            matches!(db.code().as_deref(), Some("40P01" | "40001"))
+        }
+        _ => false,
+    }
+}
+
 impl Dialect for PgDialect {
     type Db = Postgres;
     type Id = Uuid;
-    const BEGIN_WRITE: &'static str = "BEGIN";
+    type Writer = PgTx;
+    type Writes = PgPool;
     // Never a key column is written (see the module documentation): NO KEY UPDATE leaves
     // readers and foreign-key checks alone.
     const ROW_LOCK: &'static str = " FOR NO KEY UPDATE";
     const BYTEWISE: &'static str = "\"C\"";
-    // Attempts of a transaction the server aborted as a deadlock or serialisation failure.
-    const ATTEMPTS: usize = 5;
     const SNAPSHOT: Option<&'static str> =
         Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 
-    fn id(id: ContactId) -> Uuid {
+    fn id(id: ecoute_domain::ContactId) -> Uuid {
         id.0
     }
 
-    fn contact_id(stored: Uuid) -> StoreResult<ContactId> {
-        Ok(ContactId(stored))
+    fn contact_id(stored: Uuid) -> StoreResult<ecoute_domain::ContactId> {
+        Ok(ecoute_domain::ContactId(stored))
     }
 
     fn rows_affected(done: &PgQueryResult) -> u64 {
         done.rows_affected()
-    }
-
-    fn retryable(e: &StoreError) -> bool {
-        match e {
-            StoreError::Database(sqlx::Error::Database(db)) => {
-                matches!(db.code().as_deref(), Some("40P01" | "40001"))
-            }
-            _ => false,
-        }
     }
 
     // EXCLUSIVE still lets readers read, but no one else writes until we commit.
@@ -114,32 +162,60 @@ impl Dialect for PgDialect {
         ))
     }
 
+    // Each write in its own transaction: many connections commit in parallel, ordered by
+    // row locks. One the server aborted as a deadlock or serialisation failure runs again.
+    async fn write<T: Send + 'static>(
+        pool: &PgPool,
+        write: impl WriteFn<PgTx, T>,
+    ) -> StoreResult<T> {
+        let mut attempt = 1;
+        loop {
+            let outcome = async {
+                let mut tx = PgTx(pool.begin().await?);
+                let value = write(&mut tx).await?;
+                tx.0.commit().await?;
+                Ok(value)
+            }
+            .await;
+            match outcome {
+                Err(e) if retryable(&e) && attempt < ATTEMPTS => attempt += 1,
+                outcome => return outcome,
+            }
+        }
+    }
+
+    fn close(pool: &PgPool) -> impl Future<Output = ()> + Send {
+        pool.close()
+    }
+
     async fn take_head(
-        mut tx: Transaction<'static, Postgres>,
+        tx: &mut PgTx,
         centre: CentreId,
         listener: UserId,
         now: Timestamp,
     ) -> StoreResult<TakeOutcome> {
         for _ in 0..TAKE_ROUNDS {
             // 2. The head of the queue as committed now.
-            let heads: Vec<Uuid> = sqlx::query_scalar(&format!(
-                "SELECT id FROM contacts WHERE centre_id = $1 AND state = 'waiting' \
-                 ORDER BY {SERVE_ORDER} LIMIT $2"
-            ))
-            .bind(centre.0)
-            .bind(TAKE_BATCH)
-            .fetch_all(&mut *tx)
-            .await?;
+            let heads = tx
+                .all(
+                    &format!(
+                        "SELECT id FROM contacts WHERE centre_id = $1 AND state = 'waiting' \
+                         ORDER BY {SERVE_ORDER} LIMIT $2"
+                    ),
+                    &[centre.0.into(), TAKE_BATCH.into()],
+                )
+                .await?;
             let full_batch = heads.len() as i64 == TAKE_BATCH;
-            for id in heads {
-                if let Some(contact) = lock_waiting(&mut tx, id, "FOR UPDATE SKIP LOCKED").await? {
+            for head in heads {
+                let id: ecoute_domain::ContactId = head.get("id")?;
+                if let Some(contact) = lock_waiting(tx, id, "FOR UPDATE SKIP LOCKED").await? {
                     return PgStore::take(tx, &contact, listener, now).await;
                 }
                 // 3. Locked by someone: skip it only if that someone is taking it.
-                if being_taken_or_gone(&mut tx, id).await? {
+                if being_taken_or_gone(tx, id).await? {
                     continue;
                 }
-                if let Some(contact) = lock_waiting(&mut tx, id, "FOR UPDATE").await? {
+                if let Some(contact) = lock_waiting(tx, id, "FOR UPDATE").await? {
                     return PgStore::take(tx, &contact, listener, now).await;
                 }
             }
@@ -156,35 +232,34 @@ impl Dialect for PgDialect {
 /// The contact `id` if it is still waiting, locked with `lock` (`None`: not waiting, or
 /// locked by someone else under `SKIP LOCKED`).
 async fn lock_waiting(
-    tx: &mut Transaction<'static, Postgres>,
-    id: Uuid,
+    tx: &mut PgTx,
+    id: ecoute_domain::ContactId,
     lock: &str,
 ) -> StoreResult<Option<Contact>> {
-    let row = sqlx::query(&format!(
-        "{SELECT_CONTACT} WHERE id = $1 AND state = 'waiting' {lock}"
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    row.as_ref().map(PgStore::to_contact).transpose()
+    let row = tx
+        .optional(
+            &format!("{SELECT_CONTACT} WHERE id = $1 AND state = 'waiting' {lock}"),
+            &[id.into()],
+        )
+        .await?;
+    row.as_ref().map(crate::sql::to_contact).transpose()
 }
 
 /// Whether the waiting contact `id`, which could not be locked, is held by another
 /// `take_next` (the only writer that locks contacts `FOR UPDATE`) or has left the queue.
-async fn being_taken_or_gone(
-    tx: &mut Transaction<'static, Postgres>,
-    id: Uuid,
-) -> StoreResult<bool> {
+async fn being_taken_or_gone(tx: &mut PgTx, id: ecoute_domain::ContactId) -> StoreResult<bool> {
     // In a savepoint, rolled back at once: holding this weak lock while later waiting to
     // upgrade it could deadlock with another listener doing the same.
-    let mut probe = tx.begin().await?;
-    let row = sqlx::query(
-        "SELECT id FROM contacts WHERE id = $1 AND state = 'waiting' FOR KEY SHARE SKIP LOCKED",
-    )
-    .bind(id)
-    .fetch_optional(&mut *probe)
-    .await?;
-    probe.rollback().await?;
+    tx.exec("SAVEPOINT probe", &[]).await?;
+    let row = tx
+        .optional(
+            "SELECT id FROM contacts WHERE id = $1 AND state = 'waiting' \
+             FOR KEY SHARE SKIP LOCKED",
+            &[id.into()],
+        )
+        .await?;
+    tx.exec("ROLLBACK TO SAVEPOINT probe", &[]).await?;
+    tx.exec("RELEASE SAVEPOINT probe", &[]).await?;
     Ok(row.is_none())
 }
 
@@ -212,11 +287,11 @@ impl PgStore {
         conn.execute("RESET client_min_messages").await?;
         drop(conn);
         // One pool serves reads and writes: row locks, not a single writer, order the writes.
-        Ok(SqlStore::with_pools(pool.clone(), pool, None))
+        Ok(SqlStore::new(pool.clone(), pool))
     }
 
     /// The connection pool (for the event bus and maintenance commands).
     pub fn pool(&self) -> &PgPool {
-        &self.write
+        &self.read
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{count, get, Args, Conn, Db, DbRow, Scalar};
 use crate::dialect::{Dialect, SqlStore};
+use crate::query::Run;
 use crate::{CampaignStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use ecoute_domain::{Campaign, CampaignCode, CampaignCount, CampaignEvent, Day, Timestamp};
@@ -27,24 +28,32 @@ where
     usize: ColumnIndex<DbRow<D>>,
 {
     async fn create_campaign(&self, campaign: &Campaign, now: Timestamp) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO campaigns (code, name, starts_day, ends_day, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(campaign.code.as_str())
-        .bind(campaign.name.as_str())
-        .bind(campaign.starts.0)
-        .bind(campaign.ends.0)
-        .bind(now.0)
-        .execute(&self.write)
+        let campaign = campaign.clone();
+        self.write(move |tx| {
+            let campaign = campaign.clone();
+            Box::pin(async move {
+                tx.exec(
+                    "INSERT INTO campaigns (code, name, starts_day, ends_day, created_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        campaign.code.as_str().into(),
+                        campaign.name.as_str().into(),
+                        campaign.starts.0.into(),
+                        campaign.ends.0.into(),
+                        now.0.into(),
+                    ],
+                )
+                .await
+                .map_err(|e| {
+                    super::write_error(
+                        e,
+                        &format!("a campaign with the code {} exists already", campaign.code),
+                    )
+                })?;
+                Ok(())
+            })
+        })
         .await
-        .map_err(|e| {
-            super::write_error(
-                e,
-                &format!("a campaign with the code {} exists already", campaign.code),
-            )
-        })?;
-        Ok(())
     }
 
     async fn campaigns(&self) -> StoreResult<Vec<Campaign>> {
@@ -74,28 +83,33 @@ where
         // rows in the same order, so they never deadlock.
         let mut sorted: Vec<&CampaignCount> = counts.iter().collect();
         sorted.sort_by(|a, b| (&a.campaign, a.day, a.event).cmp(&(&b.campaign, b.day, b.event)));
-        let mut tx = self.begin_write().await?;
-        for c in sorted {
-            let delta = i64::try_from(c.count).unwrap_or(i64::MAX);
-            sqlx::query(
-                "INSERT INTO campaign_counts (campaign, day, event, count) \
-                 VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (campaign, day, event) \
-                 DO UPDATE SET count = campaign_counts.count + excluded.count",
-            )
-            .bind(
-                c.campaign
-                    .as_ref()
-                    .map_or(NO_CAMPAIGN, CampaignCode::as_str),
-            )
-            .bind(c.day.0)
-            .bind(c.event.as_str())
-            .bind(delta)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let sorted: Vec<CampaignCount> = sorted.into_iter().cloned().collect();
+        self.write(move |tx| {
+            let sorted = sorted.clone();
+            Box::pin(async move {
+                for c in &sorted {
+                    let delta = i64::try_from(c.count).unwrap_or(i64::MAX);
+                    tx.exec(
+                        "INSERT INTO campaign_counts (campaign, day, event, count) \
+                         VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (campaign, day, event) \
+                         DO UPDATE SET count = campaign_counts.count + excluded.count",
+                        &[
+                            c.campaign
+                                .as_ref()
+                                .map_or(NO_CAMPAIGN, CampaignCode::as_str)
+                                .into(),
+                            c.day.0.into(),
+                            c.event.as_str().into(),
+                            delta.into(),
+                        ],
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .await
     }
 
     async fn campaign_counts(&self, from: Day, to: Day) -> StoreResult<Vec<CampaignCount>> {

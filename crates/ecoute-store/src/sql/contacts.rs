@@ -2,6 +2,7 @@
 
 use super::{count, get, write_error, Args, Conn, Db, DbRow, Scalar, SELECT_CONTACT};
 use crate::dialect::{Dialect, SqlStore};
+use crate::query::{Columns, Run};
 use crate::{Away, ContactStore, NewContact, StoreError, StoreResult, TakeOutcome};
 use async_trait::async_trait;
 use ecoute_domain::{
@@ -40,41 +41,44 @@ where
 {
     async fn create_contact(&self, new: &NewContact) -> StoreResult<Contact> {
         let new = new.clone();
-        self.write(move |conn| {
+        self.write(move |tx| {
+            let new = new.clone();
             Box::pin(async move {
-                // Count and insert as one step, so that `max_waiting` holds under a burst of joins:
-                // the centre's row is locked first (PostgreSQL: joins to one queue wait for each
-                // other, while the foreign-key checks of other inserts, which only take KEY SHARE,
-                // do not; SQLite: the write transaction already holds the database's write lock).
-                sqlx::query(&format!(
-                    "SELECT id FROM centres WHERE id = $1{}",
-                    D::ROW_LOCK
-                ))
-                .bind(new.centre.0)
-                .fetch_optional(&mut *conn)
+                // Count and insert as one step, so that `max_waiting` holds under a burst of
+                // joins: the centre's row is locked first (PostgreSQL: joins to one queue wait
+                // for each other, while the foreign-key checks of other inserts, which only
+                // take KEY SHARE, do not; SQLite: the write transaction already holds the
+                // database's write lock).
+                tx.optional(
+                    &format!("SELECT id FROM centres WHERE id = $1{}", D::ROW_LOCK),
+                    &[new.centre.0.into()],
+                )
                 .await?
                 .ok_or(StoreError::NotFound)?;
-                let waiting: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM contacts WHERE centre_id = $1 AND state = 'waiting'",
-                )
-                .bind(new.centre.0)
-                .fetch_one(&mut *conn)
-                .await?;
+                let waiting: i64 = tx
+                    .one(
+                        "SELECT COUNT(*) AS n FROM contacts \
+                         WHERE centre_id = $1 AND state = 'waiting'",
+                        &[new.centre.0.into()],
+                    )
+                    .await?
+                    .get("n")?;
                 if count(waiting)? >= new.max_waiting {
                     return Err(StoreError::QueueFull);
                 }
-                sqlx::query(
-                    "INSERT INTO contacts (id, centre_id, channel, state, priority, is_returning, \
-                     created_at, queued_at, last_seq, resume_hash) \
+                tx.exec(
+                    "INSERT INTO contacts (id, centre_id, channel, state, priority, \
+                     is_returning, created_at, queued_at, last_seq, resume_hash) \
                      VALUES ($1, $2, $3, 'waiting', 0, $4, $5, $5, 0, $6)",
+                    &[
+                        new.id.into(),
+                        new.centre.0.into(),
+                        new.channel.as_str().into(),
+                        false.into(),
+                        new.now.0.into(),
+                        new.resume_hash.as_str().into(),
+                    ],
                 )
-                .bind(D::id(new.id))
-                .bind(new.centre.0)
-                .bind(new.channel.as_str())
-                .bind(false)
-                .bind(new.now.0)
-                .bind(new.resume_hash.as_str())
-                .execute(&mut *conn)
                 .await
                 .map_err(|e| {
                     write_error(e, "a contact with this id or resume token already exists")
@@ -104,7 +108,7 @@ where
             .bind(D::id(id))
             .fetch_optional(&self.read)
             .await?;
-        row.as_ref().map(Self::to_contact).transpose()
+        row.as_ref().map(super::to_contact).transpose()
     }
 
     async fn contact_by_resume(&self, resume_hash: &str) -> StoreResult<Option<Contact>> {
@@ -112,7 +116,7 @@ where
             .bind(resume_hash)
             .fetch_optional(&self.read)
             .await?;
-        row.as_ref().map(Self::to_contact).transpose()
+        row.as_ref().map(super::to_contact).transpose()
     }
 
     async fn take_next(
@@ -122,41 +126,36 @@ where
         capacity: u32,
         now: Timestamp,
     ) -> StoreResult<TakeOutcome> {
-        let mut attempt = 1;
-        loop {
-            let outcome = async {
-                let mut tx = self.begin_write().await?;
+        self.write(move |tx| {
+            Box::pin(async move {
                 // One press at a time per listener, so that the capacity count that follows
                 // cannot be stale (two tabs, two instances): PostgreSQL locks the listener's
-                // own row; SQLite's write transaction holds the write lock from this first
+                // own row; SQLite's write transaction holds the write lock from its first
                 // statement.
-                let known: Option<i64> = sqlx::query_scalar(&format!(
-                    "SELECT id FROM users WHERE id = $1{}",
-                    D::ROW_LOCK
-                ))
-                .bind(listener.0)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let known = tx
+                    .optional(
+                        &format!("SELECT id FROM users WHERE id = $1{}", D::ROW_LOCK),
+                        &[listener.0.into()],
+                    )
+                    .await?;
                 if known.is_none() {
                     return Err(StoreError::NotFound);
                 }
-                let active: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM contacts WHERE state = 'active' AND listener_id = $1",
-                )
-                .bind(listener.0)
-                .fetch_one(&mut *tx)
-                .await?;
+                let active: i64 = tx
+                    .one(
+                        "SELECT COUNT(*) AS n FROM contacts \
+                         WHERE state = 'active' AND listener_id = $1",
+                        &[listener.0.into()],
+                    )
+                    .await?
+                    .get("n")?;
                 if active >= i64::from(capacity) {
                     return Ok(TakeOutcome::AtCapacity);
                 }
                 D::take_head(tx, centre, listener, now).await
-            }
-            .await;
-            match outcome {
-                Err(e) if D::retryable(&e) && attempt < D::ATTEMPTS => attempt += 1,
-                outcome => return outcome,
-            }
-        }
+            })
+        })
+        .await
     }
 
     async fn transition(
@@ -165,11 +164,11 @@ where
         transition: Transition,
         now: Timestamp,
     ) -> StoreResult<Contact> {
-        self.write(move |conn| {
+        self.write(move |tx| {
             Box::pin(async move {
-                let contact = Self::lock_contact(conn, id).await?;
+                let contact = Self::lock_contact(tx, id).await?;
                 let next = contact.after_transition(transition, now)?;
-                Self::write_contact(conn, &next).await?;
+                Self::write_contact(tx, &next).await?;
                 Ok(next)
             })
         })
@@ -183,32 +182,36 @@ where
         away: Away,
         now: Timestamp,
     ) -> StoreResult<Option<Contact>> {
-        let mut tx = self.begin_write().await?;
-        // No reconnection can commit between the check and the write: SQLite's write
-        // transaction excludes every other writer; on PostgreSQL the contact's row lock holds
-        // off a reconnecting person (attach_person updates it), and a reconnecting listener
-        // updates their presence row, locked here too.
-        let contact = Self::lock_contact(&mut tx, id).await?;
-        let listener_still_away = format!("{LISTENER_STILL_AWAY}{}", D::ROW_LOCK);
-        let still_away = match away {
-            Away::Person { before } => sqlx::query(PERSON_STILL_AWAY)
-                .bind(D::id(id))
-                .bind(before.0)
-                .fetch_optional(&mut *tx),
-            Away::Listener { user, before } => sqlx::query(&listener_still_away)
-                .bind(user.0)
-                .bind(before.0)
-                .fetch_optional(&mut *tx),
-        }
-        .await?
-        .is_some();
-        if !still_away {
-            return Ok(None);
-        }
-        let next = contact.after_transition(transition, now)?;
-        Self::write_contact(&mut tx, &next).await?;
-        tx.commit().await?;
-        Ok(Some(next))
+        self.write(move |tx| {
+            Box::pin(async move {
+                // No reconnection can commit between the check and the write: SQLite's write
+                // transaction excludes every other writer; on PostgreSQL the contact's row
+                // lock holds off a reconnecting person (attach_person updates it), and a
+                // reconnecting listener updates their presence row, locked here too.
+                let contact = Self::lock_contact(tx, id).await?;
+                let still_away = match away {
+                    Away::Person { before } => {
+                        tx.optional(PERSON_STILL_AWAY, &[id.into(), before.0.into()])
+                            .await?
+                    }
+                    Away::Listener { user, before } => {
+                        tx.optional(
+                            &format!("{LISTENER_STILL_AWAY}{}", D::ROW_LOCK),
+                            &[user.0.into(), before.0.into()],
+                        )
+                        .await?
+                    }
+                }
+                .is_some();
+                if !still_away {
+                    return Ok(None);
+                }
+                let next = contact.after_transition(transition, now)?;
+                Self::write_contact(tx, &next).await?;
+                Ok(Some(next))
+            })
+        })
+        .await
     }
 
     async fn end_never_connected(
@@ -216,45 +219,41 @@ where
         created_before: Timestamp,
         now: Timestamp,
     ) -> StoreResult<Vec<Contact>> {
-        let mut attempt = 1;
-        loop {
-            let outcome = async {
-                let mut tx = self.begin_write().await?;
+        self.write(move |tx| {
+            Box::pin(async move {
                 // Locked in id order; a page attaching meanwhile (PostgreSQL) is waited for,
                 // and its contact then no longer matches and is left alone.
-                let rows = sqlx::query(&format!(
-                    "{SELECT_CONTACT} {NEVER_CONNECTED} ORDER BY id{}",
-                    D::ROW_LOCK
-                ))
-                .bind(created_before.0)
-                .fetch_all(&mut *tx)
-                .await?;
+                let rows = tx
+                    .all(
+                        &format!(
+                            "{SELECT_CONTACT} {NEVER_CONNECTED} ORDER BY id{}",
+                            D::ROW_LOCK
+                        ),
+                        &[created_before.0.into()],
+                    )
+                    .await?;
                 let mut ended = Vec::with_capacity(rows.len());
                 for row in &rows {
                     let next =
-                        Self::to_contact(row)?.after_transition(Transition::NeverConnects, now)?;
-                    Self::write_contact(&mut tx, &next).await?;
+                        super::to_contact(row)?.after_transition(Transition::NeverConnects, now)?;
+                    Self::write_contact(tx, &next).await?;
                     ended.push(next);
                 }
-                tx.commit().await?;
                 Ok(ended)
-            }
-            .await;
-            match outcome {
-                Err(e) if D::retryable(&e) && attempt < D::ATTEMPTS => attempt += 1,
-                outcome => return outcome,
-            }
-        }
+            })
+        })
+        .await
     }
 
     async fn set_priority(&self, id: ContactId, priority: i32) -> StoreResult<Contact> {
-        let mut tx = self.begin_write().await?;
-        let contact = Self::lock_contact(&mut tx, id)
-            .await?
-            .with_priority(priority)?;
-        Self::write_contact(&mut tx, &contact).await?;
-        tx.commit().await?;
-        Ok(contact)
+        self.write(move |tx| {
+            Box::pin(async move {
+                let contact = Self::lock_contact(tx, id).await?.with_priority(priority)?;
+                Self::write_contact(tx, &contact).await?;
+                Ok(contact)
+            })
+        })
+        .await
     }
 
     async fn waiting(&self, centre: CentreId) -> StoreResult<Vec<QueueEntry>> {
@@ -268,7 +267,7 @@ where
         rows.iter()
             .map(|row| {
                 Ok(QueueEntry {
-                    id: Self::contact_id_at(row, "id")?,
+                    id: Columns::get(row, "id")?,
                     priority: get(row, "priority")?,
                     returning: get(row, "is_returning")?,
                     queued_at: Timestamp(get(row, "queued_at")?),
@@ -285,7 +284,7 @@ where
         .fetch_all(&self.read)
         .await?
         .iter()
-        .map(Self::to_contact)
+        .map(super::to_contact)
         .collect()
     }
 
@@ -312,14 +311,14 @@ where
         // Through the shared write path: a burst of people connecting commits in groups.
         self.write(move |tx| {
             Box::pin(async move {
-                let done = sqlx::query(
-                    "UPDATE contacts SET person_conn = $2, person_away_since = NULL WHERE id = $1",
-                )
-                .bind(D::id(id))
-                .bind(conn)
-                .execute(tx)
-                .await?;
-                if D::rows_affected(&done) == 0 {
+                let changed = tx
+                    .exec(
+                        "UPDATE contacts SET person_conn = $2, person_away_since = NULL \
+                         WHERE id = $1",
+                        &[id.into(), conn.into()],
+                    )
+                    .await?;
+                if changed == 0 {
                     return Err(StoreError::NotFound);
                 }
                 Ok(())
@@ -331,16 +330,14 @@ where
     async fn detach_person(&self, id: ContactId, conn: i64, now: Timestamp) -> StoreResult<bool> {
         self.write(move |tx| {
             Box::pin(async move {
-                let done = sqlx::query(
-                    "UPDATE contacts SET person_conn = NULL, person_away_since = $3 \
-                     WHERE id = $1 AND person_conn = $2",
-                )
-                .bind(D::id(id))
-                .bind(conn)
-                .bind(now.0)
-                .execute(tx)
-                .await?;
-                Ok(D::rows_affected(&done) > 0)
+                let changed = tx
+                    .exec(
+                        "UPDATE contacts SET person_conn = NULL, person_away_since = $3 \
+                         WHERE id = $1 AND person_conn = $2",
+                        &[id.into(), conn.into(), now.0.into()],
+                    )
+                    .await?;
+                Ok(changed > 0)
             })
         })
         .await

@@ -1,11 +1,10 @@
 //! [`InstanceStore`]: liveness of the instances sharing the store.
 
-use super::{Args, Conn, Db, DbRow, Scalar};
 use crate::dialect::{Dialect, SqlStore};
+use crate::query::{Columns, Run};
 use crate::{DeadConnections, InstanceStore, StoreResult};
 use async_trait::async_trait;
 use ecoute_domain::{Timestamp, UserId};
-use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 
 /// Deletes the instances whose last heartbeat is at or before `$1`, returning each one's id
 /// and last heartbeat. Deleting is what claims them: a concurrent caller cannot delete them
@@ -33,69 +32,46 @@ const DETACH_DEAD_LISTENERS: &str = "UPDATE listener_presence \
     RETURNING user_id";
 
 #[async_trait]
-impl<D> InstanceStore for SqlStore<D>
-where
-    D: Dialect,
-    for<'c> &'c mut Conn<D>: Executor<'c, Database = Db<D>>,
-    for<'q> Args<'q, D>: IntoArguments<'q, Db<D>>,
-    i64: Scalar<Db<D>>,
-    i32: Scalar<Db<D>>,
-    bool: Scalar<Db<D>>,
-    String: Scalar<Db<D>>,
-    Option<i64>: Scalar<Db<D>>,
-    for<'q> &'q str: Encode<'q, Db<D>> + Type<Db<D>>,
-    for<'q> Option<&'q str>: Encode<'q, Db<D>>,
-    for<'a> &'a str: ColumnIndex<DbRow<D>>,
-    usize: ColumnIndex<DbRow<D>>,
-{
+impl<D: Dialect> InstanceStore for SqlStore<D> {
     async fn heartbeat(&self, instance: i64, now: Timestamp) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO instances (id, heartbeat_at) VALUES ($1, $2) \
-             ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
-        )
-        .bind(instance)
-        .bind(now.0)
-        .execute(&self.write)
-        .await?;
-        Ok(())
+        self.write(move |tx| {
+            Box::pin(async move {
+                tx.exec(
+                    "INSERT INTO instances (id, heartbeat_at) VALUES ($1, $2) \
+                     ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+                    &[instance.into(), now.0.into()],
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
+    // This locks several contact rows in one statement; no other write does that to rows
+    // that are not ended, but a deadlock reported by the server is run again all the same
+    // (as every write on PostgreSQL).
     async fn detach_dead_instances(&self, stale_before: Timestamp) -> StoreResult<DeadConnections> {
-        // This locks several contact rows in one statement; no other write does that to rows
-        // that are not ended, but a deadlock reported by the server is retried all the same.
-        let mut attempt = 1;
-        loop {
-            let outcome = async {
-                let mut tx = self.begin_write().await?;
-                let dead: Vec<(i64, i64)> = sqlx::query_as(DELETE_DEAD_INSTANCES)
-                    .bind(stale_before.0)
-                    .fetch_all(&mut *tx)
+        self.write(move |tx| {
+            Box::pin(async move {
+                let dead = tx
+                    .all(DELETE_DEAD_INSTANCES, &[stale_before.0.into()])
                     .await?;
                 let mut found = DeadConnections::default();
-                for (instance, last_heartbeat) in dead {
-                    let persons: Vec<D::Id> = sqlx::query_scalar(DETACH_DEAD_PERSONS)
-                        .bind(instance)
-                        .bind(last_heartbeat)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                    for id in persons {
-                        found.persons.push(D::contact_id(id)?);
+                for row in dead {
+                    let instance: i64 = row.get("id")?;
+                    let last_heartbeat: i64 = row.get("heartbeat_at")?;
+                    let args = [instance.into(), last_heartbeat.into()];
+                    for person in tx.all(DETACH_DEAD_PERSONS, &args).await? {
+                        found.persons.push(person.get("id")?);
                     }
-                    let listeners: Vec<i64> = sqlx::query_scalar(DETACH_DEAD_LISTENERS)
-                        .bind(instance)
-                        .bind(last_heartbeat)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                    found.listeners.extend(listeners.into_iter().map(UserId));
+                    for listener in tx.all(DETACH_DEAD_LISTENERS, &args).await? {
+                        found.listeners.push(UserId(listener.get("user_id")?));
+                    }
                 }
-                tx.commit().await?;
                 Ok(found)
-            }
-            .await;
-            match outcome {
-                Err(e) if D::retryable(&e) && attempt < D::ATTEMPTS => attempt += 1,
-                outcome => return outcome,
-            }
-        }
+            })
+        })
+        .await
     }
 }

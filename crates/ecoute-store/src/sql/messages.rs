@@ -1,7 +1,8 @@
 //! [`MessageStore`]: the messages of conversations.
 
-use super::{write_error, Args, Conn, Db, DbRow, Scalar, SELECT_MESSAGE};
+use super::{to_message, write_error, Args, Conn, Db, DbRow, Scalar, SELECT_MESSAGE};
 use crate::dialect::{Dialect, SqlStore};
+use crate::query::{Columns, Run};
 use crate::{Appended, MessageStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use ecoute_domain::{ClientMessageId, ContactId, Message, MessageBody, Sender, Timestamp, Writer};
@@ -32,60 +33,63 @@ where
         now: Timestamp,
     ) -> StoreResult<Appended> {
         let (client_id, body) = (client_id.clone(), body.clone());
-        self.write(move |conn| {
+        self.write(move |tx| {
+            let (client_id, body) = (client_id.clone(), body.clone());
             Box::pin(async move {
                 // The contact's row lock orders concurrent appends (and resends of one message).
-                let current = Self::lock_contact(&mut *conn, contact).await?;
+                let current = Self::lock_contact(tx, contact).await?;
                 let author = match current.may_write(sender) {
                     Ok(author) => author,
-                    // Refused now, but a resend of a message stored before (its acknowledgement was
-                    // lost) gets the same answer again, whatever the contact's state now.
+                    // Refused now, but a resend of a message stored before (its acknowledgement
+                    // was lost) gets the same answer again, whatever the contact's state now.
                     Err(refusal) => {
-                        return match Self::stored_message(&mut *conn, contact, &client_id).await? {
+                        return match Self::stored_message(tx, contact, &client_id).await? {
                             Some(message) => resent(message, sender),
                             None => Err(refusal.into()),
                         }
                     }
                 };
                 let seq = current.last_seq + 1;
-                // Inserting first and ignoring only a taken id tells a resend apart without a read
-                // in the common case: one statement fewer for every message.
-                let inserted = sqlx::query(
-                    "INSERT INTO messages \
-                     (contact_id, seq, author, client_id, body, at, listener_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (contact_id, client_id) DO NOTHING",
-                )
-                .bind(D::id(contact))
-                .bind(seq)
-                .bind(author.as_str())
-                .bind(client_id.as_str())
-                .bind(body.as_str())
-                .bind(now.0)
-                .bind(sender.listener().map(|id| id.0))
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| write_error(e, "this message was already stored"))?;
-                if D::rows_affected(&inserted) == 0 {
-                    let message = Self::stored_message(&mut *conn, contact, &client_id)
+                // Inserting first and ignoring only a taken id tells a resend apart without a
+                // read in the common case: one statement fewer for every message.
+                let inserted = tx
+                    .exec(
+                        "INSERT INTO messages \
+                         (contact_id, seq, author, client_id, body, at, listener_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (contact_id, client_id) DO NOTHING",
+                        &[
+                            contact.into(),
+                            seq.into(),
+                            author.as_str().into(),
+                            client_id.as_str().into(),
+                            body.as_str().into(),
+                            now.0.into(),
+                            sender.listener().map(|id| id.0).into(),
+                        ],
+                    )
+                    .await
+                    .map_err(|e| write_error(e, "this message was already stored"))?;
+                if inserted == 0 {
+                    let message = Self::stored_message(tx, contact, &client_id)
                         .await?
                         .ok_or_else(|| {
                             StoreError::Corrupt("a message id both taken and absent".into())
                         })?;
                     return resent(message, sender);
                 }
-                sqlx::query("UPDATE contacts SET last_seq = $2 WHERE id = $1")
-                    .bind(D::id(contact))
-                    .bind(seq)
-                    .execute(&mut *conn)
-                    .await?;
+                tx.exec(
+                    "UPDATE contacts SET last_seq = $2 WHERE id = $1",
+                    &[contact.into(), seq.into()],
+                )
+                .await?;
                 let listener = match sender.listener() {
                     Some(id) => Some(Writer {
                         id,
-                        pseudonym: sqlx::query_scalar("SELECT pseudonym FROM users WHERE id = $1")
-                            .bind(id.0)
-                            .fetch_one(&mut *conn)
-                            .await?,
+                        pseudonym: tx
+                            .one("SELECT pseudonym FROM users WHERE id = $1", &[id.0.into()])
+                            .await?
+                            .get("pseudonym")?,
                     }),
                     None => None,
                 };
@@ -121,28 +125,30 @@ where
         .fetch_all(&self.read)
         .await?
         .iter()
-        .map(Self::to_message)
+        .map(to_message)
         .collect()
     }
 
     async fn purge_messages(&self, ended_before: Timestamp) -> StoreResult<u64> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "DELETE FROM messages WHERE contact_id IN \
-             (SELECT id FROM contacts WHERE state = 'ended' AND ended_at <= $1)",
-        )
-        .bind(ended_before.0)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE contacts SET resume_hash = NULL \
-             WHERE state = 'ended' AND ended_at <= $1 AND resume_hash IS NOT NULL",
-        )
-        .bind(ended_before.0)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(D::rows_affected(&done))
+        self.write(move |tx| {
+            Box::pin(async move {
+                let purged = tx
+                    .exec(
+                        "DELETE FROM messages WHERE contact_id IN \
+                         (SELECT id FROM contacts WHERE state = 'ended' AND ended_at <= $1)",
+                        &[ended_before.0.into()],
+                    )
+                    .await?;
+                tx.exec(
+                    "UPDATE contacts SET resume_hash = NULL \
+                     WHERE state = 'ended' AND ended_at <= $1 AND resume_hash IS NOT NULL",
+                    &[ended_before.0.into()],
+                )
+                .await?;
+                Ok(purged)
+            })
+        })
+        .await
     }
 }
 

@@ -1,11 +1,13 @@
 //! Every store method, written once for both backends: one file per store trait, each an
-//! `impl … for SqlStore<D>` over any [`Dialect`]. This file holds what they share: reading
-//! rows into domain types (a value the code cannot read is [`StoreError::Corrupt`], never a
-//! panic), reading and writing a contact inside a transaction, and mapping failed writes.
+//! `impl … for SqlStore<D>` over any [`Dialect`]. Writes run their statements over
+//! [`crate::query::Run`] (`self.write(|tx| …)`), reads through `sqlx` on the read pool. This
+//! file holds what they share: reading rows into domain types (a value the code cannot read
+//! is [`StoreError::Corrupt`], never a panic), reading and writing a contact inside a write
+//! transaction, and mapping failed writes.
 //!
-//! Each impl repeats the same `where` clause: what `sqlx` needs to know about a database to
-//! run a query on it and bind and read our column types. Rust does not carry such bounds from
-//! a trait's definition to its users, so they are spelled out where they are used.
+//! Each impl with reads repeats the same `where` clause: what `sqlx` needs to know about a
+//! database to run a query on it and bind and read our column types. Rust does not carry such
+//! bounds from a trait's definition to its users, so they are spelled out where they are used.
 
 mod campaigns;
 mod contacts;
@@ -17,12 +19,13 @@ mod stats;
 mod users;
 
 use crate::dialect::{Dialect, SqlStore};
+use crate::query::{Columns, Run};
 use crate::{StoreError, StoreResult, TakeOutcome, User};
 use ecoute_domain::{
     Author, CentreId, Channel, ClientMessageId, Contact, ContactId, ContactState, EndReason,
     Message, Role, Timestamp, UserId, Writer,
 };
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
+use sqlx::{Database, Decode, Encode, Type};
 
 /// The database of dialect `D`.
 pub type Db<D> = <D as Dialect>::Db;
@@ -63,16 +66,9 @@ pub(crate) const SELECT_MESSAGE: &str =
 /// `contacts_queue` serves it directly.
 pub(crate) const SERVE_ORDER: &str = "priority DESC, is_returning DESC, queued_at ASC, id ASC";
 
-/// Reads column `col` of `row`; a missing column or an undecodable value is a corrupt store.
-pub(crate) fn get<'r, R, T>(row: &'r R, col: &str) -> StoreResult<T>
-where
-    R: Row,
-    T: Decode<'r, R::Database> + Type<R::Database>,
-    for<'a> &'a str: ColumnIndex<R>,
-{
-    row.try_get(col)
-        .map_err(|e| StoreError::Corrupt(format!("column {col}: {e}")))
-}
+/// Reads column `col` of a `sqlx` row (a read); a missing column or an undecodable value is a
+/// corrupt store.
+pub(crate) use crate::query::sqlx_get as get;
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
@@ -85,16 +81,29 @@ pub(crate) fn count(n: i64) -> StoreResult<u64> {
 
 /// Maps a failed write: a uniqueness violation becomes [`StoreError::Conflict`] with
 /// `conflict`, a missing referenced row (foreign key) [`StoreError::NotFound`].
-pub(crate) fn write_error(e: sqlx::Error, conflict: &str) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
-            return StoreError::Conflict(conflict.to_owned());
+pub(crate) fn write_error(e: StoreError, conflict: &str) -> StoreError {
+    match &e {
+        StoreError::Database(sqlx::Error::Database(db)) => {
+            if db.is_unique_violation() {
+                return StoreError::Conflict(conflict.to_owned());
+            }
+            if db.is_foreign_key_violation() {
+                return StoreError::NotFound;
+            }
         }
-        if db.is_foreign_key_violation() {
-            return StoreError::NotFound;
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
+            use rusqlite::ffi;
+            match failure.extended_code {
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    return StoreError::Conflict(conflict.to_owned());
+                }
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => return StoreError::NotFound,
+                _ => {}
+            }
         }
+        _ => {}
     }
-    StoreError::Database(e)
+    e
 }
 
 /// The stored name of a state and its end reason, the inverse of reading a contact.
@@ -128,152 +137,133 @@ fn parse_state(
     })
 }
 
-impl<D> SqlStore<D>
-where
-    D: Dialect,
-    for<'c> &'c mut Conn<D>: Executor<'c, Database = Db<D>>,
-    for<'q> Args<'q, D>: IntoArguments<'q, Db<D>>,
-    i64: Scalar<Db<D>>,
-    i32: Scalar<Db<D>>,
-    bool: Scalar<Db<D>>,
-    String: Scalar<Db<D>>,
-    Option<i64>: Scalar<Db<D>>,
-    for<'q> &'q str: Encode<'q, Db<D>> + Type<Db<D>>,
-    for<'q> Option<&'q str>: Encode<'q, Db<D>>,
-    for<'a> &'a str: ColumnIndex<DbRow<D>>,
-    usize: ColumnIndex<DbRow<D>>,
-{
-    /// A contact id read from column `col`.
-    pub(crate) fn contact_id_at(row: &DbRow<D>, col: &str) -> StoreResult<ContactId> {
-        D::contact_id(get(row, col)?)
-    }
+/// A contact from a row of [`SELECT_CONTACT`].
+pub(crate) fn to_contact<R: Columns + ?Sized>(row: &R) -> StoreResult<Contact> {
+    let listener: Option<i64> = row.get("listener_id")?;
+    let state: String = row.get("state")?;
+    let reason: Option<String> = row.get("end_reason")?;
+    let channel: String = row.get("channel")?;
+    Ok(Contact {
+        id: row.get("id")?,
+        centre: CentreId(row.get("centre_id")?),
+        channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+        state: parse_state(&state, listener, reason.as_deref())?,
+        listener: listener.map(UserId),
+        priority: row.get("priority")?,
+        returning: row.get("is_returning")?,
+        created_at: Timestamp(row.get("created_at")?),
+        queued_at: Timestamp(row.get("queued_at")?),
+        answered_at: row.get::<Option<i64>>("answered_at")?.map(Timestamp),
+        ended_at: row.get::<Option<i64>>("ended_at")?.map(Timestamp),
+        wait_seconds: row.get("wait_seconds")?,
+        last_seq: row.get("last_seq")?,
+    })
+}
 
-    /// A contact from a row of [`SELECT_CONTACT`].
-    pub(crate) fn to_contact(row: &DbRow<D>) -> StoreResult<Contact> {
-        let listener: Option<i64> = get(row, "listener_id")?;
-        let state: String = get(row, "state")?;
-        let reason: Option<String> = get(row, "end_reason")?;
-        let channel: String = get(row, "channel")?;
-        Ok(Contact {
-            id: Self::contact_id_at(row, "id")?,
-            centre: CentreId(get(row, "centre_id")?),
-            channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
-            state: parse_state(&state, listener, reason.as_deref())?,
-            listener: listener.map(UserId),
-            priority: get(row, "priority")?,
-            returning: get(row, "is_returning")?,
-            created_at: Timestamp(get(row, "created_at")?),
-            queued_at: Timestamp(get(row, "queued_at")?),
-            answered_at: get::<_, Option<i64>>(row, "answered_at")?.map(Timestamp),
-            ended_at: get::<_, Option<i64>>(row, "ended_at")?.map(Timestamp),
-            wait_seconds: get(row, "wait_seconds")?,
-            last_seq: get(row, "last_seq")?,
-        })
-    }
+/// An account from a row of [`SELECT_USER`].
+pub(crate) fn to_user<R: Columns + ?Sized>(row: &R) -> StoreResult<User> {
+    let role: String = row.get("role")?;
+    Ok(User {
+        id: UserId(row.get("id")?),
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+        username: row.get("username")?,
+        pseudonym: row.get("pseudonym")?,
+        centre: CentreId(row.get("centre_id")?),
+        disabled: row.get("disabled")?,
+        created_at: Timestamp(row.get("created_at")?),
+    })
+}
 
-    /// An account from a row of [`SELECT_USER`].
-    pub(crate) fn to_user(row: &DbRow<D>) -> StoreResult<User> {
-        let role: String = get(row, "role")?;
-        Ok(User {
-            id: UserId(get(row, "id")?),
-            role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
-            username: get(row, "username")?,
-            pseudonym: get(row, "pseudonym")?,
-            centre: CentreId(get(row, "centre_id")?),
-            disabled: get(row, "disabled")?,
-            created_at: Timestamp(get(row, "created_at")?),
-        })
-    }
+/// A message from a row of [`SELECT_MESSAGE`].
+pub(crate) fn to_message<R: Columns + ?Sized>(row: &R) -> StoreResult<Message> {
+    let author: String = row.get("author")?;
+    let client_id: String = row.get("client_id")?;
+    let listener_id: Option<i64> = row.get("listener_id")?;
+    let listener: Option<String> = row.get("listener")?;
+    Ok(Message {
+        contact: row.get("contact_id")?,
+        seq: row.get("seq")?,
+        author: Author::parse(&author).ok_or_else(|| corrupt("author", &author))?,
+        client_id: ClientMessageId::parse(&client_id)
+            .map_err(|_| corrupt("client message id", &client_id))?,
+        body: row.get("body")?,
+        at: Timestamp(row.get("at")?),
+        listener: match (listener_id, listener) {
+            (Some(id), Some(pseudonym)) => Some(Writer {
+                id: UserId(id),
+                pseudonym,
+            }),
+            _ => None,
+        },
+    })
+}
 
-    /// A message from a row of [`SELECT_MESSAGE`].
-    pub(crate) fn to_message(row: &DbRow<D>) -> StoreResult<Message> {
-        let author: String = get(row, "author")?;
-        let client_id: String = get(row, "client_id")?;
-        let listener_id: Option<i64> = get(row, "listener_id")?;
-        let listener: Option<String> = get(row, "listener")?;
-        Ok(Message {
-            contact: Self::contact_id_at(row, "contact_id")?,
-            seq: get(row, "seq")?,
-            author: Author::parse(&author).ok_or_else(|| corrupt("author", &author))?,
-            client_id: ClientMessageId::parse(&client_id)
-                .map_err(|_| corrupt("client message id", &client_id))?,
-            body: get(row, "body")?,
-            at: Timestamp(get(row, "at")?),
-            listener: match (listener_id, listener) {
-                (Some(id), Some(pseudonym)) => Some(Writer {
-                    id: UserId(id),
-                    pseudonym,
-                }),
-                _ => None,
-            },
-        })
-    }
-
+impl<D: Dialect> SqlStore<D> {
     /// The contact `id` inside a write transaction, locked against other writers until it
     /// ends (PostgreSQL: `FOR NO KEY UPDATE`, which blocks neither readers nor the
     /// foreign-key checks of inserted messages; SQLite: the transaction holds the write lock).
-    pub(crate) async fn lock_contact(conn: &mut Conn<D>, id: ContactId) -> StoreResult<Contact> {
-        let row = sqlx::query(&format!("{SELECT_CONTACT} WHERE id = $1{}", D::ROW_LOCK))
-            .bind(D::id(id))
-            .fetch_optional(conn)
+    pub(crate) async fn lock_contact(tx: &mut D::Writer, id: ContactId) -> StoreResult<Contact> {
+        let row = tx
+            .optional(
+                &format!("{SELECT_CONTACT} WHERE id = $1{}", D::ROW_LOCK),
+                &[id.into()],
+            )
             .await?
             .ok_or(StoreError::NotFound)?;
-        Self::to_contact(&row)
+        to_contact(&row)
     }
 
     /// The message of `contact` with this client id, if stored.
-    async fn stored_message(
-        conn: &mut Conn<D>,
+    pub(crate) async fn stored_message(
+        tx: &mut D::Writer,
         contact: ContactId,
         client_id: &ClientMessageId,
     ) -> StoreResult<Option<Message>> {
-        sqlx::query(&format!(
-            "{SELECT_MESSAGE} WHERE contact_id = $1 AND client_id = $2"
-        ))
-        .bind(D::id(contact))
-        .bind(client_id.as_str())
-        .fetch_optional(conn)
+        tx.optional(
+            &format!("{SELECT_MESSAGE} WHERE contact_id = $1 AND client_id = $2"),
+            &[contact.into(), client_id.as_str().into()],
+        )
         .await?
         .as_ref()
-        .map(Self::to_message)
+        .map(to_message)
         .transpose()
     }
 
     /// Writes every column a transition or a take may change (never a key column: see
     /// `dialect/postgres.rs` on why that matters to "next").
-    pub(crate) async fn write_contact(conn: &mut Conn<D>, c: &Contact) -> StoreResult<()> {
+    pub(crate) async fn write_contact(tx: &mut D::Writer, c: &Contact) -> StoreResult<()> {
         let (state, reason) = state_columns(c.state);
-        sqlx::query(
+        tx.exec(
             "UPDATE contacts SET state = $2, listener_id = $3, priority = $4, \
              is_returning = $5, queued_at = $6, answered_at = $7, ended_at = $8, \
              wait_seconds = $9, end_reason = $10 WHERE id = $1",
+            &[
+                c.id.into(),
+                state.into(),
+                c.listener.map(|u| u.0).into(),
+                c.priority.into(),
+                c.returning.into(),
+                c.queued_at.0.into(),
+                c.answered_at.map(|t| t.0).into(),
+                c.ended_at.map(|t| t.0).into(),
+                c.wait_seconds.into(),
+                reason.into(),
+            ],
         )
-        .bind(D::id(c.id))
-        .bind(state)
-        .bind(c.listener.map(|u| u.0))
-        .bind(c.priority)
-        .bind(c.returning)
-        .bind(c.queued_at.0)
-        .bind(c.answered_at.map(|t| t.0))
-        .bind(c.ended_at.map(|t| t.0))
-        .bind(c.wait_seconds)
-        .bind(reason)
-        .execute(conn)
         .await
         .map_err(|e| write_error(e, "contact update refused"))?;
         Ok(())
     }
 
-    /// Gives the locked, waiting `contact` to `listener` and commits.
+    /// Gives the locked, waiting `contact` to `listener`, in the write transaction of `tx`.
     pub(crate) async fn take(
-        mut tx: sqlx::Transaction<'static, Db<D>>,
+        tx: &mut D::Writer,
         contact: &Contact,
         listener: UserId,
         now: Timestamp,
     ) -> StoreResult<TakeOutcome> {
         let taken = contact.after_take(listener, now)?;
-        Self::write_contact(&mut tx, &taken).await?;
-        tx.commit().await?;
+        Self::write_contact(tx, &taken).await?;
         Ok(TakeOutcome::Taken(taken))
     }
 }

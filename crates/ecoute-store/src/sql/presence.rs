@@ -2,6 +2,7 @@
 
 use super::{count, get, write_error, Args, Conn, Db, DbRow, Scalar};
 use crate::dialect::{Dialect, SqlStore};
+use crate::query::Run;
 use crate::{CentreCounts, Duty, PresenceStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use ecoute_domain::{CentreId, Presence, Timestamp, UserId};
@@ -65,18 +66,20 @@ where
         presence: Presence,
         now: Timestamp,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO listener_presence (user_id, presence, changed_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id) DO UPDATE SET presence = excluded.presence, \
-             changed_at = excluded.changed_at",
-        )
-        .bind(user.0)
-        .bind(presence.as_str())
-        .bind(now.0)
-        .execute(&self.write)
+        self.write(move |tx| {
+            Box::pin(async move {
+                tx.exec(
+                    "INSERT INTO listener_presence (user_id, presence, changed_at) \
+                     VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE \
+                     SET presence = excluded.presence, changed_at = excluded.changed_at",
+                    &[user.0.into(), presence.as_str().into(), now.0.into()],
+                )
+                .await
+                .map_err(|e| write_error(e, "presence refused"))?;
+                Ok(())
+            })
+        })
         .await
-        .map_err(|e| write_error(e, "presence refused"))?;
-        Ok(())
     }
 
     async fn set_offline_if_away(
@@ -85,13 +88,18 @@ where
         before: Timestamp,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(SET_OFFLINE_IF_AWAY)
-            .bind(user.0)
-            .bind(before.0)
-            .bind(now.0)
-            .execute(&self.write)
-            .await?;
-        Ok(D::rows_affected(&done) > 0)
+        self.write(move |tx| {
+            Box::pin(async move {
+                let changed = tx
+                    .exec(
+                        SET_OFFLINE_IF_AWAY,
+                        &[user.0.into(), before.0.into(), now.0.into()],
+                    )
+                    .await?;
+                Ok(changed > 0)
+            })
+        })
+        .await
     }
 
     async fn presence(&self, user: UserId) -> StoreResult<Presence> {
@@ -109,29 +117,36 @@ where
     }
 
     async fn attach_listener(&self, user: UserId, conn: i64) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO listener_presence (user_id, presence, conn) VALUES ($1, 'offline', $2) \
-             ON CONFLICT (user_id) DO UPDATE SET conn = excluded.conn, away_since = NULL",
-        )
-        .bind(user.0)
-        .bind(conn)
-        .execute(&self.write)
+        self.write(move |tx| {
+            Box::pin(async move {
+                tx.exec(
+                    "INSERT INTO listener_presence (user_id, presence, conn) \
+                     VALUES ($1, 'offline', $2) ON CONFLICT (user_id) \
+                     DO UPDATE SET conn = excluded.conn, away_since = NULL",
+                    &[user.0.into(), conn.into()],
+                )
+                .await
+                .map_err(|e| write_error(e, "connection refused"))?;
+                Ok(())
+            })
+        })
         .await
-        .map_err(|e| write_error(e, "connection refused"))?;
-        Ok(())
     }
 
     async fn detach_listener(&self, user: UserId, conn: i64, now: Timestamp) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE listener_presence SET conn = NULL, away_since = $3 \
-             WHERE user_id = $1 AND conn = $2",
-        )
-        .bind(user.0)
-        .bind(conn)
-        .bind(now.0)
-        .execute(&self.write)
-        .await?;
-        Ok(D::rows_affected(&done) > 0)
+        self.write(move |tx| {
+            Box::pin(async move {
+                let changed = tx
+                    .exec(
+                        "UPDATE listener_presence SET conn = NULL, away_since = $3 \
+                         WHERE user_id = $1 AND conn = $2",
+                        &[user.0.into(), conn.into(), now.0.into()],
+                    )
+                    .await?;
+                Ok(changed > 0)
+            })
+        })
+        .await
     }
 
     async fn listeners_away_since(&self, before: Timestamp) -> StoreResult<Vec<UserId>> {

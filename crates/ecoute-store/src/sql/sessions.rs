@@ -2,6 +2,7 @@
 
 use super::{get, write_error, Args, Conn, Db, DbRow, Scalar, SELECT_USER};
 use crate::dialect::{Dialect, SqlStore};
+use crate::query::Run;
 use crate::{NewSession, Session, SessionStore, StoreResult};
 use async_trait::async_trait;
 use ecoute_domain::Timestamp;
@@ -24,19 +25,27 @@ where
     usize: ColumnIndex<DbRow<D>>,
 {
     async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(session.token_hash.as_str())
-        .bind(session.user.0)
-        .bind(session.csrf_token.as_str())
-        .bind(session.created_at.0)
-        .bind(session.expires_at.0)
-        .execute(&self.write)
+        let session = session.clone();
+        self.write(move |tx| {
+            let session = session.clone();
+            Box::pin(async move {
+                tx.exec(
+                    "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, \
+                     expires_at) VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        session.token_hash.as_str().into(),
+                        session.user.0.into(),
+                        session.csrf_token.as_str().into(),
+                        session.created_at.0.into(),
+                        session.expires_at.0.into(),
+                    ],
+                )
+                .await
+                .map_err(|e| write_error(e, "a session with this token already exists"))?;
+                Ok(())
+            })
+        })
         .await
-        .map_err(|e| write_error(e, "a session with this token already exists"))?;
-        Ok(())
     }
 
     async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<Session>> {
@@ -53,7 +62,7 @@ where
             None => Ok(None),
             Some(row) => Ok(Some(Session {
                 token_hash: get(&row, "token_hash")?,
-                user: Self::to_user(&row)?,
+                user: super::to_user(&row)?,
                 csrf_token: get(&row, "csrf_token")?,
                 expires_at: Timestamp(get(&row, "expires_at")?),
             })),
@@ -61,18 +70,31 @@ where
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        let token_hash = token_hash.to_owned();
+        self.write(move |tx| {
+            let token_hash = token_hash.clone();
+            Box::pin(async move {
+                tx.exec(
+                    "DELETE FROM sessions WHERE token_hash = $1",
+                    &[token_hash.as_str().into()],
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await
     }
 
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now.0)
-            .execute(&self.write)
-            .await?;
-        Ok(D::rows_affected(&done))
+        self.write(move |tx| {
+            Box::pin(async move {
+                tx.exec(
+                    "DELETE FROM sessions WHERE expires_at <= $1",
+                    &[now.0.into()],
+                )
+                .await
+            })
+        })
+        .await
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{get, write_error, Args, Conn, Db, DbRow, Scalar, SELECT_CONTACT};
 use crate::dialect::{Dialect, SqlStore};
+use crate::query::Run;
 use crate::{StatsStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use ecoute_domain::{
@@ -36,53 +37,59 @@ where
         listener: UserId,
         now: Timestamp,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        // An ended contact never changes again: a plain read is enough to check it.
-        let row = sqlx::query(&format!("{SELECT_CONTACT} WHERE id = $1"))
-            .bind(D::id(sheet.contact))
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let contact = Self::to_contact(&row)?;
-        contact.may_file_sheet(listener)?;
-        sqlx::query(
-            "INSERT INTO stats_sheets (contact_id, listener_id, centre_id, channel, \
-             duration_seconds, age_band, gender, contact_kind, risk, debrief_wanted, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(D::id(sheet.contact))
-        .bind(listener.0)
-        .bind(contact.centre.0)
-        .bind(contact.channel.as_str())
-        .bind(sheet.duration_seconds)
-        .bind(sheet.age_band.as_str())
-        .bind(sheet.gender.as_str())
-        .bind(sheet.contact_kind.as_str())
-        .bind(sheet.risk.as_str())
-        .bind(sheet.debrief_wanted)
-        .bind(now.0)
-        .execute(&mut *tx)
+        let sheet = sheet.clone();
+        self.write(move |tx| {
+            let sheet = sheet.clone();
+            Box::pin(async move {
+                // An ended contact never changes again: a plain read is enough to check it.
+                let row = tx
+                    .optional(
+                        &format!("{SELECT_CONTACT} WHERE id = $1"),
+                        &[sheet.contact.into()],
+                    )
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let contact = super::to_contact(&row)?;
+                contact.may_file_sheet(listener)?;
+                tx.exec(
+                    "INSERT INTO stats_sheets (contact_id, listener_id, centre_id, channel, \
+                     duration_seconds, age_band, gender, contact_kind, risk, debrief_wanted, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    &[
+                        sheet.contact.into(),
+                        listener.0.into(),
+                        contact.centre.0.into(),
+                        contact.channel.as_str().into(),
+                        sheet.duration_seconds.into(),
+                        sheet.age_band.as_str().into(),
+                        sheet.gender.as_str().into(),
+                        sheet.contact_kind.as_str().into(),
+                        sheet.risk.as_str().into(),
+                        sheet.debrief_wanted.into(),
+                        now.0.into(),
+                    ],
+                )
+                .await
+                .map_err(|e| match write_error(e, "sheet refused") {
+                    // The sheet's primary key is its contact: one sheet per contact.
+                    StoreError::Conflict(_) => StoreError::SheetExists,
+                    e => e,
+                })?;
+                for (position, theme) in sheet.themes.iter().enumerate() {
+                    let position = i32::try_from(position)
+                        .map_err(|_| StoreError::Conflict("too many themes".into()))?;
+                    tx.exec(
+                        "INSERT INTO stats_sheet_themes (contact_id, position, theme) \
+                         VALUES ($1, $2, $3)",
+                        &[sheet.contact.into(), position.into(), theme.as_str().into()],
+                    )
+                    .await
+                    .map_err(|e| write_error(e, "a theme appears twice in the sheet"))?;
+                }
+                Ok(())
+            })
+        })
         .await
-        .map_err(|e| match e {
-            // The sheet's primary key is its contact: one sheet per contact.
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::SheetExists,
-            e => write_error(e, "sheet refused"),
-        })?;
-        for (position, theme) in sheet.themes.iter().enumerate() {
-            let position = i32::try_from(position)
-                .map_err(|_| StoreError::Conflict("too many themes".into()))?;
-            sqlx::query(
-                "INSERT INTO stats_sheet_themes (contact_id, position, theme) VALUES ($1, $2, $3)",
-            )
-            .bind(D::id(sheet.contact))
-            .bind(position)
-            .bind(theme.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| write_error(e, "a theme appears twice in the sheet"))?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     async fn sheet(&self, contact: ContactId) -> StoreResult<Option<StatsSheet>> {
@@ -130,7 +137,7 @@ where
         .fetch_all(&self.read)
         .await?
         .iter()
-        .map(Self::to_contact)
+        .map(super::to_contact)
         .collect()
     }
 }

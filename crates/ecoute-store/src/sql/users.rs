@@ -2,6 +2,7 @@
 
 use super::{count, get, write_error, Args, Conn, Db, DbRow, Scalar, SELECT_USER};
 use crate::dialect::{Dialect, SqlStore};
+use crate::query::{Columns, Run};
 use crate::{Credentials, NewUser, StoreError, StoreResult, User, UserStore};
 use async_trait::async_trait;
 use ecoute_domain::{Timestamp, UserId};
@@ -12,8 +13,13 @@ use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 /// violation (in practice PostgreSQL's `users_pkey`, when the id generator lags behind ids
 /// written by hand) is named as it is, since telling an administrator to pick another
 /// username would send them looking in the wrong place.
-fn create_user_error(e: sqlx::Error, username: &str) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
+fn create_user_error(e: StoreError, username: &str) -> StoreError {
+    if let StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) = &e {
+        if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE {
+            return StoreError::UsernameTaken(username.into());
+        }
+    }
+    if let StoreError::Database(sqlx::Error::Database(db)) = &e {
         if db.is_unique_violation() {
             return match db.constraint() {
                 None | Some("users_username_key") => StoreError::UsernameTaken(username.into()),
@@ -48,29 +54,39 @@ where
     usize: ColumnIndex<DbRow<D>>,
 {
     async fn create_user(&self, new: &NewUser, now: Timestamp) -> StoreResult<User> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, pseudonym, role, password_hash, centre_id, disabled, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(new.username.as_str())
-        .bind(new.pseudonym.as_str())
-        .bind(new.role.as_str())
-        .bind(new.password_hash.as_str())
-        .bind(new.centre.0)
-        .bind(false)
-        .bind(now.0)
-        .fetch_one(&self.write)
-        .await
-        .map_err(|e| create_user_error(e, new.username.as_str()))?;
-        Ok(User {
-            id: UserId(id),
-            username: new.username.as_str().to_owned(),
-            pseudonym: new.pseudonym.as_str().to_owned(),
-            role: new.role,
-            centre: new.centre,
-            disabled: false,
-            created_at: now,
+        let new = new.clone();
+        self.write(move |tx| {
+            let new = new.clone();
+            Box::pin(async move {
+                let id: i64 = tx
+                    .one(
+                        "INSERT INTO users (username, pseudonym, role, password_hash, centre_id, \
+                         disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                        &[
+                            new.username.as_str().into(),
+                            new.pseudonym.as_str().into(),
+                            new.role.as_str().into(),
+                            new.password_hash.as_str().into(),
+                            new.centre.0.into(),
+                            false.into(),
+                            now.0.into(),
+                        ],
+                    )
+                    .await
+                    .map_err(|e| create_user_error(e, new.username.as_str()))?
+                    .get("id")?;
+                Ok(User {
+                    id: UserId(id),
+                    username: new.username.as_str().to_owned(),
+                    pseudonym: new.pseudonym.as_str().to_owned(),
+                    role: new.role,
+                    centre: new.centre,
+                    disabled: false,
+                    created_at: now,
+                })
+            })
         })
+        .await
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -78,7 +94,7 @@ where
             .bind(id.0)
             .fetch_optional(&self.read)
             .await?;
-        row.as_ref().map(Self::to_user).transpose()
+        row.as_ref().map(super::to_user).transpose()
     }
 
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
@@ -91,7 +107,7 @@ where
         match row {
             None => Ok(None),
             Some(row) => Ok(Some(Credentials {
-                user: Self::to_user(&row)?,
+                user: super::to_user(&row)?,
                 password_hash: get(&row, "password_hash")?,
             })),
         }
@@ -105,7 +121,7 @@ where
         .fetch_all(&self.read)
         .await?
         .iter()
-        .map(Self::to_user)
+        .map(super::to_user)
         .collect()
     }
 
@@ -117,34 +133,44 @@ where
     }
 
     async fn set_password_hash(&self, id: UserId, hash: &str) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-            .bind(id.0)
-            .bind(hash)
-            .execute(&self.write)
-            .await?;
-        if D::rows_affected(&done) == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        let hash = hash.to_owned();
+        self.write(move |tx| {
+            let hash = hash.clone();
+            Box::pin(async move {
+                let changed = tx
+                    .exec(
+                        "UPDATE users SET password_hash = $2 WHERE id = $1",
+                        &[id.0.into(), hash.as_str().into()],
+                    )
+                    .await?;
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            })
+        })
+        .await
     }
 
     async fn set_disabled(&self, id: UserId, disabled: bool) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
-            .bind(id.0)
-            .bind(disabled)
-            .execute(&mut *tx)
-            .await?;
-        if D::rows_affected(&done) == 0 {
-            return Err(StoreError::NotFound);
-        }
-        if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.write(move |tx| {
+            Box::pin(async move {
+                let changed = tx
+                    .exec(
+                        "UPDATE users SET disabled = $2 WHERE id = $1",
+                        &[id.0.into(), disabled.into()],
+                    )
+                    .await?;
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                if disabled {
+                    tx.exec("DELETE FROM sessions WHERE user_id = $1", &[id.0.into()])
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .await
     }
 }

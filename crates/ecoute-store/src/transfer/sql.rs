@@ -9,11 +9,13 @@ use super::{
     Transfer, Value, DEFAULT_CENTRE_ID, GENERATED_IDS, TABLES,
 };
 use crate::dialect::{Dialect, SqlStore};
+use crate::query::{Arg, Columns, Run};
 use crate::sql::{count, Args, Conn, Db, DbRow, Scalar};
 use crate::{StoreError, StoreResult};
 use async_trait::async_trait;
 use ecoute_domain::ContactId;
-use sqlx::{Arguments as _, ColumnIndex, Encode, Executor, IntoArguments, Row as _, Type};
+use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Row as _, Type};
+use std::sync::Arc;
 
 #[async_trait]
 impl<D> Transfer for SqlStore<D>
@@ -37,9 +39,9 @@ where
 {
     async fn table_counts(&self) -> StoreResult<Vec<TableCount>> {
         let mut tx = self.snapshot().await?;
-        let out = Self::counts(&mut tx).await?;
+        let row = sqlx::query(&count_all()).fetch_one(&mut *tx).await?;
         tx.rollback().await?;
-        Ok(out)
+        counts_of(&row)
     }
 
     async fn export_all(&self) -> StoreResult<Dump> {
@@ -69,54 +71,102 @@ where
 
     async fn import_all(&self, dump: &Dump) -> StoreResult<()> {
         validate(dump)?;
-        let mut tx = self.begin_write().await?;
-        let names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
-        // No one else writes until we commit: the emptiness checked below stays true while
-        // we fill the tables.
-        if let Some(lock) = D::lock_tables(&names.join(", ")) {
-            sqlx::query(&lock).execute(&mut *tx).await?;
-        }
-        let other_centres: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM centres WHERE id <> $1")
-            .bind(DEFAULT_CENTRE_ID)
-            .fetch_one(&mut *tx)
-            .await?;
-        if let Some(why) = not_empty(&Self::counts(&mut tx).await?, other_centres == 0) {
-            return Err(StoreError::Conflict(why));
-        }
-        // The fresh store's default centre gives way to the source's centres (which include
-        // it, under whatever name the source gave it).
-        sqlx::query("DELETE FROM centres").execute(&mut *tx).await?;
-        for (table, (_, rows)) in TABLES.iter().zip(&dump.tables) {
-            for chunk in rows.chunks(chunk_rows(table)) {
-                // A multi-row insert. (Not sqlx's `QueryBuilder`: over a generic database its
-                // arguments cannot outlive the builder they borrow.)
-                let mut sql = insert_into(table);
-                sql.push_str("VALUES ");
-                let mut args = Args::<D>::default();
-                for (r, row) in chunk.iter().enumerate() {
-                    sql.push_str(if r == 0 { "(" } else { ", (" });
-                    for (c, (value, (_, kind))) in row.iter().zip(table.columns).enumerate() {
-                        if c > 0 {
-                            sql.push_str(", ");
-                        }
-                        Self::bind(&mut args, value, *kind)?;
-                        args.format_placeholder(&mut sql)
-                            .map_err(|e| StoreError::Config(format!("placeholder: {e}")))?;
-                    }
-                    sql.push(')');
+        let dump = Arc::new(dump.clone());
+        self.write(move |tx| {
+            let dump = dump.clone();
+            Box::pin(async move {
+                let names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
+                // No one else writes until we commit: the emptiness checked below stays true
+                // while we fill the tables.
+                if let Some(lock) = D::lock_tables(&names.join(", ")) {
+                    tx.exec(&lock, &[]).await?;
                 }
-                sqlx::query_with(&sql, args).execute(&mut *tx).await?;
-            }
+                let other_centres: i64 = tx
+                    .one(
+                        "SELECT COUNT(*) AS n FROM centres WHERE id <> $1",
+                        &[DEFAULT_CENTRE_ID.into()],
+                    )
+                    .await?
+                    .get("n")?;
+                let counts = counts_of(&tx.one(&count_all(), &[]).await?)?;
+                if let Some(why) = not_empty(&counts, other_centres == 0) {
+                    return Err(StoreError::Conflict(why));
+                }
+                // The fresh store's default centre gives way to the source's centres (which
+                // include it, under whatever name the source gave it).
+                tx.exec("DELETE FROM centres", &[]).await?;
+                for (table, (_, rows)) in TABLES.iter().zip(&dump.tables) {
+                    for chunk in rows.chunks(chunk_rows(table)) {
+                        let mut sql = insert_into(table);
+                        sql.push_str("VALUES ");
+                        let mut args = Vec::with_capacity(chunk.len() * table.columns.len());
+                        for (r, row) in chunk.iter().enumerate() {
+                            sql.push_str(if r == 0 { "(" } else { ", (" });
+                            for (c, (value, (_, kind))) in row.iter().zip(table.columns).enumerate()
+                            {
+                                if c > 0 {
+                                    sql.push_str(", ");
+                                }
+                                args.push(arg(value, *kind));
+                                sql.push_str(&format!("${}", args.len()));
+                            }
+                            sql.push(')');
+                        }
+                        tx.exec(&sql, &args).await?;
+                    }
+                }
+                // Identity columns do not move when ids are inserted explicitly: without
+                // this, the next account created would collide with the first one copied.
+                for table in GENERATED_IDS {
+                    if let Some(reset) = D::continue_ids(table) {
+                        tx.optional(&reset, &[]).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+}
+
+/// One row that counts the rows of every table of [`TABLES`], a column per table.
+fn count_all() -> String {
+    let counts: Vec<String> = TABLES
+        .iter()
+        .map(|t| format!("(SELECT COUNT(*) FROM {0}) AS {0}", t.name))
+        .collect();
+    format!("SELECT {}", counts.join(", "))
+}
+
+/// The counts of a row of [`count_all`].
+fn counts_of<R: Columns>(row: &R) -> StoreResult<Vec<TableCount>> {
+    TABLES
+        .iter()
+        .map(|table| {
+            Ok(TableCount {
+                table: table.name,
+                rows: count(row.get(table.name)?)?,
+            })
+        })
+        .collect()
+}
+
+/// `value` as an argument of its column's `kind`. `validate` checked every value against its
+/// kind, so the conversions cannot fail; NULLs are typed too (PostgreSQL needs it).
+fn arg(value: &Value, kind: Kind) -> Arg<'_> {
+    match kind {
+        Kind::Int => int(value).into(),
+        Kind::Int32 => int(value).and_then(|n| i32::try_from(n).ok()).into(),
+        Kind::Bool => match value {
+            Value::Bool(v) => Some(*v),
+            _ => None,
         }
-        // Identity columns do not move when ids are inserted explicitly: without this, the
-        // next account created would collide with the first one copied.
-        for table in GENERATED_IDS {
-            if let Some(reset) = D::continue_ids(table) {
-                sqlx::query(&reset).execute(&mut *tx).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
+        .into(),
+        Kind::Uuid => text(value)
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            .map(ContactId)
+            .into(),
+        Kind::Text => text(value).into(),
     }
 }
 
@@ -143,41 +193,6 @@ where
             sqlx::query(snapshot).execute(&mut *tx).await?;
         }
         Ok(tx)
-    }
-
-    async fn counts(conn: &mut Conn<D>) -> StoreResult<Vec<TableCount>> {
-        let mut out = Vec::with_capacity(TABLES.len());
-        for table in TABLES {
-            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", table.name))
-                .fetch_one(&mut *conn)
-                .await?;
-            out.push(TableCount {
-                table: table.name,
-                rows: count(n)?,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Adds `value` to `args` with the type of its column's `kind`. `validate` checked every
-    /// value against its kind, so the conversions cannot fail; NULLs are typed too
-    /// (PostgreSQL needs it).
-    fn bind<'q>(args: &mut Args<'q, D>, value: &Value, kind: Kind) -> StoreResult<()> {
-        let added = match kind {
-            Kind::Int => args.add(int(value)),
-            Kind::Int32 => args.add(int(value).and_then(|n| i32::try_from(n).ok())),
-            Kind::Bool => args.add(match value {
-                Value::Bool(v) => Some(*v),
-                _ => None,
-            }),
-            Kind::Uuid => args.add(
-                text(value)
-                    .and_then(|s| uuid::Uuid::parse_str(s).ok())
-                    .map(|u| D::id(ContactId(u))),
-            ),
-            Kind::Text => args.add(text(value).map(str::to_owned)),
-        };
-        added.map_err(|e| StoreError::Database(sqlx::Error::Encode(e)))
     }
 
     /// Column `index` of `row` as a backend-neutral value.

@@ -5,30 +5,36 @@
 //! (`synchronous = FULL`): a message is acknowledged only once committed and must survive a
 //! power loss.
 //!
-//! Writes go through a pool of exactly one connection and start with `BEGIN IMMEDIATE`: the
-//! pool serialises this process's writers (and the frequent ones share transactions, see
-//! [`crate::group_commit`], so that one fsync commits many), and taking the write lock at the start means a
-//! transaction that reads then writes can never fail half-way with `SQLITE_BUSY` because
-//! another process (an `ecoute` command run beside the server) wrote in between. Reads use a
-//! separate pool and see every committed write. Row locks are therefore never needed.
+//! Every write goes to one connection, on a thread of its own ([`writer`]), in transactions
+//! that start with `BEGIN IMMEDIATE` and that the frequent writes share, so that one fsync
+//! commits many. Taking the write lock at the start means a transaction that reads then
+//! writes can never fail half-way with `SQLITE_BUSY` because another process (an `ecoute`
+//! command run beside the server) wrote in between. Reads use a separate pool and see every
+//! committed write. Row locks are therefore never needed.
+//!
+//! An in-memory store (`sqlite::memory:`) is a scratch file instead, removed with the store:
+//! the writer and the readers are separate connections, which must share one database.
 
-use super::{Dialect, SqlStore};
-use crate::group_commit::{GroupCommit, Upkeep};
-use crate::sql::SELECT_CONTACT;
-use crate::sql::SERVE_ORDER;
+pub mod writer;
+
+use super::{BoxFuture, Dialect, SqlStore, WriteFn};
+use crate::query::{contact_from_text, sqlx_columns, Run};
+use crate::sql::{SELECT_CONTACT, SERVE_ORDER};
 use crate::{StoreError, StoreResult, TakeOutcome};
 use ecoute_domain::{CentreId, ContactId, Timestamp, UserId};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Sqlite, SqlitePool, Transaction};
-use std::path::Path;
+use sqlx::{ConnectOptions, Connection, Sqlite, SqlitePool};
+use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use writer::{SqliteConn, Upkeep, Writer};
 
 /// The SQLite schema, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -55,9 +61,10 @@ const RESTART_AFTER_FRAMES: i64 = 4096;
 /// writes may grow it beyond, the next start over truncates it back.
 const LOG_SIZE_KEPT: &str = "67108864";
 
-/// Checkpoints through `read` every `period` until the pool closes (holding only the pool,
-/// not the store, so that dropping the store stops its writer), then asks the writer to
-/// finish (`tail_due`).
+sqlx_columns!(SqliteRow, String, contact_from_text);
+
+/// Checkpoints through `read` every `period` until the pool closes, and asks the writer to
+/// finish once the log is long (`tail_due`).
 ///
 /// The log starts over from its beginning only when a write begins with every frame of it
 /// already copied into the database file. Under sustained writes a checkpoint from another
@@ -87,17 +94,13 @@ async fn checkpoint_every(period: Duration, read: SqlitePool, tail_due: Arc<Atom
 
 /// The writer's part of the checkpoint (see [`checkpoint_every`]): once asked, after the
 /// next group, the frames committed since the last checkpoint.
-fn checkpoint_tail(tail_due: Arc<AtomicBool>) -> Upkeep<Sqlite> {
-    Box::new(move |write| {
-        if !tail_due.swap(false, Ordering::AcqRel) {
-            return None;
-        }
-        let write = write.clone();
-        Some(Box::pin(async move {
-            if let Err(e) = checkpoint(&write).await {
+fn checkpoint_tail(tail_due: Arc<AtomicBool>) -> Upkeep {
+    Box::new(move |conn| {
+        if tail_due.swap(false, Ordering::AcqRel) {
+            if let Err(e) = conn.batch("PRAGMA wal_checkpoint(PASSIVE)") {
                 tracing::warn!(error = %e, "WAL checkpoint by the writer failed");
             }
-        }))
+        }
     })
 }
 
@@ -118,6 +121,26 @@ async fn checkpoint(read: &SqlitePool) -> StoreResult<(i64, i64)> {
     Ok((log, done))
 }
 
+/// Opens the writing connection on `path` as every connection is opened (see the module
+/// documentation), and as a writer: it never checkpoints on its own (a checkpoint inside a
+/// commit stalls every write queued behind it for milliseconds; a task checkpoints from a
+/// reading connection instead, and the writer only finishes what it did).
+fn open_writer(path: &Path, synchronous: &str) -> StoreResult<SqliteConn> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+            | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mut conn = SqliteConn::new(conn);
+    conn.batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {synchronous}; \
+         PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {LOG_SIZE_KEPT};"
+    ))?;
+    Ok(conn)
+}
+
 /// What SQLite says its own way.
 #[derive(Debug, Clone, Copy)]
 pub struct SqliteDialect;
@@ -125,15 +148,34 @@ pub struct SqliteDialect;
 /// The SQLite store.
 pub type SqliteStore = SqlStore<SqliteDialect>;
 
+/// The writing side of a SQLite store: the writer's thread, and the scratch file of an
+/// in-memory store.
+#[derive(Clone)]
+pub struct SqliteWrites {
+    writer: Writer,
+    /// Set to ask the writer to finish a checkpoint after its next group.
+    tail_due: Arc<AtomicBool>,
+    _scratch: Option<Arc<Scratch>>,
+}
+
+/// The file behind an in-memory store, removed once the store is gone.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
 impl Dialect for SqliteDialect {
     type Db = Sqlite;
     type Id = String;
-    // The write lock from the first statement (see the module documentation).
-    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    type Writer = SqliteConn;
+    type Writes = SqliteWrites;
     const ROW_LOCK: &'static str = "";
     const BYTEWISE: &'static str = "BINARY";
-    // With the write lock held from the start, nothing a retry would resolve can happen.
-    const ATTEMPTS: usize = 1;
     // A read transaction sees one WAL snapshot from its first read.
     const SNAPSHOT: Option<&'static str> = None;
 
@@ -142,17 +184,11 @@ impl Dialect for SqliteDialect {
     }
 
     fn contact_id(stored: String) -> StoreResult<ContactId> {
-        uuid::Uuid::parse_str(&stored)
-            .map(ContactId)
-            .map_err(|_| StoreError::Corrupt(format!("contact id {stored:?}")))
+        contact_from_text(stored)
     }
 
     fn rows_affected(done: &SqliteQueryResult) -> u64 {
         done.rows_affected()
-    }
-
-    fn retryable(_: &StoreError) -> bool {
-        false
     }
 
     fn lock_tables(_: &str) -> Option<String> {
@@ -164,25 +200,42 @@ impl Dialect for SqliteDialect {
         None
     }
 
+    // With the write lock held from the start, nothing a retry would resolve can happen: each
+    // write runs once.
+    fn write<T: Send + 'static>(
+        writes: &SqliteWrites,
+        write: impl WriteFn<SqliteConn, T>,
+    ) -> impl Future<Output = StoreResult<T>> + Send {
+        writes
+            .writer
+            .write(move |conn: &mut SqliteConn| -> BoxFuture<'_, StoreResult<T>> { write(conn) })
+    }
+
+    async fn close(writes: &SqliteWrites) {
+        writes.writer.stop().await;
+    }
+
     async fn take_head(
-        mut tx: Transaction<'static, Sqlite>,
+        tx: &mut SqliteConn,
         centre: CentreId,
         listener: UserId,
         now: Timestamp,
     ) -> StoreResult<TakeOutcome> {
         // The write lock is held since the transaction's first statement: counting the
         // listener's conversations, choosing the head and taking it happen as one step.
-        let head = sqlx::query(&format!(
-            "{SELECT_CONTACT} WHERE centre_id = $1 AND state = 'waiting' \
-             ORDER BY {SERVE_ORDER} LIMIT 1"
-        ))
-        .bind(centre.0)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let head = tx
+            .optional(
+                &format!(
+                    "{SELECT_CONTACT} WHERE centre_id = $1 AND state = 'waiting' \
+                     ORDER BY {SERVE_ORDER} LIMIT 1"
+                ),
+                &[centre.0.into()],
+            )
+            .await?;
         let Some(head) = head else {
             return Ok(TakeOutcome::QueueEmpty);
         };
-        let contact = SqliteStore::to_contact(&head)?;
+        let contact = crate::sql::to_contact(&head)?;
         SqliteStore::take(tx, &contact, listener, now).await
     }
 }
@@ -197,7 +250,7 @@ impl SqliteStore {
     /// [`SqliteStore::connect`], checkpointing every `checkpoint_period` (`None`: never, for
     /// tests that checkpoint by hand).
     async fn open(url: &str, checkpoint_period: Option<Duration>) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::from_str(url)
+        let mut options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("bad SQLite URL: {e}")))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -205,44 +258,50 @@ impl SqliteStore {
             .foreign_keys(true)
             .synchronous(SqliteSynchronous::Full);
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        if !in_memory {
-            if let Some(parent) = options.get_filename().parent() {
-                if !parent.as_os_str().is_empty() {
-                    tokio::fs::create_dir_all(parent).await.map_err(|e| {
-                        StoreError::Config(format!("cannot create {}: {e}", parent.display()))
-                    })?;
-                }
+        let scratch = if in_memory {
+            // Nothing of a scratch store needs to survive: no fsync.
+            let path =
+                std::env::temp_dir().join(format!("ecoute-scratch-{}.db", uuid::Uuid::new_v4()));
+            options = SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(BUSY_TIMEOUT)
+                .foreign_keys(true)
+                .synchronous(SqliteSynchronous::Off);
+            Some(Arc::new(Scratch(path)))
+        } else {
+            None
+        };
+        let path = options.get_filename().to_path_buf();
+        if let Some(parent) = path.parent() {
+            if !parent.as_os_str().is_empty() {
+                tokio::fs::create_dir_all(parent).await.map_err(|e| {
+                    StoreError::Config(format!("cannot create {}: {e}", parent.display()))
+                })?;
             }
         }
-        // The writer never checkpoints on its own: a checkpoint inside a commit stalls every
-        // write queued behind it for milliseconds. A task checkpoints from a reading
-        // connection instead, concurrently with the writes, and the writer only finishes
-        // what it did (see `checkpoint_every`).
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(
-                options
-                    .clone()
-                    .pragma("wal_autocheckpoint", "0")
-                    .pragma("journal_size_limit", LOG_SIZE_KEPT),
-            )
+        let mut migrating = options.connect().await?;
+        MIGRATOR.run(&mut migrating).await?;
+        migrating.close().await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(read_connections())
+            .connect_with(options)
             .await?;
-        MIGRATOR.run(&write).await?;
-        // An in-memory database is per connection: reads then share the write pool.
-        let read = if in_memory {
-            write.clone()
-        } else {
-            SqlitePoolOptions::new()
-                .max_connections(read_connections())
-                .connect_with(options)
-                .await?
-        };
         let tail_due = Arc::new(AtomicBool::new(false));
-        let checkpoint_period = checkpoint_period.filter(|_| !in_memory);
-        let upkeep = checkpoint_period.map(|_| checkpoint_tail(tail_due.clone()));
-        let group = GroupCommit::start(write.clone(), SqliteDialect::BEGIN_WRITE, upkeep);
-        let store = SqlStore::with_pools(write, read, Some(group));
+        let upkeep = checkpoint_tail(tail_due.clone());
+        let synchronous = if in_memory { "OFF" } else { "FULL" };
+        let writer = Writer::start(move || open_writer(&path, synchronous), Some(upkeep)).await?;
+        let store: SqliteStore = SqlStore::new(
+            read,
+            SqliteWrites {
+                writer,
+                tail_due,
+                _scratch: scratch,
+            },
+        );
         if let Some(period) = checkpoint_period {
+            let tail_due = store.writes.tail_due.clone();
             tokio::spawn(checkpoint_every(period, store.read.clone(), tail_due));
         }
         Ok(store)
@@ -284,16 +343,20 @@ impl SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::Columns;
 
     /// A checkpoint inside a commit would stall every write queued behind it: the writing
     /// connection leaves them to the periodic task.
     #[tokio::test]
     async fn the_writer_never_checkpoints() {
         let db = Scratch::open(Some(CHECKPOINT_PERIOD)).await;
-        let writer: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
-            .fetch_one(&db.store.write)
+        let writer: i64 = db
+            .store
+            .write(|tx| Box::pin(async move { tx.one("PRAGMA wal_autocheckpoint", &[]).await }))
             .await
-            .expect("read the pragma");
+            .expect("read the pragma")
+            .get("wal_autocheckpoint")
+            .expect("its value");
         assert_eq!(writer, 0);
         db.remove().await;
     }
@@ -306,14 +369,18 @@ mod tests {
     async fn the_writer_finishes_a_checkpoint_and_the_log_starts_over() {
         let db = Scratch::open(None).await;
         let store = &db.store;
-        sqlx::query("CREATE TABLE t (x BLOB)")
-            .execute(&store.write)
-            .await
-            .expect("create");
+        let run = |sql: &'static str| {
+            store.write(move |tx| {
+                Box::pin(async move {
+                    tx.exec(sql, &[]).await?;
+                    Ok(())
+                })
+            })
+        };
+        run("CREATE TABLE t (x BLOB)").await.expect("create");
         let write = |rows: usize| async move {
             for _ in 0..rows {
-                sqlx::query("INSERT INTO t VALUES (randomblob(3000))")
-                    .execute(&store.write)
+                run("INSERT INTO t VALUES (randomblob(3000))")
                     .await
                     .expect("insert");
             }
@@ -340,11 +407,14 @@ mod tests {
             .expect("end");
         drop(reader);
 
-        let due = Arc::new(AtomicBool::new(true));
-        let mut tail = checkpoint_tail(due.clone());
-        tail(&store.write).expect("asked for").await;
-        assert!(tail(&store.write).is_none(), "done once per request");
-        write(1).await;
+        // Asked for, the writer finishes the checkpoint after its next group (once its
+        // callers are answered); the write after that starts the log over.
+        store.writes.tail_due.store(true, Ordering::Release);
+        write(2).await;
+        assert!(
+            !store.writes.tail_due.load(Ordering::Acquire),
+            "done once per request"
+        );
         let (after, _) = checkpoint(&store.read).await.expect("checkpoint");
         assert!(
             after < log / 4,
