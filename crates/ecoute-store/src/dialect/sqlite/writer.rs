@@ -425,7 +425,11 @@ fn commit_in_groups(
             }
         }
         if let Some(upkeep) = upkeep.as_mut() {
-            upkeep(&mut conn);
+            // Nor may a panicking upkeep: the writes come first.
+            let done = std::panic::catch_unwind(AssertUnwindSafe(|| upkeep(&mut conn)));
+            if done.is_err() {
+                tracing::error!("the writer's upkeep panicked; the writer goes on");
+            }
         }
     }
     if let Err((_, e)) = conn.0.close() {
