@@ -12,6 +12,7 @@ pub mod message;
 pub mod queue;
 pub mod rules;
 pub mod stats;
+pub mod story;
 pub mod time;
 pub mod user;
 
@@ -31,5 +32,6 @@ pub use stats::{
     AgeBand, ContactKind, Gender, RiskLevel, StatsSheet, StatsSheetError, StatsSheetInput, Theme,
     THEMES,
 };
+pub use story::{shipped_stories, Story, StoryText};
 pub use time::Timestamp;
 pub use user::{Password, Presence, Pseudonym, Role, UserError, Username};

@@ -213,3 +213,14 @@ campaign_error_name = The name must have 1 to 200 characters.
 campaign_error_dates = The last day cannot come before the first.
 campaign_error_date_format = Give both dates as YYYY-MM-DD.
 campaign_error_taken = A campaign already has the code “{ $code }”.
+
+## The campaign page (/stories)
+stories_title = All the happiness in the world… on the surface
+stories_intro = Some lives look full. Behind the smile there is sometimes distress that nobody sees.
+story_reveal = Look behind the facade
+story_behind = Behind the smile: { $name }
+stories_message = You can talk to someone about it.
+door_talk = Talk now, anonymously
+story_close = Close
+campaign_link_page = Campaign page:
+campaign_link_chat = Chat:

@@ -213,3 +213,14 @@ campaign_error_name = Le nom doit avoir de 1 à 200 caractères.
 campaign_error_dates = Le dernier jour ne peut pas précéder le premier.
 campaign_error_date_format = Donnez les deux dates au format AAAA-MM-JJ.
 campaign_error_taken = Une campagne a déjà le code « { $code } ».
+
+## The campaign page (/stories)
+stories_title = Tout le bonheur du monde… en apparence
+stories_intro = Certaines vies ont l'air pleines. Derrière le sourire, il y a parfois une détresse que personne ne voit.
+story_reveal = Voir derrière les apparences
+story_behind = Derrière le sourire : { $name }
+stories_message = Vous pouvez en parler à quelqu'un.
+door_talk = Parler maintenant, anonymement
+story_close = Fermer
+campaign_link_page = Page de campagne :
+campaign_link_chat = Discussion :

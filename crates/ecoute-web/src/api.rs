@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use ecoute_app::AppError;
-use ecoute_domain::CentreId;
+use ecoute_domain::{CampaignEvent, CentreId};
 use serde::Serialize;
 
 use crate::auth::{random_token, sha256_hex};
@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/contacts", post(create_contact))
         .route("/api/contacts/leave", post(leave_contact))
+        .route("/api/reveals", post(count_reveal))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(health))
         .route("/metrics", get(crate::metrics::metrics))
@@ -68,6 +69,21 @@ async fn create_contact(
 }
 
 /// Body of `POST /api/contacts/leave`.
+/// `POST /api/reveals` (`?c=CODE`): a story of the campaign page was revealed; counted under
+/// the declared campaign, or under none, anonymously (the day's total only). Another site's
+/// page cannot count.
+async fn count_reveal(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<StatusCode, WebError> {
+    if !crate::joins::same_site(&headers, &state.config.public_url) {
+        return Err(WebError::CrossSite);
+    }
+    crate::attribution::count_by_link(&state.app, query.as_deref(), CampaignEvent::Reveal);
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LeaveRequest {

@@ -13,6 +13,12 @@ pub fn count_by_link(app: &App, query: Option<&str>, event: CampaignEvent) -> Op
     campaign
 }
 
+/// The campaign `query` names, without counting anything: `c`, or else `via` — the chat page
+/// opened from the campaign page's door, which counted the view already.
+pub fn named_by(query: Option<&str>) -> Option<&str> {
+    campaign_in(query).or_else(|| query?.split('&').find_map(|kv| kv.strip_prefix("via=")))
+}
+
 /// The first `c` parameter of `query`, as written (an undeclared or malformed code is simply
 /// no campaign once the application looks it up).
 pub fn campaign_in(query: Option<&str>) -> Option<&str> {
@@ -21,7 +27,14 @@ pub fn campaign_in(query: Option<&str>) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::campaign_in;
+    use super::{campaign_in, named_by};
+
+    #[test]
+    fn via_names_a_campaign_when_c_does_not() {
+        assert_eq!(named_by(Some("via=tv")), Some("tv"));
+        assert_eq!(named_by(Some("c=fb&via=tv")), Some("fb"));
+        assert_eq!(named_by(Some("lang=en")), None);
+    }
 
     #[test]
     fn the_first_c_parameter() {

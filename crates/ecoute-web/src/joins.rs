@@ -39,7 +39,7 @@ fn whole_seconds(d: Duration) -> u64 {
 }
 
 /// Whether the request's browser says it comes from this site (see the module's text).
-fn same_site(headers: &HeaderMap, public_url: &str) -> bool {
+pub(crate) fn same_site(headers: &HeaderMap, public_url: &str) -> bool {
     let header = |name| headers.get(name).map(|v| v.to_str().unwrap_or(""));
     if let Some(site) = header("sec-fetch-site") {
         return matches!(site, "same-origin" | "none");

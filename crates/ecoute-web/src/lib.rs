@@ -10,6 +10,7 @@ mod api;
 mod assets;
 mod attribution;
 pub mod auth;
+mod compressed;
 pub mod config;
 mod error;
 mod forms;
@@ -110,6 +111,8 @@ pub fn app(
         password_checks: Arc::new(auth::PasswordChecks::per_core()),
         clock,
         metrics: Arc::default(),
+        assets: assets::Assets::new(),
+        story_pages: pages::StoryPages::default(),
         shutdown: Arc::new(tokio::sync::watch::channel(false).0),
     });
     let pages = pages::router().layer(middleware::from_fn(pages::no_store));

@@ -5,11 +5,13 @@ use ecoute_domain::Theme;
 use ecoute_store::{EventBus, Store};
 use std::sync::Arc;
 
+use crate::assets::Assets;
 use crate::auth::{LoginThrottle, PasswordChecks};
 use crate::config::WebConfig;
 use crate::joins::JoinBudget;
 use crate::live::QueueBoards;
 use crate::metrics::Metrics;
+use crate::pages::StoryPages;
 
 /// Shared state of the web layer: one pointer, cheap to clone. Every socket keeps a copy
 /// for its whole life, so its size counts once per idle visitor (a struct of a dozen `Arc`s
@@ -60,6 +62,10 @@ pub struct Shared {
     pub joins: Arc<JoinBudget>,
     /// Prometheus counters and gauges.
     pub metrics: Arc<Metrics>,
+    /// The scripts, styles and icons, compressed once.
+    pub assets: Assets,
+    /// The campaign page, rendered and compressed once per language variant.
+    pub story_pages: StoryPages,
     /// Set to `true` when the server stops: every socket closes cleanly (1001) at once. The
     /// server waits until every socket has dropped its receiver.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,

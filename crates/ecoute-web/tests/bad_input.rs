@@ -347,8 +347,10 @@ async fn the_openapi_document_is_served_and_lists_every_route() {
     assert_eq!(doc["openapi"], "3.1.0");
     for path in [
         "/",
+        "/stories",
         "/api/contacts",
         "/api/contacts/leave",
+        "/api/reveals",
         "/ws/person",
         "/ws/listener",
         "/login",
@@ -357,6 +359,7 @@ async fn the_openapi_document_is_served_and_lists_every_route() {
         "/listener/sheet/{contact_id}",
         "/admin/users",
         "/admin/users/{id}/{action}",
+        "/admin/campaigns",
         "/api/openapi.json",
         "/healthz",
         "/metrics",

@@ -194,6 +194,10 @@ async fn administrators_declare_and_read_campaigns_on_their_page() {
     assert_eq!(status, 201, "{html}");
     assert!(html.contains("Campagne déclarée"), "{html}");
     assert!(html.contains("/?c=hiver-2026"), "the page gives the link");
+    assert!(
+        html.contains("/stories?c=hiver-2026"),
+        "and the campaign page's link"
+    );
 
     for (code, first, last, status, words) in [
         ("hiver-2026", &from, &to, 409, "déjà le code « hiver-2026 »"),

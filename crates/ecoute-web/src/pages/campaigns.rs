@@ -35,6 +35,9 @@ struct CampaignView {
     name: String,
     from: String,
     to: String,
+    /// The campaign page by its link.
+    page_link: String,
+    /// The chat page by its link.
     link: String,
     /// How many came by its links, per event, in the order of the table's columns.
     totals: Vec<u64>,
@@ -129,6 +132,7 @@ fn view(report: &CampaignReport, t: &Texts, public_url: &str) -> CampaignView {
         name: c.name.clone(),
         from: c.starts.iso(),
         to: c.ends.iso(),
+        page_link: format!("{}/stories?c={}", public_url.trim_end_matches('/'), c.code),
         link: format!("{}/?c={}", public_url.trim_end_matches('/'), c.code),
         totals: report.totals.to_vec(),
         bars,

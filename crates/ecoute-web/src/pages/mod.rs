@@ -1,11 +1,14 @@
-//! Server-rendered pages: the public page, staff login, the listener workspace, the
-//! statistics sheet, account administration, campaigns.
+//! Server-rendered pages: the public page, the campaign page (stories), staff login, the
+//! listener workspace, the statistics sheet, account administration, campaigns.
 
 pub(crate) mod admin;
 mod campaigns;
 mod public;
 mod sheet;
 mod staff;
+mod stories;
+
+pub use stories::StoryPages;
 
 use crate::auth::StaffSession;
 use crate::error::{ErrorInfo, WebError};
@@ -43,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .layer(middleware::from_fn(no_robots));
     Router::new()
         .route("/", get(public::visitor_page))
+        .route(stories::PATH, get(stories::stories_page))
         .merge(staff)
 }
 

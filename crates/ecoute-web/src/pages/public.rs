@@ -62,14 +62,23 @@ struct VisitorPage {
 }
 page_layout!(VisitorPage);
 
-/// `GET /` (`?c=CODE`: by a campaign's link; the view is counted under it, anonymously).
+/// `GET /` (`?c=CODE`: by a campaign's link; the view is counted under it, anonymously;
+/// `?via=CODE`: from the campaign page's door, the conversation counts under it but the view
+/// was counted there).
 pub async fn visitor_page(
     State(state): State<AppState>,
     q: LangQuery,
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
-    let campaign =
-        crate::attribution::count_by_link(&state.app, query.as_deref(), CampaignEvent::PageView);
+    let query = query.as_deref();
+    let campaign = if crate::attribution::campaign_in(query).is_none()
+        && crate::attribution::named_by(query).is_some()
+    {
+        // Opened from the campaign page's door (`?via=`): that page counted the view.
+        state.app.campaign_of(crate::attribution::named_by(query))
+    } else {
+        crate::attribution::count_by_link(&state.app, query, CampaignEvent::PageView)
+    };
     let layout = Layout::public(&state, q.page(), "/");
     let texts_json = layout.t.json(SCRIPT_TEXTS);
     render(&VisitorPage {
