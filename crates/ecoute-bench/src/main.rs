@@ -13,6 +13,7 @@ mod cluster;
 mod ladder;
 mod load;
 mod memory;
+mod page;
 mod procs;
 mod relay;
 mod report;
@@ -65,7 +66,8 @@ struct Cli {
     /// see when the slow ones happened.
     #[arg(long)]
     timeline: Option<PathBuf>,
-    /// `chat`: ecoute on SQLite next to a bare relay (issue 2). `cluster`: SQLite 1 instance,
+    /// `chat`: ecoute on SQLite next to a bare relay (issue 2). `page`: the campaign page under
+    /// wrk next to nginx (issue 9). `cluster`: SQLite 1 instance,
     /// PostgreSQL 1 instance and PostgreSQL 2 instances side by side (issue 4).
     #[arg(long, value_enum, default_value_t = Scenario::Chat)]
     scenario: Scenario,
@@ -96,6 +98,8 @@ enum Scenario {
     /// The rate ladder: the highest rate each of relay, SQLite on disk, on tmpfs and
     /// PostgreSQL sustains with one-way p99 under 20 ms, next to an fsync probe (issue 8).
     Ladder,
+    /// The campaign page served to wrk, next to nginx serving the same bytes (issue 9).
+    Page,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -227,6 +231,9 @@ fn secs(flag: &str, s: f64) -> anyhow::Result<Duration> {
 async fn bench(cli: Cli) -> anyhow::Result<()> {
     if cli.scenario == Scenario::Cluster {
         return cluster(cli).await;
+    }
+    if cli.scenario == Scenario::Page {
+        return campaign_page(cli).await;
     }
     if cli.scenario == Scenario::Ladder {
         return ladder(cli).await;
@@ -371,6 +378,18 @@ async fn ladder(cli: Cli) -> anyhow::Result<()> {
     .await?;
     println!("done in {:.0} s", started.elapsed().as_secs_f64());
     ladder::print(&fsync, &climbs, &LADDER_RATES);
+    Ok(())
+}
+
+async fn campaign_page(cli: Cli) -> anyhow::Result<()> {
+    let ecoute_bin = procs::locate_ecoute(cli.ecoute_bin.as_deref())?;
+    let load = page::Load {
+        threads: 2,
+        connections: 64,
+        seconds: if cli.quick { 3 } else { 10 },
+    };
+    let (ecoute, nginx) = page::run(&ecoute_bin, load).await?;
+    page::print(&ecoute, &nginx);
     Ok(())
 }
 

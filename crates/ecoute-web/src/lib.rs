@@ -33,6 +33,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use ecoute_store::{EventBus, Store};
 use std::future::Future;
@@ -245,7 +246,14 @@ impl Server {
             // instance behind a load balancer or to this one after its restart.
             sockets.send_replace(true);
         };
-        let serve = axum::serve(self.listener, self.router).with_graceful_shutdown(graceful);
+        // Small responses and frames go out at once, not held back by Nagle's algorithm
+        // waiting for the previous segment's acknowledgement.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
+        let serve = axum::serve(listener, self.router).with_graceful_shutdown(graceful);
         let sockets = self.state.shutdown.clone();
         let deadline = async move {
             let _ = stopping.wait_for(|stopped| *stopped).await;
