@@ -35,13 +35,13 @@ export async function visitorSees(page, text) {
 
 // ---- The listener ----
 
-/** Logs in through the form; returns once the workspace is connected. */
-export async function logIn(page, base, username, { lang } = {}) {
+/** Logs in through the form; returns once the page it lands on (`landing`: the workspace or the accounts unless told) is loaded. */
+export async function logIn(page, base, username, { lang, landing = /\/(listener|admin\/users)/ } = {}) {
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   await page.goto(`${base}/login${lang === "en" ? "?lang=en" : ""}`);
   await page.fill("#username", username);
   await page.fill("#password", PASSWORD);
-  await Promise.all([page.waitForURL(/\/(listener|admin\/users)/), page.click("form button[type=submit]")]);
+  await Promise.all([page.waitForURL(landing), page.click("form button[type=submit]")]);
 }
 
 /** Waits for the workspace's socket to be welcomed (the presence is then known). */

@@ -6,6 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, screenshot, seriousViolations, useEcoute } from "./harness.mjs";
+import { logIn } from "./flows.mjs";
 
 const today = new Date().toISOString().slice(0, 10);
 const STORIES = ["hanna", "antoine", "henri"];
@@ -22,7 +23,10 @@ function reveal(page, story) {
 }
 
 describe("the campaign page", () => {
-  const lab = useEcoute({ campaigns: [{ code: "fb-2017-11", name: "Campagne 2017", from: today, to: today }] });
+  const lab = useEcoute({
+    campaigns: [{ code: "fb-2017-11", name: "Campagne 2017", from: today, to: today }],
+    users: [{ username: "com", pseudonym: "Com", role: "communication" }],
+  });
 
   test("each story reveals full screen by keyboard, animated, and closes back to its story", async () => {
     const page = await openPage(lab.browser, { reducedMotion: "no-preference" });
@@ -96,5 +100,27 @@ describe("the campaign page", () => {
     const lines = counts.trim().split("\n");
     assert.ok(lines.includes(`${today}\tfb-2017-11\tpage_view\t2`), counts);
     assert.ok(lines.includes(`${today}\tfb-2017-11\treveal\t4`), counts);
+  });
+
+  test("the communication team edits a story and readers see it revealed", async () => {
+    const staff = await openPage(lab.browser);
+    await logIn(staff, lab.ecoute.url, "com", { landing: /\/admin\/stories$/ });
+    await assertAccessible(staff, "stories editor");
+    const hidden = staff.locator("#henri-fr-hidden");
+    await hidden.fill("Depuis la mort de sa femme, Henri mange seul. Il ne le dit à personne.");
+    await Promise.all([staff.waitForNavigation(), staff.locator("section.story-edit", { has: hidden }).locator("button[type=submit]").click()]);
+    await staff.locator(".notice", { hasText: "Henri, 72 ans" }).waitFor();
+    await staff.locator("#henri-fr-facade").fill("");
+    // The browser refuses an empty part before sending it: the form says what is missing.
+    await staff.locator("section.story-edit", { has: staff.locator("#henri-fr-facade") }).locator("button[type=submit]").click();
+    assert.equal(await staff.locator("#henri-fr-facade").evaluate((el) => /** @type {HTMLTextAreaElement} */ (el).validity.valueMissing), true);
+    await assertAccessible(staff, "stories editor after a save");
+    await staff.context().close();
+
+    const reader = await openPage(lab.browser, { reducedMotion: "reduce" });
+    await reader.goto(`${lab.ecoute.url}/stories`);
+    await reveal(reader, "henri").summary.click();
+    await reader.locator("details.reveal[data-story=henri][open]", { hasText: "Henri mange seul" }).waitFor();
+    await reader.context().close();
   });
 });

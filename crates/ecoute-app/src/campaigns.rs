@@ -150,32 +150,9 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use crate::{App, AppError, ManualClock, Settings};
+    use crate::testing::app;
+    use crate::AppError;
     use ecoute_domain::{CampaignCount, CampaignEvent, Day, Timestamp};
-    use ecoute_store::{sqlite::SqliteStore, LocalBus};
-    use std::sync::Arc;
-
-    async fn app() -> (App, Arc<ManualClock>) {
-        let store = SqliteStore::connect("sqlite::memory:")
-            .await
-            .expect("store");
-        let clock = Arc::new(ManualClock::new(Timestamp(12 * 86_400_000 + 5)));
-        let settings = Settings {
-            max_waiting: 10,
-            max_conversations: 2,
-            person_return_seconds: 60,
-            listener_return_seconds: 60,
-            hello_grace_seconds: 60,
-            purge_after_hours: 24,
-        };
-        let app = App::new(
-            Arc::new(store),
-            Arc::new(LocalBus::new()),
-            clock.clone(),
-            settings,
-        );
-        (app, clock)
-    }
 
     fn count(campaign: Option<&str>, day: i64, event: CampaignEvent, n: u64) -> CampaignCount {
         CampaignCount {

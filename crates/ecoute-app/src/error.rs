@@ -1,7 +1,7 @@
 //! The application layer's one error type: each variant says what happened, so that the web
 //! maps it once to frames and HTTP statuses, and the CLI to messages.
 
-use ecoute_domain::{CampaignError, TransitionError, UserError};
+use ecoute_domain::{CampaignError, StoryError, TransitionError, UserError};
 use ecoute_store::StoreError;
 
 /// Result of a use case.
@@ -46,6 +46,9 @@ pub enum AppError {
     /// A campaign's code, name or dates break the rules.
     #[error(transparent)]
     InvalidCampaign(#[from] CampaignError),
+    /// An edited story breaks the rules (or names no shipped story).
+    #[error(transparent)]
+    InvalidStory(#[from] StoryError),
     /// Another campaign already has this code.
     #[error("a campaign with the code {0} exists already")]
     CampaignExists(String),

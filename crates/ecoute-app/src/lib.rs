@@ -23,6 +23,9 @@ pub mod jobs;
 mod password;
 pub mod publish;
 pub mod sheets;
+pub mod stories;
+#[cfg(test)]
+mod testing;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, AppResult};

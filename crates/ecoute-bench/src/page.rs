@@ -93,7 +93,9 @@ pub async fn run(bin: &Path, load: Load) -> anyhow::Result<(Served, Served)> {
         .send()
         .await?;
     anyhow::ensure!(
-        same.headers().get("content-encoding").is_some_and(|v| v == "gzip"),
+        same.headers()
+            .get("content-encoding")
+            .is_some_and(|v| v == "gzip"),
         "nginx did not serve the precompressed page (is its gzip_static module there?)"
     );
     anyhow::ensure!(same.bytes().await? == gzip, "nginx served other bytes");

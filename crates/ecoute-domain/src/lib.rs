@@ -32,6 +32,6 @@ pub use stats::{
     AgeBand, ContactKind, Gender, RiskLevel, StatsSheet, StatsSheetError, StatsSheetInput, Theme,
     THEMES,
 };
-pub use story::{shipped_stories, Story, StoryText};
+pub use story::{current_stories, shipped_stories, Story, StoryError, StoryPart, StoryText};
 pub use time::Timestamp;
-pub use user::{Password, Presence, Pseudonym, Role, UserError, Username};
+pub use user::{Password, Permission, Presence, Pseudonym, Role, UserError, Username};

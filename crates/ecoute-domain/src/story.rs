@@ -31,6 +31,84 @@ pub struct Story {
     pub en: StoryText,
 }
 
+/// A part of a story, for what the rules say about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoryPart {
+    /// [`StoryText::name`].
+    Name,
+    /// [`StoryText::facade`].
+    Facade,
+    /// [`StoryText::hidden`].
+    Hidden,
+}
+
+impl StoryPart {
+    /// Most characters this part may have: a title, a caption, a short paragraph — what a
+    /// phone shows without scrolling.
+    pub fn max_chars(self) -> usize {
+        match self {
+            StoryPart::Name => 60,
+            StoryPart::Facade => 300,
+            StoryPart::Hidden => 600,
+        }
+    }
+}
+
+/// Why an edited story is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StoryError {
+    /// No shipped story has this key (stories are edited, not added).
+    #[error("there is no such story")]
+    Unknown,
+    /// A part is empty once trimmed.
+    #[error("every part of the story must be written")]
+    Empty(StoryPart),
+    /// A part is longer than [`StoryPart::max_chars`].
+    #[error("a part of the story is too long")]
+    TooLong(StoryPart),
+}
+
+impl StoryText {
+    /// A story's text as staff typed it: each part trimmed and its runs of white space (line
+    /// breaks included) made one space, as the page shows one paragraph per part.
+    pub fn new(name: &str, facade: &str, hidden: &str) -> Result<StoryText, StoryError> {
+        let part = |value: &str, part: StoryPart| {
+            let clean = value
+                .split(|c: char| c.is_whitespace() || c.is_control())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if clean.is_empty() {
+                Err(StoryError::Empty(part))
+            } else if clean.chars().count() > part.max_chars() {
+                Err(StoryError::TooLong(part))
+            } else {
+                Ok(clean)
+            }
+        };
+        Ok(StoryText {
+            name: part(name, StoryPart::Name)?,
+            facade: part(facade, StoryPart::Facade)?,
+            hidden: part(hidden, StoryPart::Hidden)?,
+        })
+    }
+}
+
+/// The stories the page shows: the shipped ones, in their order, each replaced by its saved
+/// edit when there is one (a saved story whose key is not shipped is ignored).
+pub fn current_stories(saved: &[Story]) -> Vec<Story> {
+    shipped_stories()
+        .into_iter()
+        .map(|shipped| {
+            saved
+                .iter()
+                .find(|s| s.key == shipped.key)
+                .cloned()
+                .unwrap_or(shipped)
+        })
+        .collect()
+}
+
 fn text(name: &str, facade: &str, hidden: &str) -> StoryText {
     StoryText {
         name: name.into(),
@@ -99,6 +177,44 @@ pub fn shipped_stories() -> Vec<Story> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edited_text_is_one_clean_paragraph_within_bounds() {
+        let t = StoryText::new(
+            "  Hanna,\t26 ",
+            "Première\r\n au club.",
+            "Elle\u{0} se tait.",
+        )
+        .expect("valid");
+        assert_eq!(t.name, "Hanna, 26");
+        assert_eq!(t.facade, "Première au club.");
+        assert_eq!(t.hidden, "Elle se tait.");
+        assert_eq!(
+            StoryText::new(" \n ", "x", "y"),
+            Err(StoryError::Empty(StoryPart::Name))
+        );
+        let long = "é".repeat(StoryPart::Hidden.max_chars() + 1);
+        assert_eq!(
+            StoryText::new("a", "b", &long),
+            Err(StoryError::TooLong(StoryPart::Hidden))
+        );
+        let exact = "é".repeat(StoryPart::Hidden.max_chars());
+        assert!(StoryText::new("a", "b", &exact).is_ok());
+    }
+
+    #[test]
+    fn the_page_shows_the_shipped_stories_as_last_saved() {
+        let mut hanna = shipped_stories().remove(0);
+        hanna.fr.name = "Hanna, 27 ans".into();
+        let stranger = Story {
+            key: "zoe".into(),
+            ..hanna.clone()
+        };
+        let current = current_stories(&[stranger, hanna.clone()]);
+        assert_eq!(current.len(), 3);
+        assert_eq!(current[0], hanna);
+        assert_eq!(current[1..], shipped_stories()[1..]);
+    }
 
     #[test]
     fn three_stories_in_both_languages() {

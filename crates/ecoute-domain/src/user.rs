@@ -2,16 +2,33 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a staff member may do. Each role includes the ones before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// A staff member's role: what they may do is [`Role::may`]. Roles are not ranked: the
+/// communication team edits the campaign page but never reads a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Answers contacts.
     Listener,
     /// Also backs listeners up and sees the live board.
     Supervisor,
-    /// Also manages accounts.
+    /// Everything: also manages accounts, campaigns and the campaign page.
     Admin,
+    /// The association's communication: the campaign page's stories and the campaigns, and
+    /// nothing of the conversations.
+    Communication,
+}
+
+/// Something a staff member may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Take contacts and converse (the workspace, its socket, the statistics sheet).
+    Listen,
+    /// Create and disable accounts.
+    ManageAccounts,
+    /// Declare campaigns and read what they brought.
+    ManageCampaigns,
+    /// Edit the campaign page's stories.
+    EditStories,
 }
 
 impl Role {
@@ -21,16 +38,30 @@ impl Role {
             Role::Listener => "listener",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
+            Role::Communication => "communication",
         }
     }
 
     /// Inverse of [`Role::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "listener" => Some(Role::Listener),
-            "supervisor" => Some(Role::Supervisor),
-            "admin" => Some(Role::Admin),
-            _ => None,
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Every role.
+    pub const ALL: [Role; 4] = [
+        Role::Listener,
+        Role::Supervisor,
+        Role::Admin,
+        Role::Communication,
+    ];
+
+    /// Whether this role grants `permission`.
+    pub fn may(self, permission: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Admin => true,
+            Role::Listener | Role::Supervisor => matches!(permission, Listen),
+            Role::Communication => matches!(permission, ManageCampaigns | EditStories),
         }
     }
 }
@@ -205,10 +236,27 @@ mod tests {
             format!("{:?}", Password::parse("long enough!").unwrap()),
             "Password(…)"
         );
-        assert!(Role::Admin > Role::Supervisor && Role::Supervisor > Role::Listener);
-        for r in [Role::Listener, Role::Supervisor, Role::Admin] {
+        for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
+        assert_eq!(Role::parse("Admin"), None);
+        // The communication team never reads a conversation; listeners edit nothing.
+        assert!(!Role::Communication.may(Permission::Listen));
+        assert!(Role::Communication.may(Permission::EditStories));
+        assert!(Role::Communication.may(Permission::ManageCampaigns));
+        assert!(!Role::Communication.may(Permission::ManageAccounts));
+        for r in [Role::Listener, Role::Supervisor] {
+            assert!(r.may(Permission::Listen));
+            assert!(!r.may(Permission::EditStories) && !r.may(Permission::ManageAccounts));
+        }
+        assert!([
+            Permission::Listen,
+            Permission::ManageAccounts,
+            Permission::ManageCampaigns,
+            Permission::EditStories
+        ]
+        .into_iter()
+        .all(|p| Role::Admin.may(p)));
         for p in [Presence::Available, Presence::Pause, Presence::Offline] {
             assert_eq!(Presence::parse(p.as_str()), Some(p));
         }

@@ -25,6 +25,7 @@ pub mod pg;
 pub mod presence;
 pub mod sessions;
 pub mod stats;
+pub mod stories;
 mod support;
 pub mod transfer;
 pub mod users;
@@ -98,6 +99,8 @@ macro_rules! conformance_tests {
             stats::pending_sheets_lists_what_is_owed,
             campaigns::campaigns_create_list_and_conflict,
             campaigns::campaign_counts_add_up,
+            stories::stories_save_replace_and_list,
+            stories::every_role_is_stored,
             transfer::transfer_copies_everything,
             instances::dead_instances_connections_are_detached,
             instances::dead_instances_are_processed_once_concurrently,

@@ -77,6 +77,8 @@ async fn fill(store: &dyn Store) -> (UserId, ContactId, ContactId, ContactId) {
         ])
         .await
         .expect("counts");
+    let story = ecoute_domain::shipped_stories().remove(1);
+    store.save_story(&story, at(61)).await.expect("story");
     (lina, talking.id, queued.id, done.id)
 }
 
@@ -112,6 +114,7 @@ pub async fn transfer_copies_everything(store: Arc<dyn Store>) {
         ("stats_sheet_themes", 2),
         ("campaigns", 1),
         ("campaign_counts", 2),
+        ("stories", 1),
     ] {
         assert_eq!(rows(table), want, "{table} in the source");
     }

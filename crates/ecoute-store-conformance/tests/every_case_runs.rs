@@ -15,6 +15,7 @@ const CASE_FILES: &[&str] = &[
     "presence",
     "stats",
     "campaigns",
+    "stories",
     "transfer",
     "instances",
 ];

@@ -1,7 +1,7 @@
 //! Persistence for ecoute, behind traits, and the real-time event bus.
 //!
 //! Each area of the data has its own trait ([`UserStore`], [`SessionStore`], [`ContactStore`],
-//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`CampaignStore`], [`InstanceStore`]); [`Store`] is all of
+//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`CampaignStore`], [`StoryStore`], [`InstanceStore`]); [`Store`] is all of
 //! them. One implementation, [`SqlStore`], serves both backends — SQLite (the embedded
 //! default) and PostgreSQL (several instances): each method's SQL is written once in
 //! `src/sql/` (a file per trait), and a [`Dialect`] (`src/dialect/`) says what differs. Both
@@ -42,7 +42,7 @@ pub use types::*;
 use async_trait::async_trait;
 use ecoute_domain::{
     Campaign, CampaignCount, CentreId, ClientMessageId, Contact, ContactId, Day, Message,
-    MessageBody, Presence, QueueEntry, StatsSheet, Timestamp, Transition, UserId,
+    MessageBody, Presence, QueueEntry, StatsSheet, Story, Timestamp, Transition, UserId,
 };
 use std::sync::Arc;
 
@@ -255,6 +255,16 @@ pub trait CampaignStore: Send + Sync {
     async fn campaign_counts(&self, from: Day, to: Day) -> StoreResult<Vec<CampaignCount>>;
 }
 
+/// The campaign page's stories as staff edited them (see [`ecoute_domain::story`]); a shipped
+/// story that was never edited has no row.
+#[async_trait]
+pub trait StoryStore: Send + Sync {
+    /// Every edited story, by key.
+    async fn saved_stories(&self) -> StoreResult<Vec<Story>>;
+    /// Saves `story` (both languages), replacing what was saved under its key.
+    async fn save_story(&self, story: &Story, now: Timestamp) -> StoreResult<()>;
+}
+
 /// Liveness of the instances sharing the store, so that the connections of an instance that
 /// died without closing them (SIGKILL, a lost host) are still seen as closed.
 ///
@@ -289,6 +299,7 @@ pub trait Store:
     + PresenceStore
     + StatsStore
     + CampaignStore
+    + StoryStore
     + InstanceStore
     + transfer::Transfer
 {
@@ -302,6 +313,7 @@ impl<T> Store for T where
         + PresenceStore
         + StatsStore
         + CampaignStore
+        + StoryStore
         + InstanceStore
         + transfer::Transfer
 {

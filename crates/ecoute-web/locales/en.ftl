@@ -112,6 +112,7 @@ role = Role
 role_listener = Listener
 role_supervisor = Supervisor
 role_admin = Administrator
+role_communication = Communication
 create_user = Create account
 new_user = New account
 status = Status
@@ -183,6 +184,7 @@ choice_imminent = Imminent danger
 message_invalid = This message could not be sent: it is too long or contains characters that are refused.
 queue_head = You are at the head of the queue.
 nav_campaigns = Campaigns
+nav_stories = Stories
 campaigns_title = Campaigns
 campaigns_intro = A campaign's links end in ?c= followed by its code. Only numbers per day are counted: nothing says who came.
 no_campaigns = No campaign is declared yet.
@@ -224,3 +226,20 @@ door_talk = Talk now, anonymously
 story_close = Close
 campaign_link_page = Campaign page:
 campaign_link_chat = Chat:
+
+## Editing the stories (/admin/stories)
+stories_admin_title = Stories of the campaign page
+stories_admin_intro = Each story appears in French and English: saving publishes both at once, straight away.
+stories_admin_see = See the campaign page
+story_in_french = In French
+story_in_english = In English
+story_name = First name and age (the title)
+story_facade = What everyone sees
+story_hidden = What it hides (shown when one looks behind)
+story_save = Save and publish
+story_saved = Story saved and published: { $name }.
+story_error_unknown = There is no such story.
+story_error_empty = Every part of the story must be written, in both languages.
+story_error_long_name = The title is too long (60 characters at most).
+story_error_long_facade = What everyone sees is too long (300 characters at most).
+story_error_long_hidden = What it hides is too long (600 characters at most).

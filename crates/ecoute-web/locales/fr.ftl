@@ -112,6 +112,7 @@ role = Rôle
 role_listener = Écoute
 role_supervisor = Supervision
 role_admin = Administration
+role_communication = Communication
 create_user = Créer le compte
 new_user = Nouveau compte
 status = État
@@ -183,6 +184,7 @@ choice_imminent = Danger imminent
 message_invalid = Ce message n'a pas pu être envoyé : il est trop long ou contient des caractères refusés.
 queue_head = Vous êtes en tête de file.
 nav_campaigns = Campagnes
+nav_stories = Histoires
 campaigns_title = Campagnes
 campaigns_intro = Les liens d'une campagne se terminent par ?c= suivi de son code. On ne compte que des nombres par jour : rien ne dit qui est venu.
 no_campaigns = Aucune campagne n'est déclarée.
@@ -224,3 +226,20 @@ door_talk = Parler maintenant, anonymement
 story_close = Fermer
 campaign_link_page = Page de campagne :
 campaign_link_chat = Discussion :
+
+## Editing the stories (/admin/stories)
+stories_admin_title = Histoires de la page de campagne
+stories_admin_intro = Chaque histoire paraît en français et en anglais : enregistrer publie les deux à la fois, aussitôt.
+stories_admin_see = Voir la page de campagne
+story_in_french = En français
+story_in_english = En anglais
+story_name = Prénom et âge (le titre)
+story_facade = Ce que tout le monde voit
+story_hidden = Ce que cela cache (montré quand on regarde derrière)
+story_save = Enregistrer et publier
+story_saved = Histoire enregistrée et publiée : { $name }.
+story_error_unknown = Cette histoire n'existe pas.
+story_error_empty = Chaque partie de l'histoire doit être écrite, dans les deux langues.
+story_error_long_name = Le titre est trop long (60 caractères au plus).
+story_error_long_facade = Ce que tout le monde voit est trop long (300 caractères au plus).
+story_error_long_hidden = Ce que cela cache est trop long (600 caractères au plus).

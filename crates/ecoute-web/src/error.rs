@@ -251,9 +251,10 @@ impl From<AppError> for WebError {
             AppError::Refused(ecoute_domain::TransitionError::NotEnded) => {
                 WebError::Refused(Refusal::SheetConversationOngoing)
             }
-            AppError::InvalidAccount(_) | AppError::InvalidCampaign(_) => {
-                WebError::Unprocessable(e.to_string())
-            }
+            AppError::InvalidStory(ecoute_domain::StoryError::Unknown) => WebError::NotFound,
+            AppError::InvalidAccount(_)
+            | AppError::InvalidCampaign(_)
+            | AppError::InvalidStory(_) => WebError::Unprocessable(e.to_string()),
             AppError::ContactEnded
             | AppError::NotYourContact
             | AppError::Refused(_)

@@ -237,6 +237,7 @@ impl Server {
             tokio::spawn(live::run_sweeper(self.state.clone())),
             tokio::spawn(live::run_purge(self.state.clone())),
             tokio::spawn(live::run_campaign_flush(self.state.clone())),
+            tokio::spawn(live::run_story_refresh(self.state.clone())),
         ];
         let sockets = self.state.shutdown.clone();
         let mut stopping = sockets.subscribe();

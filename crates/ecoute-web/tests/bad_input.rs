@@ -360,6 +360,8 @@ async fn the_openapi_document_is_served_and_lists_every_route() {
         "/admin/users",
         "/admin/users/{id}/{action}",
         "/admin/campaigns",
+        "/admin/stories",
+        "/admin/stories/{key}",
         "/api/openapi.json",
         "/healthz",
         "/metrics",

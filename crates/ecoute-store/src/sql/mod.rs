@@ -16,6 +16,7 @@ mod messages;
 mod presence;
 mod sessions;
 mod stats;
+mod stories;
 mod users;
 
 use crate::dialect::{Dialect, SqlStore};

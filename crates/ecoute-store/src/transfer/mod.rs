@@ -160,6 +160,19 @@ pub const TABLES: &[Table] = &[
             ("count", Int),
         ],
     },
+    Table {
+        name: "stories",
+        columns: &[
+            ("story_key", Text),
+            ("fr_name", Text),
+            ("fr_facade", Text),
+            ("fr_hidden", Text),
+            ("en_name", Text),
+            ("en_facade", Text),
+            ("en_hidden", Text),
+            ("updated_at", Int),
+        ],
+    },
 ];
 
 /// Tables of the schema that [`TABLES`] leaves out on purpose: state of the running

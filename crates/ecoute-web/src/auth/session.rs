@@ -2,7 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use ecoute_domain::Role;
+use ecoute_domain::Permission;
 use ecoute_store::User;
 
 use super::{constant_time_eq, cookie, sha256_hex};
@@ -24,9 +24,9 @@ pub struct StaffSession {
 }
 
 impl StaffSession {
-    /// Fails with `Forbidden` unless the account has at least `role`.
-    pub fn require(&self, role: Role) -> Result<(), WebError> {
-        if self.user.role >= role {
+    /// Fails with `Forbidden` unless the account's role grants `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), WebError> {
+        if self.user.role.may(permission) {
             Ok(())
         } else {
             Err(WebError::Forbidden)

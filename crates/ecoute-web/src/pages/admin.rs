@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_app::accounts::AccountFields;
 use ecoute_app::AppError;
-use ecoute_domain::{Role, UserError, UserId};
+use ecoute_domain::{Permission, Role, UserError, UserId};
 use serde::Deserialize;
 
 use super::staff::CsrfForm;
@@ -78,7 +78,7 @@ pub async fn users_page(
     q: LangQuery,
     session: StaffSession,
 ) -> Result<Response, WebError> {
-    session.require(Role::Admin)?;
+    session.require(Permission::ManageAccounts)?;
     users_response(&state, &q, &session, StatusCode::OK, None, None).await
 }
 
@@ -98,6 +98,7 @@ fn role_key(role: Role) -> &'static str {
         Role::Listener => "role_listener",
         Role::Supervisor => "role_supervisor",
         Role::Admin => "role_admin",
+        Role::Communication => "role_communication",
     }
 }
 
@@ -119,7 +120,7 @@ pub async fn create_user(
     session: StaffSession,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, WebError> {
-    session.require(Role::Admin)?;
+    session.require(Permission::ManageAccounts)?;
     session.check_csrf(&form.csrf)?;
     let t = Texts::new(q.lang());
     let fields = AccountFields {
@@ -155,7 +156,7 @@ pub async fn set_disabled(
     session: StaffSession,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
-    session.require(Role::Admin)?;
+    session.require(Permission::ManageAccounts)?;
     session.check_csrf(&form.csrf)?;
     let disabled = match action.as_str() {
         "disable" => true,

@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use ecoute_app::AppError;
-use ecoute_domain::{CampaignCodeError, CampaignError, CampaignEvent, CampaignReport, Day, Role};
+use ecoute_domain::{
+    CampaignCodeError, CampaignError, CampaignEvent, CampaignReport, Day, Permission,
+};
 use serde::Deserialize;
 
 use super::{page_layout, render_status, LangQuery, Layout};
@@ -184,7 +186,7 @@ pub async fn campaigns_page(
     q: LangQuery,
     session: StaffSession,
 ) -> Result<Response, WebError> {
-    session.require(Role::Admin)?;
+    session.require(Permission::ManageCampaigns)?;
     page(
         &state,
         &q,
@@ -204,7 +206,7 @@ pub async fn declare_campaign(
     session: StaffSession,
     Form(form): Form<NewCampaignForm>,
 ) -> Result<Response, WebError> {
-    session.require(Role::Admin)?;
+    session.require(Permission::ManageCampaigns)?;
     session.check_csrf(&form.csrf)?;
     let t = Texts::new(q.lang());
     let refused = |status, key: &str| (status, None, Some(t.get(key).to_owned()));

@@ -7,6 +7,7 @@ mod public;
 mod sheet;
 mod staff;
 mod stories;
+mod stories_admin;
 
 pub use stories::StoryPages;
 
@@ -43,6 +44,8 @@ pub fn router() -> Router<AppState> {
             "/admin/campaigns",
             get(campaigns::campaigns_page).post(campaigns::declare_campaign),
         )
+        .route(stories_admin::PATH, get(stories_admin::stories_page))
+        .route("/admin/stories/{key}", post(stories_admin::save_story))
         .layer(middleware::from_fn(no_robots));
     Router::new()
         .route("/", get(public::visitor_page))
@@ -103,14 +106,39 @@ pub struct Layout {
     pub other_lang_href: String,
     /// `?lang=` asked for a language the pages do not have: the page says which it shows.
     pub lang_notice: bool,
-    /// Staff pages: shows the accounts link.
-    pub is_admin: bool,
+    /// Staff pages: what the navigation links to, by what the role may do.
+    pub nav: Nav,
     /// Staff pages: shown as "who am I".
     pub pseudonym: String,
     /// Staff pages: the session's CSRF token; the login page: the login form's token.
     pub csrf: String,
     /// Staff pages: search engines are asked to stay out (`<meta name="robots">`).
     pub noindex: bool,
+}
+
+/// The staff navigation: a link for each area the role may use.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Nav {
+    /// The listener workspace.
+    pub workspace: bool,
+    /// Accounts.
+    pub users: bool,
+    /// Campaigns.
+    pub campaigns: bool,
+    /// The campaign page's stories.
+    pub stories: bool,
+}
+
+impl Nav {
+    fn of(role: ecoute_domain::Role) -> Nav {
+        use ecoute_domain::Permission;
+        Nav {
+            workspace: role.may(Permission::Listen),
+            users: role.may(Permission::ManageAccounts),
+            campaigns: role.may(Permission::ManageCampaigns),
+            stories: role.may(Permission::EditStories),
+        }
+    }
 }
 
 impl Layout {
@@ -124,7 +152,7 @@ impl Layout {
             lang_query: lang.query(),
             other_lang_href,
             lang_notice: lang.unknown_asked,
-            is_admin: false,
+            nav: Nav::default(),
             pseudonym: String::new(),
             csrf: String::new(),
             noindex: false,
@@ -142,7 +170,7 @@ impl Layout {
     /// The layout of a staff page.
     pub fn staff(state: &AppState, lang: PageLang, path: &str, session: &StaffSession) -> Layout {
         Layout {
-            is_admin: session.user.role >= ecoute_domain::Role::Admin,
+            nav: Nav::of(session.user.role),
             pseudonym: session.user.pseudonym.clone(),
             csrf: session.csrf_token.clone(),
             ..Layout::staff_area(state, lang, path)

@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::{
-    AgeBand, Contact, ContactId, ContactKind, Gender, RiskLevel, Role, StatsSheet, StatsSheetError,
-    StatsSheetInput,
+    AgeBand, Contact, ContactId, ContactKind, Gender, Permission, RiskLevel, StatsSheet,
+    StatsSheetError, StatsSheetInput,
 };
 use serde::Deserialize;
 
@@ -133,7 +133,7 @@ async fn own_ended_contact(
     session: &StaffSession,
     contact_id: &str,
 ) -> Result<Contact, WebError> {
-    session.require(Role::Listener)?;
+    session.require(Permission::Listen)?;
     let id: ContactId = contact_id.parse().map_err(|_| WebError::NotFound)?;
     // Not theirs is 404, ongoing or already filled a refusal (see `From<AppError>`).
     Ok(state.app.sheet_contact(id, session.user.id).await?)

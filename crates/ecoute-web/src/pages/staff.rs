@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use ecoute_domain::Role;
+use ecoute_domain::Permission;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
@@ -142,11 +142,14 @@ pub async fn login(
         .app
         .open_session(user.id, sha256_hex(&token), random_token(), lifetime_s)
         .await?;
-    let target = if user.role >= Role::Admin && state.store.count_users().await? <= 1 {
-        "/admin/users"
-    } else {
-        "/listener"
-    };
+    let target =
+        if user.role.may(Permission::ManageAccounts) && state.store.count_users().await? <= 1 {
+            "/admin/users"
+        } else if user.role.may(Permission::Listen) {
+            "/listener"
+        } else {
+            super::stories_admin::PATH
+        };
     let mut response = Redirect::to(&format!("{target}{}", q.query())).into_response();
     let secure = state.config.secure_cookies();
     for c in [
@@ -242,7 +245,7 @@ pub async fn workspace_page(
     q: LangQuery,
     session: StaffSession,
 ) -> Result<Response, WebError> {
-    session.require(Role::Listener)?;
+    session.require(Permission::Listen)?;
     let layout = Layout::staff(&state, q.page(), "/listener", &session);
     let texts_json = layout.t.json(SCRIPT_TEXTS);
     render(&WorkspacePage {

@@ -11,7 +11,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use ecoute_domain::{CampaignEvent, Story};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use super::{page_layout, LangQuery, Layout};
 use crate::compressed::Compressed;
@@ -77,32 +77,68 @@ fn view(story: &Story, lang: Lang) -> StoryView {
     }
 }
 
-/// The rendered page, once per way of asking for a language (language, named by `?lang=`,
-/// unknown language asked).
+/// The campaign page as it is now: the stories, and the page rendered once per way of asking
+/// for a language (language, named by `?lang=`, unknown language asked).
+struct Rendered {
+    stories: Vec<Story>,
+    pages: [OnceLock<Compressed>; 8],
+}
+
+/// The campaign page, kept in memory until its stories change: an edit here replaces it at
+/// once ([`StoryPages::refresh`]); an edit on another instance sharing the database, within
+/// [`crate::live::STORIES_REFRESH`].
 #[derive(Default)]
-pub struct StoryPages([OnceLock<Compressed>; 8]);
+pub struct StoryPages(RwLock<Option<Arc<Rendered>>>);
 
 impl StoryPages {
-    fn get(&self, state: &AppState, lang: PageLang) -> Result<&Compressed, WebError> {
-        let slot = &self.0[usize::from(lang.lang == Lang::En)
+    fn current(&self) -> Option<Arc<Rendered>> {
+        // A panic elsewhere cannot leave an Option half-written.
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Reads the stories again; if they changed, the page is rendered anew at its next
+    /// request.
+    pub async fn refresh(&self, state: &AppState) -> Result<(), WebError> {
+        let stories = state.app.stories().await?;
+        let mut current = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if current.as_ref().is_none_or(|r| r.stories != stories) {
+            *current = Some(Arc::new(Rendered {
+                stories,
+                pages: Default::default(),
+            }));
+        }
+        Ok(())
+    }
+
+    async fn get(&self, state: &AppState, lang: PageLang) -> Result<Compressed, WebError> {
+        let rendered = match self.current() {
+            Some(r) => r,
+            None => {
+                self.refresh(state).await?;
+                self.current()
+                    .ok_or(WebError::Internal(anyhow::anyhow!("no stories")))?
+            }
+        };
+        let slot = &rendered.pages[usize::from(lang.lang == Lang::En)
             | usize::from(lang.explicit) << 1
             | usize::from(lang.unknown_asked) << 2];
         if let Some(page) = slot.get() {
-            return Ok(page);
+            return Ok(page.clone());
         }
-        // The shipped stories: staff editing (a communication role) is still to come.
-        let stories = ecoute_domain::shipped_stories()
-            .iter()
-            .map(|s| view(s, lang.lang))
-            .collect();
         let html = StoriesPage {
             layout: Layout::public(state, lang, PATH),
             quick_exit_url: state.config.site.quick_exit_url.clone(),
-            stories,
+            stories: rendered
+                .stories
+                .iter()
+                .map(|s| view(s, lang.lang))
+                .collect(),
         }
         .render()?;
         // Two requests may render at once the first time: either copy is the same.
-        Ok(slot.get_or_init(|| Compressed::new("text/html; charset=utf-8", html)))
+        Ok(slot
+            .get_or_init(|| Compressed::new("text/html; charset=utf-8", html))
+            .clone())
     }
 }
 
@@ -115,8 +151,6 @@ pub async fn stories_page(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     crate::attribution::count_by_link(&state.app, query.as_deref(), CampaignEvent::PageView);
-    Ok(state
-        .story_pages
-        .get(&state, q.page())?
-        .serve(&headers, &[]))
+    let page = state.story_pages.get(&state, q.page()).await?;
+    Ok(page.serve(&headers, &[]))
 }

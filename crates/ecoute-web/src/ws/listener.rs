@@ -36,6 +36,8 @@ pub async fn upgrade(
     session: StaffSession,
 ) -> Result<Response, WebError> {
     check_origin(&headers, &state.config.public_url)?;
+    // The communication team has a session but never a conversation.
+    session.require(ecoute_domain::Permission::Listen)?;
     Ok(transport::limited(ws)
         .on_upgrade(move |socket| conn::run::<ListenerConn>(socket, state, session)))
 }

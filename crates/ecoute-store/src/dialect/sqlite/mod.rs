@@ -423,6 +423,28 @@ mod tests {
         db.remove().await;
     }
 
+    /// The communication role's migration edits the stored definition of `users` in place:
+    /// the schema stays sound and says so, and a new connection (the readers', opened after
+    /// the migrations) reads the widened check.
+    #[tokio::test]
+    async fn the_role_migration_leaves_a_sound_schema() {
+        let db = Scratch::open(None).await;
+        let read = &db.store.read;
+        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(read)
+            .await
+            .expect("integrity check");
+        assert_eq!(check, "ok");
+        let users: String = sqlx::query_scalar(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'users'",
+        )
+        .fetch_one(read)
+        .await
+        .expect("schema");
+        assert!(users.contains("'admin', 'communication'"), "{users}");
+        db.remove().await;
+    }
+
     /// A store on a fresh file, removed by [`Scratch::remove`].
     struct Scratch {
         store: SqliteStore,
