@@ -5,19 +5,10 @@
 
 mod common;
 
-use common::{fast_config, now, spawn_app};
-use ecoute_domain::{CampaignCode, CampaignCount, CampaignEvent, Day};
+use common::{campaign_count as count, fast_config, now, spawn_app};
+use ecoute_domain::{CampaignCount, CampaignEvent, Day};
 use ecoute_protocol::{PersonIn, PersonOut};
 use ecoute_testkit::expect_frame;
-
-fn count(campaign: Option<&str>, day: Day, event: CampaignEvent, n: u64) -> CampaignCount {
-    CampaignCount {
-        campaign: campaign.map(|c| CampaignCode::parse(c).expect("code")),
-        day,
-        event,
-        count: n,
-    }
-}
 
 #[tokio::test]
 async fn a_campaign_link_counts_its_views_and_conversations_and_nothing_else() {

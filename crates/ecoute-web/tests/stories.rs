@@ -4,19 +4,10 @@
 
 mod common;
 
-use common::{fast_config, now, spawn_app};
-use ecoute_domain::{CampaignCode, CampaignCount, CampaignEvent, Day};
+use common::{campaign_count as count, fast_config, now, spawn_app};
+use ecoute_domain::{CampaignEvent, Day};
 use flate2::read::GzDecoder;
 use std::io::Read;
-
-fn count(campaign: Option<&str>, day: Day, event: CampaignEvent, n: u64) -> CampaignCount {
-    CampaignCount {
-        campaign: campaign.map(|c| CampaignCode::parse(c).expect("code")),
-        day,
-        event,
-        count: n,
-    }
-}
 
 fn inflate(bytes: &[u8]) -> String {
     let mut out = String::new();
@@ -71,15 +62,7 @@ async fn three_stories_each_with_its_reveal_compressed_and_under_100_kb() {
         assert!(!html.contains(external), "an external asset: {external}");
     }
 
-    let english = app
-        .http()
-        .get(app.url("/stories?lang=en"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("html");
+    let english = app.page("/stories?lang=en").await;
     assert!(english.contains("All the happiness in the world… on the surface"));
     assert!(english.contains("Hanna, 26<") && english.contains("Since her break-up"));
     assert!(
@@ -161,15 +144,7 @@ async fn a_campaign_link_counts_the_view_and_the_reveals_once_each() {
         .expect("POST");
     assert_eq!(forged.status(), 403);
     // The door: the chat page names the campaign for the join, without a second view.
-    let door = app
-        .http()
-        .get(app.url("/?via=fb-2017-11"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("html");
+    let door = app.page("/?via=fb-2017-11").await;
     assert!(door.contains(r#"data-campaign="fb-2017-11""#));
 
     let counts = app

@@ -58,15 +58,7 @@ async fn the_communication_role_edits_a_story_and_the_page_shows_it() {
         html.contains("Histoire enregistrée et publiée : Hanna, 27 ans."),
         "{html}"
     );
-    let page = app
-        .http()
-        .get(app.url("/stories"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("html");
+    let page = app.page("/stories").await;
     assert!(page.contains("Hanna, 27 ans"));
     assert!(
         page.contains("Toujours la première au club."),
@@ -77,15 +69,7 @@ async fn the_communication_role_edits_a_story_and_the_page_shows_it() {
         "escaped"
     );
     assert!(!page.contains("Hanna, 26 ans"));
-    let english = app
-        .http()
-        .get(app.url("/stories?lang=en"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("html");
+    let english = app.page("/stories?lang=en").await;
     assert!(english.contains("Nobody asks her how she is."));
     assert!(
         english.contains("Antoine, 41<"),
@@ -121,15 +105,7 @@ async fn the_communication_role_edits_a_story_and_the_page_shows_it() {
         .post_form_as("/admin/stories/hanna", &com, &edit("not-the-token", "x"))
         .await;
     assert_eq!(forged.status(), 403);
-    let page = app
-        .http()
-        .get(app.url("/stories"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("html");
+    let page = app.page("/stories").await;
     assert!(
         page.contains("Elle se tait &#60;b&#62;tout&#60;/b&#62; le temps."),
         "unchanged"

@@ -23,10 +23,46 @@ pub const PATH: &str = "/admin/stories";
 /// One story's form: its key, and each language's text (as saved, or as typed when refused).
 struct StoryForm {
     key: String,
-    fr: StoryText,
-    en: StoryText,
+    /// The title in the page's language.
+    title: String,
+    /// French, then English.
+    langs: [LangForm; 2],
     /// Why this story's last edit was refused.
     error: Option<String>,
+}
+
+/// One language's fields of a story's form.
+struct LangForm {
+    /// `fr` or `en`: the fields' names and ids start with it.
+    code: &'static str,
+    /// The i18n key of the fieldset's legend.
+    legend: &'static str,
+    text: StoryText,
+}
+
+impl StoryForm {
+    fn new(key: String, fr: StoryText, en: StoryText, lang: Lang) -> StoryForm {
+        StoryForm {
+            key,
+            title: match lang {
+                Lang::Fr => fr.name.clone(),
+                Lang::En => en.name.clone(),
+            },
+            langs: [
+                LangForm {
+                    code: Lang::Fr.code(),
+                    legend: legend_key(Lang::Fr),
+                    text: fr,
+                },
+                LangForm {
+                    code: Lang::En.code(),
+                    legend: legend_key(Lang::En),
+                    text: en,
+                },
+            ],
+            error: None,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -54,6 +90,14 @@ pub struct StoryEdit {
     en_hidden: String,
 }
 
+/// The i18n key of a language's fieldset legend.
+fn legend_key(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "story_in_french",
+        Lang::En => "story_in_english",
+    }
+}
+
 /// The i18n key of why an edit is refused.
 fn story_error_key(e: StoryError) -> &'static str {
     match e {
@@ -65,15 +109,6 @@ fn story_error_key(e: StoryError) -> &'static str {
     }
 }
 
-fn form(story: Story) -> StoryForm {
-    StoryForm {
-        key: story.key,
-        fr: story.fr,
-        en: story.en,
-        error: None,
-    }
-}
-
 async fn page(
     state: &AppState,
     q: &LangQuery,
@@ -82,7 +117,14 @@ async fn page(
     notice: Option<String>,
     refused: Option<StoryForm>,
 ) -> Result<Response, WebError> {
-    let mut stories: Vec<StoryForm> = state.app.stories().await?.into_iter().map(form).collect();
+    let lang = q.lang();
+    let mut stories: Vec<StoryForm> = state
+        .app
+        .stories()
+        .await?
+        .into_iter()
+        .map(|s: Story| StoryForm::new(s.key, s.fr, s.en, lang))
+        .collect();
     if let Some(refused) = refused {
         if let Some(slot) = stories.iter_mut().find(|s| s.key == refused.key) {
             *slot = refused;
@@ -154,10 +196,13 @@ pub async fn save_story(
                 hidden: hidden.to_owned(),
             };
             let refused = StoryForm {
-                key,
-                fr: typed(&edit.fr_name, &edit.fr_facade, &edit.fr_hidden),
-                en: typed(&edit.en_name, &edit.en_facade, &edit.en_hidden),
                 error: Some(t.get(story_error_key(e)).to_owned()),
+                ..StoryForm::new(
+                    key,
+                    typed(&edit.fr_name, &edit.fr_facade, &edit.fr_hidden),
+                    typed(&edit.en_name, &edit.en_facade, &edit.en_hidden),
+                    q.lang(),
+                )
             };
             page(
                 &state,

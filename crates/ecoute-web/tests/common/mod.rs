@@ -100,6 +100,18 @@ impl TestApp {
         ecoute_testkit::http_client()
     }
 
+    /// The body of `GET path` (a public page), as text.
+    pub async fn page(&self, path: &str) -> String {
+        self.http()
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body")
+    }
+
     /// `GET path` with the session cookie.
     pub async fn get_as(&self, path: &str, cookie: &str) -> reqwest::Response {
         self.http()
@@ -252,5 +264,20 @@ impl Listener {
     pub async fn next(&mut self) -> String {
         self.ws.send(ListenerIn::Next).await;
         expect_frame!(self.ws, ListenerOut::Assigned { conversation } => conversation.contact_id)
+    }
+}
+
+/// A campaign counter, as the store lists them.
+pub fn campaign_count(
+    campaign: Option<&str>,
+    day: ecoute_domain::Day,
+    event: ecoute_domain::CampaignEvent,
+    n: u64,
+) -> ecoute_domain::CampaignCount {
+    ecoute_domain::CampaignCount {
+        campaign: campaign.map(|c| ecoute_domain::CampaignCode::parse(c).expect("code")),
+        day,
+        event,
+        count: n,
     }
 }
