@@ -11,6 +11,7 @@ intro = A person trained to listen answers you, without judgement. We ask for no
 start_chat = Talk now
 starting = Connecting…
 emergency_title = In an emergency
+emergency_link = Emergency
 emergency_3114 = 3114 — suicide prevention, 24/7, free
 emergency_15 = 15 — SAMU, medical emergency
 emergency_112 = 112 — European emergency number
@@ -243,3 +244,19 @@ story_error_empty = Every part of the story must be written, in both languages.
 story_error_long_name = The title is too long (60 characters at most).
 story_error_long_facade = What everyone sees is too long (300 characters at most).
 story_error_long_hidden = What it hides is too long (600 characters at most).
+
+## The workspace's alerts: nobody waits unseen
+alerts_title = Alerts
+alerts_hint = The tab's title counts the people waiting, even when the tab is in the background.
+alert_sound = A sound when someone joins the queue (while you are available)
+alert_notify = Be told by a notification
+alert_notify_hint = Your browser will ask for permission. The notification only says how many people are waiting, never anything about them.
+alert_notify_on = Notifications are on.
+alert_notify_denied = The browser refuses notifications: the tab's title and the sound remain.
+someone_waiting = { $n ->
+        [one] Someone is waiting.
+       *[other] { $n } people are waiting.
+    }
+someone_waiting_title = Someone is waiting to be heard
+send_emergency = Give the emergency numbers
+emergency_message = Emergency numbers in France: 3114 (suicide prevention, 24/7, free), 15 (medical emergency), 112 (European emergency number), 114 (by text message). If you are in danger now, call 3114 or 15.

@@ -11,6 +11,7 @@ intro = Une personne formée à l'écoute vous répond, sans jugement. Nous ne v
 start_chat = Parler maintenant
 starting = Connexion…
 emergency_title = En cas d'urgence
+emergency_link = Urgences
 emergency_3114 = 3114 — prévention du suicide, 24 h/24, gratuit
 emergency_15 = 15 — SAMU, urgence médicale
 emergency_112 = 112 — numéro d'urgence européen
@@ -243,3 +244,19 @@ story_error_empty = Chaque partie de l'histoire doit être écrite, dans les deu
 story_error_long_name = Le titre est trop long (60 caractères au plus).
 story_error_long_facade = Ce que tout le monde voit est trop long (300 caractères au plus).
 story_error_long_hidden = Ce que cela cache est trop long (600 caractères au plus).
+
+## The workspace's alerts: nobody waits unseen
+alerts_title = Alertes
+alerts_hint = Le titre de l'onglet compte les personnes en attente, même quand il est en arrière-plan.
+alert_sound = Un son quand une personne arrive dans la file (si vous êtes disponible)
+alert_notify = Être prévenu·e par une notification
+alert_notify_hint = Votre navigateur vous demandera la permission. La notification dit seulement combien de personnes attendent, jamais rien sur elles.
+alert_notify_on = Les notifications sont activées.
+alert_notify_denied = Les notifications sont refusées par le navigateur : le titre de l'onglet et le son restent.
+someone_waiting = { $n ->
+        [one] Une personne attend.
+       *[other] { $n } personnes attendent.
+    }
+someone_waiting_title = Quelqu'un attend d'être écouté
+send_emergency = Donner les numéros d'urgence
+emergency_message = Numéros d'urgence : 3114 (prévention du suicide, 24 h/24, gratuit), 15 (SAMU), 112 (urgence européen), 114 (par SMS). Si vous êtes en danger maintenant, appelez le 3114 ou le 15.

@@ -12,6 +12,8 @@ import {
 } from "./socket.js";
 
 const PENDING_KEY = "ecoute.listener.pending";
+/** The listener's choice of sound for a new person waiting ("off", or anything else: on). */
+const SOUND_KEY = "ecoute.listener.sound";
 const TYPING_SHOWN_MS = 5000;
 /** Failed connections in a row after which we check whether the session is still valid. */
 const FAILURES_BEFORE_SESSION_CHECK = 3;
@@ -37,6 +39,8 @@ const ui = {
 
 /** Open panels by contact id. */
 const views = new Map();
+/** @type {WaitingAlert} */
+let waitingAlert;
 let failuresInARow = 0;
 let wasDown = false;
 let onlineTimer = null;
@@ -45,6 +49,80 @@ const socket = new ChatSocket("/ws/listener", {
   hello: () => ({ type: "hello", last_seqs: socket.lastSeqs() }),
   storageKey: PENDING_KEY,
 });
+
+/**
+ * Nobody waits unseen: the tab's title counts the people waiting, and when one more joins
+ * while the listener is available, the page says so (a live region), plays a short sound
+ * (unless switched off) and, with the tab in the background and the browser's permission,
+ * shows a notification. None of it says anything about who is waiting.
+ */
+class WaitingAlert {
+  constructor() {
+    this.baseTitle = document.title;
+    this.last = 0;
+    /** @type {AudioContext | null} */
+    this.audio = null;
+    this.region = $("waiting-alert");
+    this.sound = /** @type {HTMLInputElement} */ ($("alert-sound"));
+    this.sound.checked = localStorage.getItem(SOUND_KEY) !== "off";
+    this.sound.addEventListener("change", () => localStorage.setItem(SOUND_KEY, this.sound.checked ? "on" : "off"));
+    // Browsers let a page play sound only after a gesture: the first click or key readies it.
+    const ready = () => {
+      try {
+        this.audio ??= new AudioContext();
+        if (this.audio.state === "suspended") this.audio.resume();
+      } catch {
+        // no sound on this browser: the title and the notification remain
+      }
+    };
+    document.addEventListener("pointerdown", ready, { once: true });
+    document.addEventListener("keydown", ready, { once: true });
+    this.notifyBox = $("alert-notify-box");
+    this.notifyState = $("alert-notify-state");
+    if ("Notification" in window) {
+      this.showPermission();
+      $("alert-notify").addEventListener("click", async () => {
+        await Notification.requestPermission();
+        this.showPermission();
+      });
+    }
+  }
+
+  showPermission() {
+    this.notifyBox.hidden = Notification.permission !== "default";
+    this.notifyState.textContent =
+      Notification.permission === "granted" ? t("alert_notify_on") : Notification.permission === "denied" ? t("alert_notify_denied") : "";
+  }
+
+  /** @param {number} waiting */
+  update(waiting) {
+    document.title = waiting > 0 ? `(${waiting}) ${this.baseTitle}` : this.baseTitle;
+    const joined = waiting > this.last;
+    this.last = waiting;
+    if (!joined || ui.presence.dataset.current !== "available") {
+      if (waiting === 0) this.region.textContent = "";
+      return;
+    }
+    this.region.textContent = t("someone_waiting", { n: waiting });
+    if (this.sound.checked) this.beep();
+    if (document.hidden && "Notification" in window && Notification.permission === "granted") {
+      // One notification at a time: a newer count replaces the older one.
+      new Notification(t("someone_waiting_title"), { body: t("someone_waiting", { n: waiting }), tag: "ecoute-waiting" });
+    }
+  }
+
+  beep() {
+    const audio = this.audio;
+    if (!audio || audio.state !== "running") return;
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = 660;
+    gain.gain.value = 0.08;
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.18);
+  }
+}
 
 /** One conversation's panel, cloned from `#conversation-template`. */
 class ConversationView {
@@ -61,6 +139,7 @@ class ConversationView {
     this.composer = article.querySelector(".composer");
     this.textarea = article.querySelector("textarea");
     this.endButton = article.querySelector(".end");
+    this.emergencyButton = article.querySelector(".emergency-numbers");
     this.sheetLink = article.querySelector(".sheet-link");
     const titleId = `conversation-${contact_id}`;
     this.title.id = titleId;
@@ -84,15 +163,18 @@ class ConversationView {
     sendOnEnter(this.textarea, () => this.send());
     throttledTyping(this.textarea, () => this.open && socket.send({ type: "typing", contact_id: this.id }));
     this.endButton.addEventListener("click", () => this.end());
+    // One click: the numbers reach the person as a message of the conversation.
+    this.emergencyButton.addEventListener("click", () => this.send(t("emergency_message")));
   }
 
-  send() {
-    const body = this.textarea.value;
+  /** Sends what the composer holds, or `text`. */
+  send(text = null) {
+    const body = text ?? this.textarea.value;
     if (!this.open || body.trim() === "") return;
     const id = newMessageId();
     this.list.addPending(id, body, "listener");
     socket.sendMessage({ type: "send", contact_id: this.id, id, body });
-    this.textarea.value = "";
+    if (text === null) this.textarea.value = "";
     this.textarea.focus();
   }
 
@@ -141,6 +223,7 @@ function onFrame(frame) {
       onWelcome(frame);
       break;
     case "board":
+      waitingAlert.update(frame.waiting);
       ui.board.waiting.textContent = String(frame.waiting);
       ui.board.on_duty.textContent = String(frame.on_duty);
       ui.board.free.textContent = String(frame.free);
@@ -341,4 +424,5 @@ ui.takeOver.addEventListener("click", () => {
   socket.connect();
 });
 
+waitingAlert = new WaitingAlert();
 socket.connect();

@@ -228,6 +228,11 @@ const SCRIPT_TEXTS: &[&str] = &[
     "error_busy",
     "error_not_available",
     "message_invalid",
+    "someone_waiting",
+    "someone_waiting_title",
+    "alert_notify_on",
+    "alert_notify_denied",
+    "emergency_message",
 ];
 
 #[derive(Template)]
