@@ -65,6 +65,64 @@ impl FromRequestParts<AppState> for StaffSession {
     }
 }
 
+/// A route's permission, named by a type so that a handler states it in its signature (see
+/// [`Allowed`]).
+pub trait Grant: Send + Sync + 'static {
+    /// What the route needs.
+    const PERMISSION: Permission;
+}
+
+/// Marks the routes of the listener workspace ([`Permission::Listen`]).
+pub struct Listening;
+/// Marks the accounts' routes ([`Permission::ManageAccounts`]).
+pub struct Accounts;
+/// Marks the campaigns' routes ([`Permission::ManageCampaigns`]).
+pub struct Campaigns;
+/// Marks the stories' routes ([`Permission::EditStories`]).
+pub struct Stories;
+
+impl Grant for Listening {
+    const PERMISSION: Permission = Permission::Listen;
+}
+impl Grant for Accounts {
+    const PERMISSION: Permission = Permission::ManageAccounts;
+}
+impl Grant for Campaigns {
+    const PERMISSION: Permission = Permission::ManageCampaigns;
+}
+impl Grant for Stories {
+    const PERMISSION: Permission = Permission::EditStories;
+}
+
+/// A staff session whose role grants `G`'s permission. As an extractor it runs before the
+/// request's body is read: a role that may not use a route is refused (`403`) before any
+/// of its input is looked at, and no session is `401` (the login page, on pages).
+pub struct Allowed<G: Grant> {
+    /// The session.
+    pub session: StaffSession,
+    grant: std::marker::PhantomData<G>,
+}
+
+impl<G: Grant> std::ops::Deref for Allowed<G> {
+    type Target = StaffSession;
+    fn deref(&self) -> &StaffSession {
+        &self.session
+    }
+}
+
+impl<G: Grant> FromRequestParts<AppState> for Allowed<G> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let session = StaffSession::from_request_parts(parts, state).await?;
+        session.require(G::PERMISSION)?;
+        Ok(Allowed {
+            session,
+            grant: std::marker::PhantomData,
+        })
+    }
+}
+
 /// `Set-Cookie` value that opens a session.
 pub fn session_cookie(token: &str, max_age_seconds: u64, secure: bool) -> String {
     format!(

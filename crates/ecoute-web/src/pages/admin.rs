@@ -6,12 +6,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_app::accounts::AccountFields;
 use ecoute_app::AppError;
-use ecoute_domain::{Permission, Role, UserError, UserId};
+use ecoute_domain::{Role, UserError, UserId};
 use serde::Deserialize;
 
 use super::staff::CsrfForm;
 use super::{page_layout, render_status, LangQuery, Layout};
-use crate::auth::StaffSession;
+use crate::auth::{Accounts, Allowed, StaffSession};
 use crate::error::WebError;
 use crate::forms::Form;
 use crate::i18n::{Arg, Texts};
@@ -76,9 +76,8 @@ async fn users_response(
 pub async fn users_page(
     State(state): State<AppState>,
     q: LangQuery,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Accounts>,
 ) -> Result<Response, WebError> {
-    session.require(Permission::ManageAccounts)?;
     users_response(&state, &q, &session, StatusCode::OK, None, None).await
 }
 
@@ -117,10 +116,9 @@ fn user_error_key(e: UserError) -> &'static str {
 pub async fn create_user(
     State(state): State<AppState>,
     q: LangQuery,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Accounts>,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, WebError> {
-    session.require(Permission::ManageAccounts)?;
     session.check_csrf(&form.csrf)?;
     let t = Texts::new(q.lang());
     let fields = AccountFields {
@@ -153,10 +151,9 @@ pub async fn set_disabled(
     State(state): State<AppState>,
     q: LangQuery,
     Path((id, action)): Path<(i64, String)>,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Accounts>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
-    session.require(Permission::ManageAccounts)?;
     session.check_csrf(&form.csrf)?;
     let disabled = match action.as_str() {
         "disable" => true,

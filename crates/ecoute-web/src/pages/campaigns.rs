@@ -6,13 +6,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use ecoute_app::AppError;
-use ecoute_domain::{
-    CampaignCodeError, CampaignError, CampaignEvent, CampaignReport, Day, Permission,
-};
+use ecoute_domain::{CampaignCodeError, CampaignError, CampaignEvent, CampaignReport, Day};
 use serde::Deserialize;
 
 use super::{page_layout, render_status, LangQuery, Layout};
-use crate::auth::StaffSession;
+use crate::auth::{Allowed, Campaigns, StaffSession};
 use crate::error::WebError;
 use crate::forms::Form;
 use crate::i18n::{Arg, Texts};
@@ -184,9 +182,8 @@ async fn page(
 pub async fn campaigns_page(
     State(state): State<AppState>,
     q: LangQuery,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Campaigns>,
 ) -> Result<Response, WebError> {
-    session.require(Permission::ManageCampaigns)?;
     page(
         &state,
         &q,
@@ -203,10 +200,9 @@ pub async fn campaigns_page(
 pub async fn declare_campaign(
     State(state): State<AppState>,
     q: LangQuery,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Campaigns>,
     Form(form): Form<NewCampaignForm>,
 ) -> Result<Response, WebError> {
-    session.require(Permission::ManageCampaigns)?;
     session.check_csrf(&form.csrf)?;
     let t = Texts::new(q.lang());
     let refused = |status, key: &str| (status, None, Some(t.get(key).to_owned()));

@@ -5,13 +5,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::{
-    AgeBand, Contact, ContactId, ContactKind, Gender, Permission, RiskLevel, StatsSheet,
-    StatsSheetError, StatsSheetInput,
+    AgeBand, Contact, ContactId, ContactKind, Gender, RiskLevel, StatsSheet, StatsSheetError,
+    StatsSheetInput,
 };
 use serde::Deserialize;
 
 use super::{page_layout, render_status, LangQuery, Layout};
-use crate::auth::StaffSession;
+use crate::auth::{Allowed, Listening, StaffSession};
 use crate::error::WebError;
 use crate::forms::Form;
 use crate::i18n::{Arg, Lang, PageLang, Texts};
@@ -133,7 +133,6 @@ async fn own_ended_contact(
     session: &StaffSession,
     contact_id: &str,
 ) -> Result<Contact, WebError> {
-    session.require(Permission::Listen)?;
     let id: ContactId = contact_id.parse().map_err(|_| WebError::NotFound)?;
     // Not theirs is 404, ongoing or already filled a refusal (see `From<AppError>`).
     Ok(state.app.sheet_contact(id, session.user.id).await?)
@@ -144,7 +143,7 @@ pub async fn sheet_page(
     State(state): State<AppState>,
     q: LangQuery,
     Path(contact_id): Path<String>,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Listening>,
 ) -> Result<Response, WebError> {
     let contact = own_ended_contact(&state, &session, &contact_id).await?;
     let minutes = (contact.talk_seconds(state.clock.now()).unwrap_or(0) + 59) / 60;
@@ -197,7 +196,7 @@ pub async fn save_sheet(
     State(state): State<AppState>,
     q: LangQuery,
     Path(contact_id): Path<String>,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Listening>,
     Form(form): Form<SheetForm>,
 ) -> Result<Response, WebError> {
     session.check_csrf(&form.csrf)?;

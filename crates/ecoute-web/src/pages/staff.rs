@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::{page_layout, render, render_status, LangQuery, Layout};
 use crate::auth::{
     clear_session_cookie, constant_time_eq, cookie, random_token, session_cookie, sha256_hex,
-    PasswordChecks, StaffSession,
+    Allowed, Listening, PasswordChecks, StaffSession,
 };
 use crate::error::WebError;
 use crate::forms::Form;
@@ -248,9 +248,8 @@ page_layout!(WorkspacePage);
 pub async fn workspace_page(
     State(state): State<AppState>,
     q: LangQuery,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Listening>,
 ) -> Result<Response, WebError> {
-    session.require(Permission::Listen)?;
     let layout = Layout::staff(&state, q.page(), "/listener", &session);
     let texts_json = layout.t.json(SCRIPT_TEXTS);
     render(&WorkspacePage {

@@ -7,11 +7,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use ecoute_app::stories::StoryFields;
 use ecoute_app::AppError;
-use ecoute_domain::{Permission, Story, StoryError, StoryPart, StoryText};
+use ecoute_domain::{Story, StoryError, StoryPart, StoryText};
 use serde::Deserialize;
 
 use super::{page_layout, render_status, LangQuery, Layout};
-use crate::auth::StaffSession;
+use crate::auth::{Allowed, StaffSession, Stories};
 use crate::error::WebError;
 use crate::forms::Form;
 use crate::i18n::{Lang, Texts};
@@ -147,9 +147,8 @@ async fn page(
 pub async fn stories_page(
     State(state): State<AppState>,
     q: LangQuery,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Stories>,
 ) -> Result<Response, WebError> {
-    session.require(Permission::EditStories)?;
     page(&state, &q, &session, StatusCode::OK, None, None).await
 }
 
@@ -157,11 +156,10 @@ pub async fn stories_page(
 pub async fn save_story(
     State(state): State<AppState>,
     q: LangQuery,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Stories>,
     Path(key): Path<String>,
     Form(edit): Form<StoryEdit>,
 ) -> Result<Response, WebError> {
-    session.require(Permission::EditStories)?;
     session.check_csrf(&edit.csrf)?;
     let fields = |name, facade, hidden| StoryFields {
         name,

@@ -23,7 +23,7 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use super::conn::{self, Flow, FrameKind, Io, Refusal, Side};
 use super::delivery::Delivered;
 use super::transport;
-use crate::auth::StaffSession;
+use crate::auth::{Allowed, Listening, StaffSession};
 use crate::error::WebError;
 use crate::metrics::Side as MetricSide;
 use crate::state::AppState;
@@ -33,11 +33,10 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
     headers: HeaderMap,
-    session: StaffSession,
+    Allowed { session, .. }: Allowed<Listening>,
 ) -> Result<Response, WebError> {
     check_origin(&headers, &state.config.public_url)?;
     // The communication team has a session but never a conversation.
-    session.require(ecoute_domain::Permission::Listen)?;
     Ok(transport::limited(ws)
         .on_upgrade(move |socket| conn::run::<ListenerConn>(socket, state, session)))
 }
