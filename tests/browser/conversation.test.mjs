@@ -105,6 +105,7 @@ describe("a conversation between a person and a listener", () => {
     await screenshot(listener, "workspace-ended");
     await Promise.all([listener.waitForURL(/\/listener\/sheet\//), sheetLink.click()]);
     assert.ok(Number(await listener.inputValue("#duration_minutes")) >= 0, "duration is prefilled");
+    assert.equal(await listener.locator("form.sheet input[type=radio]:checked").count(), 0, "nothing chosen in advance");
     await listener.check("input[name=themes][value=solitude]");
     await listener.check("input[name=themes][value=family]");
     await listener.check("input[name=age_band][value='40_59']");
@@ -118,6 +119,7 @@ describe("a conversation between a person and a listener", () => {
       listener.click("form.sheet button[type=submit]"),
     ]);
     await listener.locator("#presence[data-current]").waitFor({ state: "attached" });
+    await listener.locator(".notice", { hasText: "Fiche enregistrée." }).waitFor();
     assert.equal(await listener.isHidden("#pending"), true, "no sheet left to fill");
 
     assert.deepEqual([...visitor.errors, ...listener.errors], [], "no script error on either page");

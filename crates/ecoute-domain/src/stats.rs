@@ -130,9 +130,12 @@ closed_set!(
 );
 
 closed_set!(
-    /// The listener's assessment of suicide risk.
+    /// The listener's assessment of suicide risk. "Not assessed" is a choice of its own, never
+    /// a default: a sheet says whether the risk was assessed, and what was found.
     RiskLevel {
-        /// No risk perceived.
+        /// The listener could not assess it (said so explicitly).
+        NotAssessed = "not_assessed",
+        /// Assessed: no risk perceived.
         None = "none",
         /// Low.
         Low = "low",

@@ -110,7 +110,35 @@ async fn a_whole_conversation_then_the_statistics_sheet() {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    let csrf = common::hidden_field(&page.text().await.unwrap(), "csrf").unwrap();
+    let html = page.text().await.unwrap();
+    // Nothing is chosen for the listener: no sheet is saved without an assessment.
+    assert!(!html.contains(" checked"), "a choice is made in advance");
+    assert!(
+        html.contains(r#"value="not_assessed""#),
+        "not assessed is a choice"
+    );
+    let csrf = common::hidden_field(&html, "csrf").unwrap();
+    // Without a risk level, refused with the field named.
+    let unassessed = http
+        .post(app.url(&sheet_url))
+        .header("cookie", &listener.cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("duration_minutes", "18"),
+            ("themes", "solitude"),
+            ("age_band", "unknown"),
+            ("gender", "unknown"),
+            ("contact_kind", "unknown"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unassessed.status(), 422);
+    assert!(unassessed
+        .text()
+        .await
+        .unwrap()
+        .contains("Niveau de risque"));
     let form = [
         ("csrf", csrf.as_str()),
         ("duration_minutes", "18"),
@@ -132,6 +160,14 @@ async fn a_whole_conversation_then_the_statistics_sheet() {
         .await
         .unwrap();
     assert_eq!(saved.status(), 303);
+    assert_eq!(saved.headers()["location"], "/listener?saved=sheet");
+    let told = http
+        .get(app.url("/listener?saved=sheet"))
+        .header("cookie", &listener.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(told.text().await.unwrap().contains("Fiche enregistrée."));
     let id: ContactId = contact.parse().unwrap();
     let sheet = app.store.sheet(id).await.unwrap().expect("sheet saved");
     assert_eq!(sheet.themes, vec!["solitude", "grief"]);

@@ -147,12 +147,11 @@ pub async fn sheet_page(
 ) -> Result<Response, WebError> {
     let contact = own_ended_contact(&state, &session, &contact_id).await?;
     let minutes = (contact.talk_seconds(state.clock.now()).unwrap_or(0) + 59) / 60;
+    // Nothing is chosen in advance: each estimate and the risk are the listener's own
+    // choice ("unknown" and "not assessed" included), so that no sheet can be saved without
+    // an assessment.
     let input = StatsSheetInput {
         duration_minutes: minutes,
-        age_band: "unknown".into(),
-        gender: "unknown".into(),
-        contact_kind: "unknown".into(),
-        risk: "none".into(),
         ..Default::default()
     };
     let page = sheet_form(&state, q.page(), &session, &contact, &input, None);
@@ -226,5 +225,7 @@ pub async fn save_sheet(
     };
     // A sheet saved meanwhile (another tab) is refused as already filled.
     state.app.file_sheet(&sheet, session.user.id).await?;
-    Ok(Redirect::to(&format!("/listener{}", q.query())).into_response())
+    // The workspace then says it was saved.
+    let lang = q.query().replacen('?', "&", 1);
+    Ok(Redirect::to(&format!("/listener?saved=sheet{lang}")).into_response())
 }

@@ -1,7 +1,7 @@
 //! Staff login, logout, and the listener workspace page.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::Permission;
@@ -241,6 +241,8 @@ struct WorkspacePage {
     layout: Layout,
     max_message_chars: usize,
     texts_json: String,
+    /// Arrived from a sheet just saved (`?saved=sheet`): the page says so.
+    sheet_saved: bool,
 }
 page_layout!(WorkspacePage);
 
@@ -248,13 +250,18 @@ page_layout!(WorkspacePage);
 pub async fn workspace_page(
     State(state): State<AppState>,
     q: LangQuery,
+    RawQuery(query): RawQuery,
     Allowed { session, .. }: Allowed<Listening>,
 ) -> Result<Response, WebError> {
     let layout = Layout::staff(&state, q.page(), "/listener", &session);
     let texts_json = layout.t.json(SCRIPT_TEXTS);
+    let sheet_saved = query
+        .as_deref()
+        .is_some_and(|q| q.split('&').any(|kv| kv == "saved=sheet"));
     render(&WorkspacePage {
         layout,
         max_message_chars: state.config.chat.max_message_chars,
         texts_json,
+        sheet_saved,
     })
 }
