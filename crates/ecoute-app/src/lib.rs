@@ -22,6 +22,7 @@ mod error;
 pub mod jobs;
 mod password;
 pub mod publish;
+pub mod retrieval;
 pub mod sheets;
 pub mod stories;
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod event;
 pub mod ids;
 pub mod message;
 pub mod queue;
+pub mod retrieval;
 pub mod rules;
 pub mod stats;
 pub mod story;
@@ -27,6 +28,7 @@ pub use event::{ContactEvent, Event, MessageEvent, Topic};
 pub use ids::{CentreId, ClientMessageId, ConnectionId, ContactId, IdError, UserId};
 pub use message::{Author, Message, MessageBody, MessageError, Writer};
 pub use queue::{estimate_wait, mean_handle_seconds, QueueEntry, QueueSnapshot, WaitEstimate};
+pub use retrieval::{CodeError, RetrievalCode, WordList};
 pub use rules::{ResendError, Sender};
 pub use stats::{
     AgeBand, ContactKind, Gender, RiskLevel, StatsSheet, StatsSheetError, StatsSheetInput, Theme,
