@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, screenshot, useEcoute } from "./harness.mjs";
+import { openPage, screenshot, seriousViolations, useEcoute } from "./harness.mjs";
 import {
   listenerSees,
   listenerSend,
@@ -120,6 +120,10 @@ describe("a conversation between a person and a listener", () => {
     ]);
     await listener.locator("#presence[data-current]").waitFor({ state: "attached" });
     await listener.locator(".notice", { hasText: "Fiche enregistrée." }).waitFor();
+    // A debrief was asked for: a pause is offered, and taken in one click.
+    assert.deepEqual(await seriousViolations(listener), [], "the workspace with its offer of a pause");
+    await listener.click("#take-pause");
+    await listener.locator('#presence[data-current="pause"]').waitFor({ state: "attached" });
     assert.equal(await listener.isHidden("#pending"), true, "no sheet left to fill");
 
     assert.deepEqual([...visitor.errors, ...listener.errors], [], "no script error on either page");

@@ -206,6 +206,12 @@ pub struct StatsSheetInput {
 }
 
 impl StatsSheet {
+    /// Whether the conversation it describes was a hard one for the listener (a high or
+    /// imminent risk, or a debrief asked for): the workspace then offers them a pause.
+    pub fn calls_for_care(&self) -> bool {
+        matches!(self.risk, RiskLevel::High | RiskLevel::Imminent) || self.debrief_wanted
+    }
+
     /// Validates `input` against the taxonomy `themes`.
     pub fn validate(
         contact: ContactId,
@@ -272,6 +278,23 @@ mod tests {
         assert_eq!(s.themes, vec!["solitude", "grief"]);
         assert_eq!(s.age_band, AgeBand::From60To74);
         assert!(s.debrief_wanted);
+    }
+
+    #[test]
+    fn a_hard_conversation_calls_for_care() {
+        let id = ContactId(Uuid::nil());
+        let sheet = |risk: &str, debrief: bool| {
+            let mut i = input();
+            i.risk = risk.into();
+            i.debrief_wanted = debrief;
+            StatsSheet::validate(id, &i, &Theme::defaults()).unwrap()
+        };
+        assert!(sheet("low", true).calls_for_care(), "a debrief asked for");
+        assert!(sheet("high", false).calls_for_care());
+        assert!(sheet("imminent", false).calls_for_care());
+        for quiet in ["not_assessed", "none", "low", "moderate"] {
+            assert!(!sheet(quiet, false).calls_for_care(), "{quiet}");
+        }
     }
 
     #[test]

@@ -262,3 +262,6 @@ someone_waiting_title = Someone is waiting to be heard
 send_emergency = Give the emergency numbers
 emergency_message = Emergency numbers in France: 3114 (suicide prevention, 24/7, free), 15 (medical emergency), 112 (European emergency number), 114 (by text message). If you are in danger now, call 3114 or 15.
 sheet_saved = Sheet saved. Thank you.
+care_title = Take care of yourself
+care_offer = That conversation may have been heavy. Take the time you need: you can pause, and talk it over with your supervisor.
+care_pause = Pause now

@@ -262,3 +262,6 @@ someone_waiting_title = Quelqu'un attend d'être écouté
 send_emergency = Donner les numéros d'urgence
 emergency_message = Numéros d'urgence : 3114 (prévention du suicide, 24 h/24, gratuit), 15 (SAMU), 112 (urgence européen), 114 (par SMS). Si vous êtes en danger maintenant, appelez le 3114 ou le 15.
 sheet_saved = Fiche enregistrée. Merci.
+care_title = Prenez soin de vous
+care_offer = Cette conversation a pu être lourde. Prenez le temps qu'il vous faut : vous pouvez vous mettre en pause, et en parler à votre superviseur·e.
+care_pause = Me mettre en pause

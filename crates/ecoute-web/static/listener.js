@@ -414,6 +414,12 @@ ui.presence.addEventListener("change", (event) => {
     showStatus(t("offline"));
   }
 });
+// After a hard conversation the page offers a pause: the same as choosing it above.
+$("take-pause")?.addEventListener("click", () => {
+  const pause = /** @type {HTMLInputElement} */ (ui.presence.querySelector("input[value=pause]"));
+  pause.checked = true;
+  pause.dispatchEvent(new Event("change", { bubbles: true }));
+});
 ui.next.addEventListener("click", () => {
   showStatus("");
   if (!socket.send({ type: "next" })) showStatus(t("offline"));

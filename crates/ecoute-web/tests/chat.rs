@@ -160,14 +160,17 @@ async fn a_whole_conversation_then_the_statistics_sheet() {
         .await
         .unwrap();
     assert_eq!(saved.status(), 303);
-    assert_eq!(saved.headers()["location"], "/listener?saved=sheet");
+    // A debrief was asked for: the workspace offers a pause too.
+    assert_eq!(saved.headers()["location"], "/listener?saved=sheet-care");
     let told = http
-        .get(app.url("/listener?saved=sheet"))
+        .get(app.url("/listener?saved=sheet-care"))
         .header("cookie", &listener.cookie)
         .send()
         .await
         .unwrap();
-    assert!(told.text().await.unwrap().contains("Fiche enregistrée."));
+    let told = told.text().await.unwrap();
+    assert!(told.contains("Fiche enregistrée."));
+    assert!(told.contains(r#"id="take-pause""#), "a pause is offered");
     let id: ContactId = contact.parse().unwrap();
     let sheet = app.store.sheet(id).await.unwrap().expect("sheet saved");
     assert_eq!(sheet.themes, vec!["solitude", "grief"]);

@@ -225,7 +225,12 @@ pub async fn save_sheet(
     };
     // A sheet saved meanwhile (another tab) is refused as already filled.
     state.app.file_sheet(&sheet, session.user.id).await?;
-    // The workspace then says it was saved.
+    // The workspace then says it was saved, and after a hard conversation offers a pause.
+    let saved = if sheet.calls_for_care() {
+        "sheet-care"
+    } else {
+        "sheet"
+    };
     let lang = q.query().replacen('?', "&", 1);
-    Ok(Redirect::to(&format!("/listener?saved=sheet{lang}")).into_response())
+    Ok(Redirect::to(&format!("/listener?saved={saved}{lang}")).into_response())
 }

@@ -243,6 +243,8 @@ struct WorkspacePage {
     texts_json: String,
     /// Arrived from a sheet just saved (`?saved=sheet`): the page says so.
     sheet_saved: bool,
+    /// The sheet told of a hard conversation (`?saved=sheet-care`): the page offers a pause.
+    offer_pause: bool,
 }
 page_layout!(WorkspacePage);
 
@@ -255,13 +257,16 @@ pub async fn workspace_page(
 ) -> Result<Response, WebError> {
     let layout = Layout::staff(&state, q.page(), "/listener", &session);
     let texts_json = layout.t.json(SCRIPT_TEXTS);
-    let sheet_saved = query
+    let saved = query
         .as_deref()
-        .is_some_and(|q| q.split('&').any(|kv| kv == "saved=sheet"));
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("saved=")));
+    let offer_pause = saved == Some("sheet-care");
+    let sheet_saved = offer_pause || saved == Some("sheet");
     render(&WorkspacePage {
         layout,
         max_message_chars: state.config.chat.max_message_chars,
         texts_json,
         sheet_saved,
+        offer_pause,
     })
 }
