@@ -14,11 +14,7 @@ use ecoute_testkit::expect_frame;
 async fn a_campaign_link_counts_its_views_and_conversations_and_nothing_else() {
     let app = spawn_app(fast_config()).await;
     let today = Day::of(now());
-    app.state
-        .app
-        .declare_campaign("fb-2017-11", "Campagne 2017", today, today.plus(30))
-        .await
-        .expect("declare");
+    app.declare_campaign("fb-2017-11", 30).await;
     // What a person's browser sends, and what a proxy adds: none of it may be kept.
     let identifying = [
         ("user-agent", "Mozilla/5.0 (Identifying-Agent-7731)"),

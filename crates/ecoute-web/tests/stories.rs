@@ -110,11 +110,7 @@ async fn three_stories_each_with_its_reveal_compressed_and_under_100_kb() {
 async fn a_campaign_link_counts_the_view_and_the_reveals_once_each() {
     let app = spawn_app(fast_config()).await;
     let today = Day::of(now());
-    app.state
-        .app
-        .declare_campaign("fb-2017-11", "Campagne 2017", today, today.plus(30))
-        .await
-        .expect("declare");
+    app.declare_campaign("fb-2017-11", 30).await;
     let identifying = [
         ("user-agent", "Mozilla/5.0 (Identifying-Agent-4410)"),
         ("x-forwarded-for", "203.0.113.91"),

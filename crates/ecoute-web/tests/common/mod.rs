@@ -112,6 +112,16 @@ impl TestApp {
             .expect("body")
     }
 
+    /// Declares campaign `code` from today for `days` more days.
+    pub async fn declare_campaign(&self, code: &str, days: i64) {
+        let today = ecoute_domain::Day::of(now());
+        self.state
+            .app
+            .declare_campaign(code, "Campagne 2017", today, today.plus(days))
+            .await
+            .expect("declare");
+    }
+
     /// `GET path` with the session cookie.
     pub async fn get_as(&self, path: &str, cookie: &str) -> reqwest::Response {
         self.http()
