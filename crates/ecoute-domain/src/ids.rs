@@ -37,6 +37,40 @@ impl std::str::FromStr for ContactId {
     }
 }
 
+/// A written thread: the messages of a person who writes without waiting for a listener
+/// (see [`crate::written`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ThreadId(pub Uuid);
+
+impl ThreadId {
+    /// A fresh random id (v4).
+    pub fn new_random() -> Self {
+        ThreadId(Uuid::new_v4())
+    }
+
+    /// The short label staff see, e.g. `W-3F9A`.
+    pub fn label(&self) -> String {
+        let hex = self.0.simple().to_string();
+        format!("W-{}", hex[..4].to_uppercase())
+    }
+}
+
+impl fmt::Display for ThreadId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::str::FromStr for ThreadId {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s)
+            .map(ThreadId)
+            .map_err(|_| IdError::Thread)
+    }
+}
+
 /// A staff account (listener, supervisor or administrator).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -106,6 +140,9 @@ pub enum IdError {
     /// Not a UUID.
     #[error("contact id must be a UUID")]
     Contact,
+    /// Not a UUID.
+    #[error("thread id must be a UUID")]
+    Thread,
     /// Not 1–64 characters of `[A-Za-z0-9_-]`.
     #[error("message id must be 1 to 64 characters among letters, digits, '-' and '_'")]
     ClientMessage,

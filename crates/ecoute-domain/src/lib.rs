@@ -16,6 +16,7 @@ pub mod stats;
 pub mod story;
 pub mod time;
 pub mod user;
+pub mod written;
 
 pub use campaign::{
     Campaign, CampaignCode, CampaignCodeError, CampaignCount, CampaignError, CampaignEvent,
@@ -25,7 +26,7 @@ pub use contact::{
     Channel, Contact, ContactState, ContactStatus, EndReason, Transition, TransitionError,
 };
 pub use event::{ContactEvent, Event, MessageEvent, Topic};
-pub use ids::{CentreId, ClientMessageId, ConnectionId, ContactId, IdError, UserId};
+pub use ids::{CentreId, ClientMessageId, ConnectionId, ContactId, IdError, ThreadId, UserId};
 pub use message::{Author, Message, MessageBody, MessageError, Writer};
 pub use queue::{estimate_wait, mean_handle_seconds, QueueEntry, QueueSnapshot, WaitEstimate};
 pub use retrieval::{CodeError, RetrievalCode, WordList};
@@ -37,3 +38,4 @@ pub use stats::{
 pub use story::{current_stories, shipped_stories, Story, StoryError, StoryPart, StoryText};
 pub use time::Timestamp;
 pub use user::{Password, Permission, Presence, Pseudonym, Role, UserError, Username};
+pub use written::{Claim, Due, Thread, ThreadRefusal, WrittenMessage};

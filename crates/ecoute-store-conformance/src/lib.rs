@@ -29,6 +29,7 @@ pub mod stories;
 mod support;
 pub mod transfer;
 pub mod users;
+pub mod written;
 
 use ecoute_store::Store;
 use std::sync::Arc;
@@ -101,6 +102,12 @@ macro_rules! conformance_tests {
             campaigns::campaign_counts_add_up,
             stories::stories_save_replace_and_list,
             stories::every_role_is_stored,
+            written::written_open_find_and_resend,
+            written::written_claims_drafts_and_replies,
+            written::written_concurrent_claims_have_one_winner,
+            written::written_inbox_order,
+            written::written_bounds,
+            written::written_delete_and_purge,
             transfer::transfer_copies_everything,
             instances::dead_instances_connections_are_detached,
             instances::dead_instances_are_processed_once_concurrently,

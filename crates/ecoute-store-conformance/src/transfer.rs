@@ -79,6 +79,41 @@ async fn fill(store: &dyn Store) -> (UserId, ContactId, ContactId, ContactId) {
         .expect("counts");
     let story = ecoute_domain::shipped_stories().remove(1);
     store.save_story(&story, at(61)).await.expect("story");
+    let thread = store
+        .open_thread(&ecoute_store::NewThread {
+            id: ecoute_domain::ThreadId::new_random(),
+            code_hash: "code-hash".into(),
+            centre: CENTRE,
+            client_id: cid("w1"),
+            body: ecoute_domain::MessageBody::parse("Bonjour", 100).expect("body"),
+            now: at(62),
+            max_threads: 10,
+        })
+        .await
+        .expect("thread")
+        .thread;
+    store
+        .claim_thread(thread.id, lina, at(63))
+        .await
+        .expect("claim");
+    store
+        .write_to_thread(
+            thread.id,
+            Sender::Listener(lina),
+            &cid("w2"),
+            &ecoute_domain::MessageBody::parse("Je vous lis", 100).expect("body"),
+            at(64),
+        )
+        .await
+        .expect("reply");
+    store
+        .claim_thread(thread.id, lina, at(65))
+        .await
+        .expect("claim");
+    store
+        .save_draft(thread.id, lina, "Et ensuite", at(66))
+        .await
+        .expect("draft");
     (lina, talking.id, queued.id, done.id)
 }
 
@@ -115,6 +150,9 @@ pub async fn transfer_copies_everything(store: Arc<dyn Store>) {
         ("campaigns", 1),
         ("campaign_counts", 2),
         ("stories", 1),
+        ("written_threads", 1),
+        ("written_messages", 2),
+        ("written_drafts", 1),
     ] {
         assert_eq!(rows(table), want, "{table} in the source");
     }

@@ -16,6 +16,7 @@ const CASE_FILES: &[&str] = &[
     "stats",
     "campaigns",
     "stories",
+    "written",
     "transfer",
     "instances",
 ];

@@ -1,7 +1,7 @@
 //! The store's one error type: each variant says what happened, so that callers map it once
 //! (the web layer in its `From<StoreError>`) without reading messages.
 
-use ecoute_domain::{ResendError, TransitionError};
+use ecoute_domain::{ResendError, ThreadRefusal, TransitionError};
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -21,6 +21,12 @@ pub enum StoreError {
     /// The centre's queue already holds its maximum of waiting people.
     #[error("the queue is full right now; please try again in a few minutes")]
     QueueFull,
+    /// The written inbox holds its maximum of open threads.
+    #[error("too many written threads are open right now; please try again later")]
+    InboxFull,
+    /// A written thread's rules refuse this now (a refusal of the domain).
+    #[error(transparent)]
+    Thread(#[from] ThreadRefusal),
     /// Too many concurrent writes got in the way; the same call may succeed if retried.
     #[error("the queue is too busy right now; try again")]
     Busy,

@@ -1,7 +1,7 @@
 //! Persistence for ecoute, behind traits, and the real-time event bus.
 //!
 //! Each area of the data has its own trait ([`UserStore`], [`SessionStore`], [`ContactStore`],
-//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`CampaignStore`], [`StoryStore`], [`InstanceStore`]); [`Store`] is all of
+//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`CampaignStore`], [`StoryStore`], [`WrittenStore`], [`InstanceStore`]); [`Store`] is all of
 //! them. One implementation, [`SqlStore`], serves both backends — SQLite (the embedded
 //! default) and PostgreSQL (several instances): each method's SQL is written once in
 //! `src/sql/` (a file per trait), and a [`Dialect`] (`src/dialect/`) says what differs. Both
@@ -42,7 +42,8 @@ pub use types::*;
 use async_trait::async_trait;
 use ecoute_domain::{
     Campaign, CampaignCount, CentreId, ClientMessageId, Contact, ContactId, Day, Message,
-    MessageBody, Presence, QueueEntry, StatsSheet, Story, Timestamp, Transition, UserId,
+    MessageBody, Presence, QueueEntry, StatsSheet, Story, Thread, ThreadId, Timestamp, Transition,
+    UserId, WrittenMessage,
 };
 use std::sync::Arc;
 
@@ -265,6 +266,66 @@ pub trait StoryStore: Send + Sync {
     async fn save_story(&self, story: &Story, now: Timestamp) -> StoreResult<()>;
 }
 
+/// Anonymous written threads (see [`ecoute_domain::written`]): found by their code's hash
+/// alone, answered by listeners who claim them first, deleted whole after inactivity.
+#[async_trait]
+pub trait WrittenStore: Send + Sync {
+    /// Opens a thread with its first message, unless `new.max_threads` threads are open
+    /// ([`StoreError::InboxFull`]; counting and inserting are one atomic step). A thread with
+    /// the same code hash already there (the same form sent again) is returned with
+    /// `created = false` and nothing stored.
+    async fn open_thread(&self, new: &NewThread) -> StoreResult<Written>;
+    /// The thread whose code hashes to `code_hash`.
+    async fn thread_by_code(&self, code_hash: &str) -> StoreResult<Option<Thread>>;
+    /// The thread with this id.
+    async fn thread(&self, id: ThreadId) -> StoreResult<Option<Thread>>;
+    /// Every message of a thread, in order.
+    async fn thread_messages(&self, id: ThreadId) -> StoreResult<Vec<WrittenMessage>>;
+    /// Commits a message to a thread with its next `seq`. The person may always write (until
+    /// the thread is full); a listener only while their claim holds
+    /// ([`StoreError::Thread`]), and their reply ends the wait, the claim and their draft. A
+    /// second call with the same `(id, client_id)` stores nothing and returns the first
+    /// message with `created = false`. [`StoreError::NotFound`] if there is no such thread.
+    async fn write_to_thread(
+        &self,
+        id: ThreadId,
+        sender: Sender,
+        client_id: &ClientMessageId,
+        body: &MessageBody,
+        now: Timestamp,
+    ) -> StoreResult<Written>;
+    /// Gives `listener` the thread for [`ecoute_domain::written::CLAIM_MINUTES`] (renews it
+    /// if theirs), unless another listener's claim holds ([`StoreError::Thread`]). Two
+    /// concurrent calls never both succeed.
+    async fn claim_thread(
+        &self,
+        id: ThreadId,
+        listener: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Thread>;
+    /// Ends `listener`'s claim (nothing if it is not theirs); their draft stays theirs.
+    async fn release_thread(&self, id: ThreadId, listener: UserId) -> StoreResult<()>;
+    /// Keeps `listener`'s draft reply and renews their claim, which must hold
+    /// ([`StoreError::Thread`]).
+    async fn save_draft(
+        &self,
+        id: ThreadId,
+        listener: UserId,
+        body: &str,
+        now: Timestamp,
+    ) -> StoreResult<Thread>;
+    /// `listener`'s draft of a reply to the thread.
+    async fn draft(&self, id: ThreadId, listener: UserId) -> StoreResult<Option<String>>;
+    /// The threads of `centre` whose person waits for a reply, by priority, then the
+    /// longest waiting (see [`ecoute_domain::written::inbox_order`]), at most `limit`.
+    async fn inbox(&self, centre: CentreId, limit: u32) -> StoreResult<Vec<Thread>>;
+    /// Deletes a thread and everything in it; whether it existed.
+    async fn delete_thread(&self, id: ThreadId) -> StoreResult<bool>;
+    /// Deletes every thread whose last activity is at or before `inactive_before`, with its
+    /// messages and drafts; how many threads.
+    async fn purge_threads(&self, inactive_before: Timestamp) -> StoreResult<u64>;
+}
+
 /// Liveness of the instances sharing the store, so that the connections of an instance that
 /// died without closing them (SIGKILL, a lost host) are still seen as closed.
 ///
@@ -300,6 +361,7 @@ pub trait Store:
     + StatsStore
     + CampaignStore
     + StoryStore
+    + WrittenStore
     + InstanceStore
     + transfer::Transfer
 {
@@ -314,6 +376,7 @@ impl<T> Store for T where
         + StatsStore
         + CampaignStore
         + StoryStore
+        + WrittenStore
         + InstanceStore
         + transfer::Transfer
 {

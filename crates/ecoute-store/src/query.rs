@@ -11,8 +11,9 @@
 //! the arguments, whatever order the text uses them in.
 
 use crate::{StoreError, StoreResult};
-use ecoute_domain::ContactId;
+use ecoute_domain::{ContactId, ThreadId};
 use std::future::Future;
+use uuid::Uuid;
 
 /// A value bound to a placeholder. Each is typed even when it is NULL (PostgreSQL needs it).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,8 +26,8 @@ pub enum Arg<'a> {
     Bool(Option<bool>),
     /// Text.
     Text(Option<&'a str>),
-    /// A contact id (lowercase hyphenated `TEXT` / `UUID`).
-    Contact(Option<ContactId>),
+    /// A UUID: a contact's or a thread's id (lowercase hyphenated `TEXT` / `UUID`).
+    Uuid(Option<Uuid>),
 }
 
 macro_rules! arg_from {
@@ -44,7 +45,24 @@ macro_rules! arg_from {
     )*};
 }
 
-arg_from!(i64 => Int, i32 => Int32, bool => Bool, &'a str => Text, ContactId => Contact);
+arg_from!(i64 => Int, i32 => Int32, bool => Bool, &'a str => Text, Uuid => Uuid);
+
+macro_rules! uuid_arg_from {
+    ($($t:ty),*) => {$(
+        impl<'a> From<$t> for Arg<'a> {
+            fn from(v: $t) -> Self {
+                Arg::Uuid(Some(v.0))
+            }
+        }
+        impl<'a> From<Option<$t>> for Arg<'a> {
+            fn from(v: Option<$t>) -> Self {
+                Arg::Uuid(v.map(|id| id.0))
+            }
+        }
+    )*};
+}
+
+uuid_arg_from!(ContactId, ThreadId);
 
 /// Runs statements: the connection of a write transaction.
 pub trait Run: Send {
@@ -97,8 +115,8 @@ pub trait Columns {
     fn flag(&self, col: &str) -> StoreResult<Option<bool>>;
     /// A text column.
     fn text(&self, col: &str) -> StoreResult<Option<String>>;
-    /// A contact id column.
-    fn contact(&self, col: &str) -> StoreResult<Option<ContactId>>;
+    /// A UUID column (a contact's or a thread's id).
+    fn uuid(&self, col: &str) -> StoreResult<Option<Uuid>>;
 
     /// Column `col` as a `T`.
     fn get<T: Column>(&self, col: &str) -> StoreResult<T> {
@@ -128,11 +146,28 @@ macro_rules! column {
     )*};
 }
 
-column!(i64 => int, i32 => int32, bool => flag, String => text, ContactId => contact);
+column!(i64 => int, i32 => int32, bool => flag, String => text, Uuid => uuid);
 
-/// Implements [`Columns`] for a `sqlx` row type whose contact ids are stored as `$id`.
+macro_rules! uuid_column {
+    ($($t:ident),*) => {$(
+        impl Column for Option<$t> {
+            fn read<R: Columns + ?Sized>(row: &R, col: &str) -> StoreResult<Self> {
+                Ok(row.uuid(col)?.map($t))
+            }
+        }
+        impl Column for $t {
+            fn read<R: Columns + ?Sized>(row: &R, col: &str) -> StoreResult<Self> {
+                Ok($t(row.get(col)?))
+            }
+        }
+    )*};
+}
+
+uuid_column!(ContactId, ThreadId);
+
+/// Implements [`Columns`] for a `sqlx` row type whose UUIDs are stored as `$id`.
 macro_rules! sqlx_columns {
-    ($row:ty, $id:ty, $to_contact:expr) => {
+    ($row:ty, $id:ty, $to_uuid:expr) => {
         impl $crate::query::Columns for $row {
             fn int(&self, col: &str) -> $crate::StoreResult<Option<i64>> {
                 $crate::query::sqlx_get(self, col)
@@ -146,9 +181,9 @@ macro_rules! sqlx_columns {
             fn text(&self, col: &str) -> $crate::StoreResult<Option<String>> {
                 $crate::query::sqlx_get(self, col)
             }
-            fn contact(&self, col: &str) -> $crate::StoreResult<Option<ecoute_domain::ContactId>> {
+            fn uuid(&self, col: &str) -> $crate::StoreResult<Option<uuid::Uuid>> {
                 $crate::query::sqlx_get::<_, Option<$id>>(self, col)?
-                    .map($to_contact)
+                    .map($to_uuid)
                     .transpose()
             }
         }
@@ -167,11 +202,9 @@ where
         .map_err(|e| StoreError::Corrupt(format!("column {col}: {e}")))
 }
 
-/// A contact id read back from its text form; one the code cannot read is corrupt.
-pub(crate) fn contact_from_text(stored: String) -> StoreResult<ContactId> {
-    uuid::Uuid::parse_str(&stored)
-        .map(ContactId)
-        .map_err(|_| StoreError::Corrupt(format!("contact id {stored:?}")))
+/// A UUID read back from its text form; one the code cannot read is corrupt.
+pub(crate) fn uuid_from_text(stored: String) -> StoreResult<Uuid> {
+    Uuid::parse_str(&stored).map_err(|_| StoreError::Corrupt(format!("id {stored:?}")))
 }
 
 #[cfg(test)]
@@ -198,7 +231,7 @@ mod tests {
         fn text(&self, col: &str) -> StoreResult<Option<String>> {
             self.int(col).map(|v| v.map(|n| n.to_string()))
         }
-        fn contact(&self, col: &str) -> StoreResult<Option<ContactId>> {
+        fn uuid(&self, col: &str) -> StoreResult<Option<Uuid>> {
             self.int32(col).map(|_| None)
         }
     }
@@ -218,11 +251,13 @@ mod tests {
     }
 
     #[test]
-    fn contact_ids_are_read_back_or_corrupt() {
-        let id = ContactId(uuid::Uuid::new_v4());
-        assert_eq!(contact_from_text(id.0.to_string()).expect("parse"), id);
+    fn ids_are_read_back_or_corrupt() {
+        let id = Uuid::new_v4();
+        assert_eq!(uuid_from_text(id.to_string()).expect("parse"), id);
+        assert_eq!(Arg::from(ThreadId(id)), Arg::Uuid(Some(id)));
+        assert_eq!(Arg::from(None::<ContactId>), Arg::Uuid(None));
         assert!(matches!(
-            contact_from_text("nope".into()),
+            uuid_from_text("nope".into()),
             Err(StoreError::Corrupt(_))
         ));
     }

@@ -1,7 +1,8 @@
 //! Records the store reads and writes, beside the domain types.
 
 use ecoute_domain::{
-    CentreId, Channel, Contact, ContactId, Message, Pseudonym, Role, Timestamp, UserId, Username,
+    CentreId, Channel, ClientMessageId, Contact, ContactId, Message, MessageBody, Pseudonym, Role,
+    Thread, ThreadId, Timestamp, UserId, Username, WrittenMessage,
 };
 use serde::Serialize;
 
@@ -164,4 +165,34 @@ pub enum Away {
         /// Latest acceptable start of the absence.
         before: Timestamp,
     },
+}
+
+/// A written thread to open with its first message.
+#[derive(Debug, Clone)]
+pub struct NewThread {
+    /// Its id (random).
+    pub id: ThreadId,
+    /// The keyed slow hash of its retrieval code: the only way to find it again.
+    pub code_hash: String,
+    /// The centre whose listeners answer it.
+    pub centre: CentreId,
+    /// The first message's id (the form's), so that a form sent twice stores it once.
+    pub client_id: ClientMessageId,
+    /// The first message.
+    pub body: MessageBody,
+    /// When it was written.
+    pub now: Timestamp,
+    /// The most threads open at once: beyond, [`crate::StoreError::InboxFull`].
+    pub max_threads: u64,
+}
+
+/// Result of [`crate::WrittenStore::open_thread`] and [`crate::WrittenStore::write_to_thread`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The thread after the write.
+    pub thread: Thread,
+    /// The message (the earlier one when this was a resend).
+    pub message: WrittenMessage,
+    /// False when the same message (same client id) was already stored.
+    pub created: bool,
 }

@@ -15,11 +15,12 @@ pub mod sqlite;
 
 use crate::query::{Columns, Run};
 use crate::{StoreResult, TakeOutcome};
-use ecoute_domain::{CentreId, ContactId, Timestamp, UserId};
+use ecoute_domain::{CentreId, Timestamp, UserId};
 use sqlx::{Database, Decode, Encode, Pool, Type};
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use uuid::Uuid;
 
 /// A boxed future that may borrow for `'a`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -63,10 +64,10 @@ pub trait Dialect: Send + Sync + Sized + 'static {
     /// a read transaction already does).
     const SNAPSHOT: Option<&'static str>;
 
-    /// The stored form of a contact id.
-    fn id(id: ContactId) -> Self::Id;
-    /// A contact id read back; one the code cannot read is [`crate::StoreError::Corrupt`].
-    fn contact_id(stored: Self::Id) -> StoreResult<ContactId>;
+    /// The stored form of an id (a contact's, a thread's).
+    fn id(id: Uuid) -> Self::Id;
+    /// An id read back; one the code cannot read is [`crate::StoreError::Corrupt`].
+    fn uuid(stored: Self::Id) -> StoreResult<Uuid>;
     /// Rows a statement changed.
     fn rows_affected(done: &<Self::Db as Database>::QueryResult) -> u64;
     /// A statement that keeps every other writer off `tables` (a comma-separated list) until

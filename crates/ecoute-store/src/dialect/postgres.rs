@@ -72,7 +72,7 @@ pub struct PgDialect;
 /// The PostgreSQL store.
 pub type PgStore = SqlStore<PgDialect>;
 
-sqlx_columns!(PgRow, Uuid, |id| Ok(ecoute_domain::ContactId(id)));
+sqlx_columns!(PgRow, Uuid, |id| -> crate::StoreResult<Uuid> { Ok(id) });
 
 /// A write transaction on PostgreSQL.
 pub struct PgTx(Transaction<'static, Postgres>);
@@ -88,7 +88,7 @@ fn bound<'q>(
             Arg::Int32(v) => query.bind(v),
             Arg::Bool(v) => query.bind(v),
             Arg::Text(v) => query.bind(v),
-            Arg::Contact(v) => query.bind(v.map(|id| id.0)),
+            Arg::Uuid(v) => query.bind(v),
         };
     }
     query
@@ -137,12 +137,12 @@ impl Dialect for PgDialect {
     const SNAPSHOT: Option<&'static str> =
         Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 
-    fn id(id: ecoute_domain::ContactId) -> Uuid {
-        id.0
+    fn id(id: Uuid) -> Uuid {
+        id
     }
 
-    fn contact_id(stored: Uuid) -> StoreResult<ecoute_domain::ContactId> {
-        Ok(ecoute_domain::ContactId(stored))
+    fn uuid(stored: Uuid) -> StoreResult<Uuid> {
+        Ok(stored)
     }
 
     fn rows_affected(done: &PgQueryResult) -> u64 {

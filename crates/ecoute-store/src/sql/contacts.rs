@@ -105,7 +105,7 @@ where
 
     async fn contact(&self, id: ContactId) -> StoreResult<Option<Contact>> {
         let row = sqlx::query(&format!("{SELECT_CONTACT} WHERE id = $1"))
-            .bind(D::id(id))
+            .bind(D::id(id.0))
             .fetch_optional(&self.read)
             .await?;
         row.as_ref().map(super::to_contact).transpose()
@@ -351,6 +351,8 @@ where
         .bind(before.0)
         .fetch_all(&self.read)
         .await?;
-        ids.into_iter().map(D::contact_id).collect()
+        ids.into_iter()
+            .map(|id| D::uuid(id).map(ContactId))
+            .collect()
     }
 }

@@ -119,7 +119,7 @@ where
         sqlx::query(&format!(
             "{SELECT_MESSAGE} WHERE contact_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
         ))
-        .bind(D::id(contact))
+        .bind(D::id(contact.0))
         .bind(after_seq)
         .bind(i64::from(limit))
         .fetch_all(&self.read)

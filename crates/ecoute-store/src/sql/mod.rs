@@ -18,6 +18,7 @@ mod sessions;
 mod stats;
 mod stories;
 mod users;
+mod written;
 
 use crate::dialect::{Dialect, SqlStore};
 use crate::query::{Columns, Run};

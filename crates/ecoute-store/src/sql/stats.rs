@@ -98,7 +98,7 @@ where
             "SELECT duration_seconds, age_band, gender, contact_kind, risk, debrief_wanted \
              FROM stats_sheets WHERE contact_id = $1",
         )
-        .bind(D::id(contact))
+        .bind(D::id(contact.0))
         .fetch_optional(&mut *conn)
         .await?;
         let Some(row) = row else {
@@ -107,7 +107,7 @@ where
         let themes: Vec<String> = sqlx::query_scalar(
             "SELECT theme FROM stats_sheet_themes WHERE contact_id = $1 ORDER BY position",
         )
-        .bind(D::id(contact))
+        .bind(D::id(contact.0))
         .fetch_all(&mut *conn)
         .await?;
         Ok(Some(StatsSheet {

@@ -2,7 +2,7 @@
 //! rows, from one backend to the other.
 //!
 //! The rows are backend-neutral [`Value`]s: integers, booleans (SQLite's 0/1, PostgreSQL's
-//! `BOOLEAN`) and text (contact ids are text here: SQLite's `TEXT`, PostgreSQL's `UUID`).
+//! `BOOLEAN`) and text (contact and thread ids are text here: SQLite's `TEXT`, PostgreSQL's `UUID`).
 //! [`TABLES`] lists every table and column in an order that respects the foreign keys, so an
 //! import inserts parents before children. A migration that adds a table or a column must add
 //! it here too; the conformance case `transfer_copies_everything` compares full exports and
@@ -31,7 +31,7 @@ pub enum Kind {
     Int32,
     /// `BOOLEAN` in PostgreSQL, 0/1 in SQLite.
     Bool,
-    /// A contact id: `UUID` in PostgreSQL, lowercase hyphenated `TEXT` in SQLite.
+    /// A contact's or thread's id: `UUID` in PostgreSQL, lowercase hyphenated `TEXT` in SQLite.
     Uuid,
     /// Text.
     Text,
@@ -171,6 +171,42 @@ pub const TABLES: &[Table] = &[
             ("en_facade", Text),
             ("en_hidden", Text),
             ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "written_threads",
+        columns: &[
+            ("id", Uuid),
+            ("code_hash", Text),
+            ("centre_id", Int),
+            ("created_at", Int),
+            ("last_activity", Int),
+            ("waiting_since", Int),
+            ("priority", Int32),
+            ("claimed_by", Int),
+            ("claimed_until", Int),
+            ("last_seq", Int),
+        ],
+    },
+    Table {
+        name: "written_messages",
+        columns: &[
+            ("thread_id", Uuid),
+            ("seq", Int),
+            ("author", Text),
+            ("client_id", Text),
+            ("body", Text),
+            ("at", Int),
+            ("listener_id", Int),
+        ],
+    },
+    Table {
+        name: "written_drafts",
+        columns: &[
+            ("thread_id", Uuid),
+            ("listener_id", Int),
+            ("body", Text),
+            ("saved_at", Int),
         ],
     },
 ];

@@ -204,7 +204,7 @@ where
                 .map(|n| Value::Int(n.into())),
             Kind::Bool => row.try_get::<Option<bool>, _>(index)?.map(Value::Bool),
             Kind::Uuid => match row.try_get::<Option<D::Id>, _>(index)? {
-                Some(id) => Some(Value::Text(D::contact_id(id)?.0.to_string())),
+                Some(id) => Some(Value::Text(D::uuid(id)?.to_string())),
                 None => None,
             },
             Kind::Text => row.try_get::<Option<String>, _>(index)?.map(Value::Text),

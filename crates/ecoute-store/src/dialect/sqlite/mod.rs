@@ -18,10 +18,10 @@
 pub mod writer;
 
 use super::{BoxFuture, Dialect, SqlStore, WriteFn};
-use crate::query::{contact_from_text, sqlx_columns, Run};
+use crate::query::{sqlx_columns, uuid_from_text, Run};
 use crate::sql::{SELECT_CONTACT, SERVE_ORDER};
 use crate::{StoreError, StoreResult, TakeOutcome};
-use ecoute_domain::{CentreId, ContactId, Timestamp, UserId};
+use ecoute_domain::{CentreId, Timestamp, UserId};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult, SqliteRow,
@@ -34,6 +34,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use uuid::Uuid;
 use writer::{SqliteConn, Upkeep, Writer};
 
 /// The SQLite schema, embedded in the binary.
@@ -61,7 +62,7 @@ const RESTART_AFTER_FRAMES: i64 = 4096;
 /// writes may grow it beyond, the next start over truncates it back.
 const LOG_SIZE_KEPT: &str = "67108864";
 
-sqlx_columns!(SqliteRow, String, contact_from_text);
+sqlx_columns!(SqliteRow, String, uuid_from_text);
 
 /// Checkpoints through `read` every `period` until the pool closes, and asks the writer to
 /// finish once the log is long (`tail_due`).
@@ -179,12 +180,12 @@ impl Dialect for SqliteDialect {
     // A read transaction sees one WAL snapshot from its first read.
     const SNAPSHOT: Option<&'static str> = None;
 
-    fn id(id: ContactId) -> String {
-        id.0.to_string()
+    fn id(id: Uuid) -> String {
+        id.to_string()
     }
 
-    fn contact_id(stored: String) -> StoreResult<ContactId> {
-        contact_from_text(stored)
+    fn uuid(stored: String) -> StoreResult<Uuid> {
+        uuid_from_text(stored)
     }
 
     fn rows_affected(done: &SqliteQueryResult) -> u64 {

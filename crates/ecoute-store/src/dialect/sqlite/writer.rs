@@ -22,9 +22,8 @@
 //!   (nothing written; retry later) instead of waiting behind seconds of backlog.
 
 use crate::dialect::BoxFuture;
-use crate::query::{contact_from_text, Arg, Columns, Run};
+use crate::query::{uuid_from_text, Arg, Columns, Run};
 use crate::{StoreError, StoreResult};
-use ecoute_domain::ContactId;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -155,12 +154,12 @@ impl rusqlite::ToSql for SqlArg<'_> {
             Arg::Int32(Some(v)) => ToSqlOutput::Owned(Value::Integer(v.into())),
             Arg::Bool(Some(v)) => ToSqlOutput::Owned(Value::Integer(v.into())),
             Arg::Text(Some(v)) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
-            Arg::Contact(Some(id)) => ToSqlOutput::Owned(Value::Text(id.0.to_string())),
+            Arg::Uuid(Some(id)) => ToSqlOutput::Owned(Value::Text(id.to_string())),
             Arg::Int(None)
             | Arg::Int32(None)
             | Arg::Bool(None)
             | Arg::Text(None)
-            | Arg::Contact(None) => ToSqlOutput::Owned(Value::Null),
+            | Arg::Uuid(None) => ToSqlOutput::Owned(Value::Null),
         })
     }
 }
@@ -219,8 +218,8 @@ impl Columns for SqliteRow {
         }
     }
 
-    fn contact(&self, col: &str) -> StoreResult<Option<ContactId>> {
-        self.text(col)?.map(contact_from_text).transpose()
+    fn uuid(&self, col: &str) -> StoreResult<Option<uuid::Uuid>> {
+        self.text(col)?.map(uuid_from_text).transpose()
     }
 }
 
