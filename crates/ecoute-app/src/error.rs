@@ -1,7 +1,9 @@
 //! The application layer's one error type: each variant says what happened, so that the web
 //! maps it once to frames and HTTP statuses, and the CLI to messages.
 
-use ecoute_domain::{CampaignError, StoryError, TransitionError, UserError};
+use ecoute_domain::{
+    CampaignError, MessageError, StoryError, ThreadRefusal, TransitionError, UserError,
+};
 use ecoute_store::StoreError;
 
 /// Result of a use case.
@@ -52,6 +54,22 @@ pub enum AppError {
     /// Another campaign already has this code.
     #[error("a campaign with the code {0} exists already")]
     CampaignExists(String),
+    /// No written thread has this code (a wrong code, or a thread deleted since). Says
+    /// nothing more: not how close it was, not whether it ever existed.
+    #[error("no thread has this code")]
+    UnknownCode,
+    /// A typed retrieval code is not eight words of one list.
+    #[error("a code is eight words, as it was given")]
+    MalformedCode,
+    /// The written inbox holds its maximum of open threads.
+    #[error("too many written threads are open right now; please try again later")]
+    InboxFull,
+    /// A written thread's rules refuse this now (another listener holds it, no claim, full).
+    #[error(transparent)]
+    Thread(#[from] ThreadRefusal),
+    /// A message's text breaks the rules (empty, too long, control characters).
+    #[error(transparent)]
+    InvalidMessage(#[from] MessageError),
     /// Hashing a password failed (ours, not the caller's).
     #[error("could not hash the password: {0}")]
     Hash(String),
@@ -74,6 +92,8 @@ impl From<StoreError> for AppError {
             StoreError::UsernameTaken(name) => AppError::UsernameTaken(name),
             StoreError::SheetExists => AppError::SheetExists,
             StoreError::Resend(_) => AppError::DuplicateMessageId,
+            StoreError::InboxFull => AppError::InboxFull,
+            StoreError::Thread(refusal) => AppError::Thread(refusal),
             StoreError::Transition(TransitionError::AlreadyEnded) => AppError::ContactEnded,
             StoreError::Transition(TransitionError::NotYourContact) => AppError::NotYourContact,
             StoreError::Transition(t) => AppError::Refused(t),

@@ -38,6 +38,8 @@ pub struct PurgeReport {
     pub messages: u64,
     /// Expired staff sessions.
     pub sessions: u64,
+    /// Written threads inactive long enough, deleted whole.
+    pub threads: u64,
 }
 
 /// `seconds` before `now`.
@@ -163,13 +165,19 @@ impl App {
         let cutoff = before(now, self.settings.purge_after_hours.saturating_mul(3600));
         let messages = self.store.purge_messages(cutoff).await?;
         let sessions = self.store.delete_expired_sessions(now).await?;
-        if messages > 0 || sessions > 0 {
+        let threads = self.purge_threads().await?;
+        if messages > 0 || sessions > 0 || threads > 0 {
             tracing::info!(
                 messages,
                 sessions,
-                "purged conversation text and expired sessions"
+                threads,
+                "purged conversation text, inactive written threads and expired sessions"
             );
         }
-        Ok(PurgeReport { messages, sessions })
+        Ok(PurgeReport {
+            messages,
+            sessions,
+            threads,
+        })
     }
 }

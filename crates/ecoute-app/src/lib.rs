@@ -4,7 +4,8 @@
 //! An [`App`] holds the store, the event bus and the [`Clock`]. Each use case is one method of
 //! it, grouped by area: [`contacts`] (join, take next, send, end, presence, connections),
 //! [`sheets`] (the statistics sheet), [`accounts`] (create, disable, log out, passwords),
-//! [`campaigns`] (declare, count without tracking, report) and
+//! [`campaigns`] (declare, count without tracking, report), [`written`] (anonymous written
+//! threads: write, read and delete with a code; the listeners' inbox, claims and replies) and
 //! [`jobs`] (sweeps of reconnection delays, never-connected contacts and dead instances;
 //! purges). Every method that changes state commits first and publishes after
 //! ([`publish`]), so that no client hears of a change that is not durable. Every refusal is
@@ -27,6 +28,7 @@ pub mod sheets;
 pub mod stories;
 #[cfg(test)]
 mod testing;
+pub mod written;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, AppResult};
@@ -51,6 +53,11 @@ pub struct Settings {
     pub hello_grace_seconds: u64,
     /// Conversation text is deleted this long after the conversation ended.
     pub purge_after_hours: u64,
+    /// Written messaging.
+    pub written: written::WrittenSettings,
+    /// The secret of retrieval codes; `None`: a random one for this process (codes given
+    /// then do not survive a restart, which suits tests, not a helpline).
+    pub code_key: Option<retrieval::CodeKey>,
 }
 
 /// The use cases over one store, one bus and one clock; cheap to clone.
@@ -61,6 +68,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     settings: Arc<Settings>,
     tally: Arc<campaigns::Tally>,
+    codes: Arc<written::Codes>,
 }
 
 impl App {
@@ -71,12 +79,14 @@ impl App {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> App {
+        let codes = written::Codes::new(settings.code_key.clone());
         App {
             store,
             bus,
             clock,
             settings: Arc::new(settings),
             tally: Arc::default(),
+            codes: Arc::new(codes),
         }
     }
 

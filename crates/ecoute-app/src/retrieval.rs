@@ -4,8 +4,61 @@
 use argon2::{Algorithm, Argon2, Params, Version};
 use ecoute_domain::retrieval::RANDOM_BYTES;
 use ecoute_domain::{RetrievalCode, WordList};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 use crate::{AppError, AppResult};
+
+/// The server's secret for codes: the key of their slow hash, and of the codes drawn for a
+/// form. Kept out of the database (a copy of it alone must not let anyone test codes); never
+/// printed.
+#[derive(Clone)]
+pub struct CodeKey(Arc<[u8]>);
+
+impl CodeKey {
+    /// The shortest key accepted, in bytes.
+    pub const MIN_BYTES: usize = 16;
+
+    /// A key from its bytes; `None` if shorter than [`Self::MIN_BYTES`].
+    pub fn new(bytes: &[u8]) -> Option<CodeKey> {
+        (bytes.len() >= Self::MIN_BYTES).then(|| CodeKey(bytes.into()))
+    }
+
+    /// A fresh random key (244 random bits: two v4 UUIDs, drawn from the system's generator
+    /// as every id of ecoute is).
+    pub fn random() -> CodeKey {
+        let mut bytes = Vec::with_capacity(32);
+        bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+        bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+        CodeKey(bytes.into())
+    }
+
+    /// The key's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for CodeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CodeKey(…)")
+    }
+}
+
+/// The code of the form `token` in `list`: drawn from the token and the key, so that the same
+/// form sent twice (a double click, a retry after a lost answer) gets the same code and opens
+/// the thread once, while nobody without the key can tell a form's code from its token.
+pub fn form_code(token: &[u8; 16], list: WordList, key: &CodeKey) -> RetrievalCode {
+    let mut digest = Sha256::new();
+    digest.update(b"ecoute-form-code-v1");
+    digest.update((key.bytes().len() as u64).to_be_bytes());
+    digest.update(key.bytes());
+    digest.update(token);
+    let out = digest.finalize();
+    let mut random = [0u8; RANDOM_BYTES];
+    random.copy_from_slice(&out[..RANDOM_BYTES]);
+    RetrievalCode::from_random(list, random)
+}
 
 /// Salt of every code's hash. Fixed on purpose: a thread is found by its code's hash, so the
 /// hash of one code must always be the same; what makes it costly to guess is the key, the
@@ -43,6 +96,19 @@ pub async fn code_hash(code: &RetrievalCode, key: &[u8]) -> AppResult<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_form_has_one_code_under_one_key() {
+        let key = CodeKey::new(&[1u8; 32]).expect("key");
+        let token = [9u8; 16];
+        let code = form_code(&token, WordList::French, &key);
+        assert_eq!(form_code(&token, WordList::French, &key), code);
+        assert_ne!(form_code(&[8u8; 16], WordList::French, &key), code);
+        let other = CodeKey::new(&[2u8; 32]).expect("key");
+        assert_ne!(form_code(&token, WordList::French, &other), code);
+        assert!(CodeKey::new(&[0u8; 8]).is_none());
+        assert_eq!(format!("{key:?}"), "CodeKey(…)");
+    }
 
     #[tokio::test]
     async fn one_code_one_hash_however_typed_and_the_key_matters() {

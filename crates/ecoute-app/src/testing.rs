@@ -18,6 +18,8 @@ pub async fn app() -> (App, Arc<ManualClock>) {
         listener_return_seconds: 60,
         hello_grace_seconds: 60,
         purge_after_hours: 24,
+        written: Default::default(),
+        code_key: None,
     };
     let app = App::new(
         Arc::new(store),

@@ -36,6 +36,8 @@ fn settings() -> Settings {
         listener_return_seconds: 60,
         hello_grace_seconds: 30,
         purge_after_hours: 24,
+        written: Default::default(),
+        code_key: None,
     }
 }
 

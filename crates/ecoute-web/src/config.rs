@@ -15,6 +15,8 @@ pub struct WebConfig {
     pub chat: ChatConfig,
     /// Retention.
     pub privacy: PrivacyConfig,
+    /// Anonymous written messaging.
+    pub written: WrittenConfig,
     /// Staff sessions.
     pub auth: AuthConfig,
     /// The public site.
@@ -75,6 +77,73 @@ pub struct PrivacyConfig {
     pub purge_interval_seconds: u64,
 }
 
+/// Anonymous written messaging.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WrittenConfig {
+    /// Longest written message, in characters.
+    pub max_message_chars: usize,
+    /// A thread without any message for this many days is deleted whole.
+    pub purge_after_days: u64,
+    /// Threads open at once at most; beyond, a new one is refused (`503`).
+    pub max_open_threads: u64,
+    /// Code checks (opening a thread, reading, writing, deleting) accepted per minute on an
+    /// instance, for everyone together; beyond, `429`.
+    pub code_checks_per_minute: u32,
+    /// Code checks accepted at once before that rate applies.
+    pub code_check_burst: u32,
+    /// The secret of retrieval codes, hex (at least 32 digits). Set by the binary from
+    /// `code_key_file` when not given; every instance sharing a database needs the same.
+    pub code_key: Option<String>,
+    /// Where the binary keeps the secret when `code_key` is not given (created at first
+    /// start). Empty: beside the SQLite database, or `data/written-code.key`.
+    pub code_key_file: String,
+}
+
+impl std::fmt::Debug for WrittenConfig {
+    // The key is a secret: never in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WrittenConfig")
+            .field("max_message_chars", &self.max_message_chars)
+            .field("purge_after_days", &self.purge_after_days)
+            .field("max_open_threads", &self.max_open_threads)
+            .field("code_checks_per_minute", &self.code_checks_per_minute)
+            .field("code_check_burst", &self.code_check_burst)
+            .field("code_key", &self.code_key.as_ref().map(|_| "…"))
+            .field("code_key_file", &self.code_key_file)
+            .finish()
+    }
+}
+
+impl Default for WrittenConfig {
+    fn default() -> Self {
+        WrittenConfig {
+            max_message_chars: ecoute_domain::written::MAX_WRITTEN_CHARS,
+            purge_after_days: 30,
+            max_open_threads: 10_000,
+            code_checks_per_minute: 60,
+            code_check_burst: 20,
+            code_key: None,
+            code_key_file: String::new(),
+        }
+    }
+}
+
+impl WrittenConfig {
+    /// The code key's bytes, if one is given (checked by [`WebConfig::validate`]).
+    pub fn key(&self) -> Option<ecoute_app::retrieval::CodeKey> {
+        let hex = self.code_key.as_deref()?.trim();
+        let bytes: Option<Vec<u8>> = (0..hex.len())
+            .step_by(2)
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect();
+        ecoute_app::retrieval::CodeKey::new(&bytes?)
+    }
+}
+
 /// Staff sessions.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -127,6 +196,7 @@ impl Default for WebConfig {
             public_url: "http://localhost:8080".into(),
             chat: ChatConfig::default(),
             privacy: PrivacyConfig::default(),
+            written: WrittenConfig::default(),
             auth: AuthConfig::default(),
             site: SiteConfig::default(),
             themes: Vec::new(),
@@ -144,6 +214,12 @@ impl WebConfig {
             listener_return_seconds: self.chat.listener_return_seconds,
             hello_grace_seconds: self.chat.hello_grace_seconds,
             purge_after_hours: self.privacy.purge_after_hours,
+            written: ecoute_app::written::WrittenSettings {
+                max_chars: self.written.max_message_chars,
+                purge_after_days: self.written.purge_after_days,
+                max_threads: self.written.max_open_threads,
+            },
+            code_key: self.written.key(),
         }
     }
 }
@@ -277,6 +353,49 @@ impl WebConfig {
                 "privacy.purge_interval_seconds",
                 "must be between 1 and 86400",
             ));
+        }
+        let w = &self.written;
+        if !(1..=ecoute_domain::written::MAX_WRITTEN_CHARS).contains(&w.max_message_chars) {
+            return Err(invalid(
+                "written.max_message_chars",
+                format!(
+                    "must be between 1 and {}",
+                    ecoute_domain::written::MAX_WRITTEN_CHARS
+                ),
+            ));
+        }
+        if !(1..=366).contains(&w.purge_after_days) {
+            return Err(invalid(
+                "written.purge_after_days",
+                "must be between 1 and 366",
+            ));
+        }
+        if !(1..=10_000_000).contains(&w.max_open_threads) {
+            return Err(invalid(
+                "written.max_open_threads",
+                "must be between 1 and 10000000",
+            ));
+        }
+        if !(1..=1_000_000).contains(&w.code_checks_per_minute) {
+            return Err(invalid(
+                "written.code_checks_per_minute",
+                "must be between 1 and 1000000",
+            ));
+        }
+        if !(1..=1_000_000).contains(&w.code_check_burst) {
+            return Err(invalid(
+                "written.code_check_burst",
+                "must be between 1 and 1000000",
+            ));
+        }
+        if let Some(hex) = &w.code_key {
+            let hex = hex.trim();
+            if hex.len() < 32 || hex.len() % 2 != 0 || w.key().is_none() {
+                return Err(invalid(
+                    "written.code_key",
+                    "must be an even number (at least 32) of hexadecimal digits",
+                ));
+            }
         }
         if !(1..=24 * 7).contains(&self.auth.session_hours) {
             return Err(invalid("auth.session_hours", "must be between 1 and 168"));

@@ -220,6 +220,7 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound => WebError::NotFound,
             StoreError::QueueFull => WebError::QueueFull,
+            StoreError::InboxFull => WebError::Unavailable(e.to_string()),
             StoreError::Busy => WebError::Unavailable(e.to_string()),
             StoreError::Overloaded => WebError::Busy {
                 retry_after: OVERLOADED_RETRY_SECONDS,
@@ -228,6 +229,7 @@ impl From<StoreError> for WebError {
             | StoreError::SheetExists
             | StoreError::Transition(_)
             | StoreError::Resend(_)
+            | StoreError::Thread(_)
             | StoreError::Conflict(_) => WebError::Conflict(e.to_string()),
             StoreError::Config(_)
             | StoreError::Corrupt(_)
@@ -244,8 +246,9 @@ impl From<AppError> for WebError {
     /// match the variants they expect before this.
     fn from(e: AppError) -> Self {
         match e {
-            AppError::NotFound => WebError::NotFound,
+            AppError::NotFound | AppError::UnknownCode => WebError::NotFound,
             AppError::QueueFull => WebError::QueueFull,
+            AppError::InboxFull => WebError::Unavailable(e.to_string()),
             AppError::OwnAccount => WebError::Refused(Refusal::OwnAccount),
             AppError::SheetExists => WebError::Refused(Refusal::SheetAlreadyFilled),
             AppError::Refused(ecoute_domain::TransitionError::NotEnded) => {
@@ -253,12 +256,15 @@ impl From<AppError> for WebError {
             }
             AppError::InvalidStory(ecoute_domain::StoryError::Unknown) => WebError::NotFound,
             AppError::InvalidAccount(_)
+            | AppError::MalformedCode
+            | AppError::InvalidMessage(_)
             | AppError::InvalidCampaign(_)
             | AppError::InvalidStory(_) => WebError::Unprocessable(e.to_string()),
             AppError::ContactEnded
             | AppError::NotYourContact
             | AppError::Refused(_)
             | AppError::DuplicateMessageId
+            | AppError::Thread(_)
             | AppError::NotAvailable
             | AppError::UsernameTaken(_)
             | AppError::CampaignExists(_) => WebError::Conflict(e.to_string()),

@@ -1,10 +1,10 @@
 //! Configuration: one TOML file plus `ECOUTE_*` environment variables, over safe defaults.
 //!
 //! Sections mirror the file: `[server]`, `[database]`, and the web layer's `[chat]`,
-//! `[privacy]`, `[auth]`, `[site]`, `[[themes]]`. A variable names a key with `__` between
+//! `[privacy]`, `[written]`, `[auth]`, `[site]`, `[[themes]]`. A variable names a key with `__` between
 //! levels: `ECOUTE_SERVER__BIND=0.0.0.0:8080`, `ECOUTE_CHAT__MAX_CONVERSATIONS=2`.
 
-use ecoute_web::config::{AuthConfig, ChatConfig, PrivacyConfig, SiteConfig};
+use ecoute_web::config::{AuthConfig, ChatConfig, PrivacyConfig, SiteConfig, WrittenConfig};
 use ecoute_web::WebConfig;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// The sections of the file, which `ECOUTE_<SECTION>__<KEY>` variables address.
-const SECTIONS: &[&str] = &["server", "database", "chat", "privacy", "auth", "site"];
+const SECTIONS: &[&str] = &[
+    "server", "database", "chat", "privacy", "written", "auth", "site",
+];
 
 /// Everything ecoute can be told.
 #[derive(Debug, Clone, Deserialize)]
@@ -30,6 +32,9 @@ pub struct Settings {
     /// Retention.
     #[serde(default)]
     pub privacy: PrivacyConfig,
+    /// Anonymous written messaging.
+    #[serde(default)]
+    pub written: WrittenConfig,
     /// Staff sessions.
     #[serde(default)]
     pub auth: AuthConfig,
@@ -124,9 +129,75 @@ impl Settings {
             public_url,
             chat: self.chat.clone(),
             privacy: self.privacy.clone(),
+            written: self.written.clone(),
             auth: self.auth.clone(),
             site: self.site.clone(),
             themes: self.themes.clone(),
         }
+    }
+}
+
+impl Settings {
+    /// Makes sure `written.code_key` is set: read from `written.code_key_file` (by default
+    /// beside the SQLite database, or `data/written-code.key`), which is created with a new
+    /// random key at the first start (readable by its owner only). An in-memory database
+    /// gets a key for this process only. The key stays out of the database on purpose: a copy
+    /// of the database alone must not let anyone test codes.
+    pub fn resolve_code_key(&mut self) -> anyhow::Result<()> {
+        if self.written.code_key.is_some() {
+            return Ok(());
+        }
+        let path = if !self.written.code_key_file.is_empty() {
+            std::path::PathBuf::from(&self.written.code_key_file)
+        } else if let Some(db) = self.database.url.strip_prefix("sqlite://") {
+            let db = db.split('?').next().unwrap_or(db);
+            std::path::PathBuf::from(format!("{db}.code-key"))
+        } else if self.database.url.starts_with("sqlite:") {
+            return Ok(());
+        } else {
+            std::path::PathBuf::from("data/written-code.key")
+        };
+        self.written.code_key = Some(code_key_file(&path)?);
+        self.web()
+            .validate()
+            .map_err(|e| anyhow::anyhow!("{e} (in the key file {})", path.display()))?;
+        Ok(())
+    }
+}
+
+/// The hex key in `path`, or a new one written there if the file does not exist.
+fn code_key_file(path: &Path) -> anyhow::Result<String> {
+    use std::io::Write;
+    match std::fs::read_to_string(path) {
+        Ok(hex) => return Ok(hex.trim().to_owned()),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            anyhow::bail!("cannot read the code key file {}: {e}", path.display())
+        }
+        Err(_) => {}
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let key = ecoute_app::retrieval::CodeKey::random();
+    let hex: String = key.bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(mut file) => {
+            file.write_all(format!("{hex}\n").as_bytes())?;
+            file.sync_all()?;
+            tracing::info!(file = %path.display(), "created the key of retrieval codes");
+            Ok(hex)
+        }
+        // Another instance created it meanwhile: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(std::fs::read_to_string(path)?.trim().to_owned())
+        }
+        Err(e) => anyhow::bail!("cannot create the code key file {}: {e}", path.display()),
     }
 }

@@ -21,6 +21,7 @@ pub async fn run(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
         // The demo never touches the real database.
         settings.database.url = "sqlite://data/demo.db".into();
     }
+    settings.resolve_code_key()?;
     let (store, bus) = ecoute_store::connect_with_bus(&settings.database.url).await?;
     if demo {
         let app = App::new(
