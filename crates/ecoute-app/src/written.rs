@@ -221,6 +221,7 @@ impl App {
 
     /// `listener` leaves the thread to others (their draft stays theirs).
     pub async fn release_thread(&self, id: ThreadId, listener: UserId) -> AppResult<()> {
+        self.store.thread(id).await?.ok_or(AppError::NotFound)?;
         Ok(self.store.release_thread(id, listener).await?)
     }
 

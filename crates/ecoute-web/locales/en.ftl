@@ -265,3 +265,79 @@ sheet_saved = Sheet saved. Thank you.
 care_title = Take care of yourself
 care_offer = That conversation may have been heavy. Take the time you need: you can pause, and talk it over with your supervisor.
 care_pause = Pause now
+
+## The written door
+nav_inbox = Written messages
+door_write = Write a message
+written_title = Write to us
+written_intro = You can write without an account or an e-mail address, whenever you like. A listener reads your message and answers it here, within two days at most. You come back with your code to read the reply and write again.
+written_code_warning_title = Your code is the only way back
+written_code_warning = When you send your message, you receive a code of eight words. Write it down or copy it somewhere safe: nobody can find your messages without it, and nobody — not even us — can give it back to you if you lose it.
+written_purge_notice = { $n ->
+    [one] Your messages are deleted for good after { $n } day without a new message, and you can delete them yourself at any time.
+   *[other] Your messages are deleted for good after { $n } days without a new message, and you can delete them yourself at any time.
+}
+written_message_label = Your message
+written_send_first = Send and get my code
+written_have_code = I already have a code
+written_code_label = Your code (eight words)
+written_open = Read the replies
+written_code_malformed = A code is eight words, exactly as you were given them. Check each word.
+written_code_unknown = No messages match this code. Check each word; messages are deleted after a long time without a new one.
+written_inbox_full = Too many messages are waiting right now. Please try again later, or call one of the numbers below.
+written_error_empty = Your message is empty.
+written_error_long = { $n ->
+    [one] A message has at most { $n } character.
+   *[other] A message has at most { $n } characters.
+}
+written_thread_title = Your messages
+written_your_code = Your code
+written_code_keep = Write these eight words down now, in this order. They are the only way to read the reply: they are not shown again.
+written_reply_within = { $n ->
+    [one] A listener answers within { $n } hour.
+   *[other] A listener answers within { $n } hours at most.
+}
+written_answered = A listener has answered you.
+written_again_label = Write again
+written_sent = Your message was sent.
+written_thread_full = This conversation holds as many messages as it can. Wait for a reply, or start a new one.
+written_delete = Delete my messages
+written_delete_confirm = I understand they are deleted for good, the replies too.
+written_deleted = Your messages were deleted for good.
+written_a_listener = A listener
+
+## The listeners' inbox
+inbox_title = Written messages
+inbox_intro = { $n ->
+    [one] Messages waiting for a reply, the most urgent first, then the longest waiting. Each is answered within { $n } hour.
+   *[other] Messages waiting for a reply, the most urgent first, then the longest waiting. Each is answered within { $n } hours.
+}
+inbox_empty = No written message is waiting for a reply.
+inbox_caption = Threads waiting for a reply
+inbox_thread = Thread
+inbox_waiting_since = Waiting since
+inbox_due = Reply target
+inbox_messages = Messages
+inbox_status = Status
+inbox_free = Free
+inbox_being_answered = { $name } is answering
+inbox_due_in = { $n ->
+    [one] Due within { $n } hour
+   *[other] Due within { $n } hours
+}
+inbox_overdue = { $n ->
+    [one] Overdue by { $n } hour
+   *[other] Overdue by { $n } hours
+}
+inbox_answered = Answered: nothing is waiting.
+inbox_yours_until = You are answering this thread; it stays yours until { $time } (each draft saved extends it).
+inbox_reply_label = Your reply
+inbox_save_draft = Save the draft
+inbox_send_reply = Send the reply
+inbox_release = Leave it to someone else
+inbox_claim = Answer this thread
+inbox_claimed_by = { $name } is already answering this thread.
+inbox_not_claimed = Take this thread before answering it: your hold on it has lapsed, or someone else took it.
+inbox_draft_saved = Draft saved.
+inbox_reply_sent = Your reply was sent.
+inbox_back = Back to the written messages

@@ -265,3 +265,79 @@ sheet_saved = Fiche enregistrée. Merci.
 care_title = Prenez soin de vous
 care_offer = Cette conversation a pu être lourde. Prenez le temps qu'il vous faut : vous pouvez vous mettre en pause, et en parler à votre superviseur·e.
 care_pause = Me mettre en pause
+
+## La porte écrite
+nav_inbox = Messages écrits
+door_write = Écrire un message
+written_title = Nous écrire
+written_intro = Vous pouvez écrire sans compte ni adresse e-mail, quand vous le souhaitez. Un écoutant lit votre message et vous répond ici, en deux jours au plus. Vous revenez avec votre code pour lire la réponse et écrire à nouveau.
+written_code_warning_title = Votre code est le seul chemin du retour
+written_code_warning = En envoyant votre message, vous recevez un code de huit mots. Notez-le ou copiez-le en lieu sûr : personne ne peut retrouver vos messages sans lui, et personne — pas même nous — ne peut vous le redonner si vous le perdez.
+written_purge_notice = { $n ->
+    [one] Vos messages sont effacés définitivement après { $n } jour sans nouveau message, et vous pouvez les effacer vous-même à tout moment.
+   *[other] Vos messages sont effacés définitivement après { $n } jours sans nouveau message, et vous pouvez les effacer vous-même à tout moment.
+}
+written_message_label = Votre message
+written_send_first = Envoyer et recevoir mon code
+written_have_code = J'ai déjà un code
+written_code_label = Votre code (huit mots)
+written_open = Lire les réponses
+written_code_malformed = Un code compte huit mots, tels qu'ils vous ont été donnés. Vérifiez chaque mot.
+written_code_unknown = Aucun message ne correspond à ce code. Vérifiez chaque mot ; les messages sont effacés après un long moment sans nouveau message.
+written_inbox_full = Trop de messages attendent en ce moment. Réessayez plus tard, ou appelez l'un des numéros ci-dessous.
+written_error_empty = Votre message est vide.
+written_error_long = { $n ->
+    [one] Un message compte au plus { $n } caractère.
+   *[other] Un message compte au plus { $n } caractères.
+}
+written_thread_title = Vos messages
+written_your_code = Votre code
+written_code_keep = Notez ces huit mots maintenant, dans cet ordre. Ils sont le seul moyen de lire la réponse : ils ne seront plus affichés.
+written_reply_within = { $n ->
+    [one] Un écoutant répond en { $n } heure.
+   *[other] Un écoutant répond en { $n } heures au plus.
+}
+written_answered = Un écoutant vous a répondu.
+written_again_label = Écrire à nouveau
+written_sent = Votre message est envoyé.
+written_thread_full = Cet échange contient autant de messages qu'il le peut. Attendez une réponse, ou commencez-en un nouveau.
+written_delete = Effacer mes messages
+written_delete_confirm = Je comprends qu'ils sont effacés définitivement, les réponses aussi.
+written_deleted = Vos messages sont effacés définitivement.
+written_a_listener = Un écoutant
+
+## La boîte des écoutants
+inbox_title = Messages écrits
+inbox_intro = { $n ->
+    [one] Les messages qui attendent une réponse, les plus urgents d'abord, puis ceux qui attendent depuis le plus longtemps. Chacun reçoit une réponse en { $n } heure.
+   *[other] Les messages qui attendent une réponse, les plus urgents d'abord, puis ceux qui attendent depuis le plus longtemps. Chacun reçoit une réponse en { $n } heures.
+}
+inbox_empty = Aucun message écrit n'attend de réponse.
+inbox_caption = Échanges en attente de réponse
+inbox_thread = Échange
+inbox_waiting_since = En attente depuis
+inbox_due = Délai de réponse
+inbox_messages = Messages
+inbox_status = État
+inbox_free = Libre
+inbox_being_answered = { $name } est en train de répondre
+inbox_due_in = { $n ->
+    [one] À répondre dans { $n } heure
+   *[other] À répondre dans { $n } heures
+}
+inbox_overdue = { $n ->
+    [one] En retard de { $n } heure
+   *[other] En retard de { $n } heures
+}
+inbox_answered = Répondu : rien n'attend.
+inbox_yours_until = Vous répondez à cet échange ; il reste le vôtre jusqu'à { $time } (chaque brouillon enregistré prolonge ce délai).
+inbox_reply_label = Votre réponse
+inbox_save_draft = Enregistrer le brouillon
+inbox_send_reply = Envoyer la réponse
+inbox_release = Laisser à quelqu'un d'autre
+inbox_claim = Répondre à cet échange
+inbox_claimed_by = { $name } répond déjà à cet échange.
+inbox_not_claimed = Prenez cet échange avant d'y répondre : votre prise a expiré, ou quelqu'un d'autre l'a pris.
+inbox_draft_saved = Brouillon enregistré.
+inbox_reply_sent = Votre réponse est envoyée.
+inbox_back = Retour aux messages écrits

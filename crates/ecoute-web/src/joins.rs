@@ -34,7 +34,8 @@ pub fn admit(state: &AppState, headers: &HeaderMap) -> Result<(), WebError> {
         })
 }
 
-fn whole_seconds(d: Duration) -> u64 {
+/// `d` in whole seconds, at least one (`Retry-After`).
+pub(crate) fn whole_seconds(d: Duration) -> u64 {
     (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1)
 }
 
@@ -51,9 +52,10 @@ pub(crate) fn same_site(headers: &HeaderMap, public_url: &str) -> bool {
     }
 }
 
-/// A token bucket: `burst` joins at once, refilled at `per_minute`.
+/// A token bucket shared by everyone: `burst` at once, refilled at `per_minute` (joins of the
+/// queue; checks of retrieval codes).
 #[derive(Debug)]
-pub struct JoinBudget {
+pub struct Budget {
     burst: f64,
     per_ms: f64,
     bucket: Mutex<Bucket>,
@@ -65,11 +67,11 @@ struct Bucket {
     at: Option<Timestamp>,
 }
 
-impl JoinBudget {
+impl Budget {
     /// A full bucket.
-    pub fn new(per_minute: u32, burst: u32) -> JoinBudget {
+    pub fn new(per_minute: u32, burst: u32) -> Budget {
         let burst = f64::from(burst.max(1));
-        JoinBudget {
+        Budget {
             burst,
             per_ms: f64::from(per_minute.max(1)) / 60_000.0,
             bucket: Mutex::new(Bucket {
@@ -107,7 +109,7 @@ mod tests {
 
     #[test]
     fn the_bucket_gives_its_burst_then_refills_at_its_rate() {
-        let budget = JoinBudget::new(60, 3);
+        let budget = Budget::new(60, 3);
         let t0 = Timestamp(1_000_000);
         for _ in 0..3 {
             assert_eq!(budget.take(t0), Ok(()));

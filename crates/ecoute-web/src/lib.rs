@@ -88,9 +88,13 @@ pub fn app(
     ));
     let mut instance = [0u8; 4];
     let _ = getrandom::getrandom(&mut instance);
-    let joins = Arc::new(joins::JoinBudget::new(
+    let joins = Arc::new(joins::Budget::new(
         config.chat.joins_per_minute,
         config.chat.join_burst,
+    ));
+    let code_checks = Arc::new(joins::Budget::new(
+        config.written.code_checks_per_minute,
+        config.written.code_check_burst,
     ));
     let app = ecoute_app::App::new(
         store.clone(),
@@ -101,6 +105,8 @@ pub fn app(
     let state = AppState::new(Shared {
         app,
         joins,
+        code_checks,
+        code_guesses: Arc::default(),
         instance: u32::from_le_bytes(instance) & 0x7fff_ffff,
         themes: config.themes().into(),
         config: Arc::new(config),

@@ -71,6 +71,8 @@ pub struct Metrics {
     registry: Mutex<Registry>,
     contacts_created: Counter,
     contacts_never_connected: Counter,
+    written_threads_opened: Counter,
+    written_code_misses: Counter,
     messages_committed: Family<AuthorLabels, Counter>,
     commit_seconds: Histogram,
     websockets: Family<SideLabels, Gauge>,
@@ -86,6 +88,8 @@ impl Default for Metrics {
             registry: Mutex::new(Registry::with_prefix("ecoute")),
             contacts_created: Counter::default(),
             contacts_never_connected: Counter::default(),
+            written_threads_opened: Counter::default(),
+            written_code_misses: Counter::default(),
             messages_committed: Family::default(),
             // 0.5 ms to about 4 s: a healthy disk commits in about a millisecond, a stalled
             // one in seconds.
@@ -108,6 +112,17 @@ impl Default for Metrics {
                 "Joins whose page never connected, removed from the queue and from the \
                  count of people (this instance)",
                 m.contacts_never_connected.clone(),
+            );
+            registry.register(
+                "written_threads_opened",
+                "Written threads opened by a person (this instance)",
+                m.written_threads_opened.clone(),
+            );
+            registry.register(
+                "written_code_misses",
+                "Retrieval codes typed that open no thread: mistyped, deleted, or guessed \
+                 (this instance)",
+                m.written_code_misses.clone(),
             );
             registry.register(
                 "messages_committed",
@@ -163,6 +178,16 @@ impl Metrics {
     /// `contacts_created` minus these).
     pub fn contacts_never_connected(&self, n: u64) {
         self.contacts_never_connected.inc_by(n);
+    }
+
+    /// A person opened a written thread.
+    pub fn written_thread_opened(&self) {
+        self.written_threads_opened.inc();
+    }
+
+    /// A typed code opened no thread.
+    pub fn written_code_missed(&self) {
+        self.written_code_misses.inc();
     }
 
     /// A message was committed (not a resend) after `took`.

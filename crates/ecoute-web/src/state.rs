@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::assets::Assets;
 use crate::auth::{LoginThrottle, PasswordChecks};
 use crate::config::WebConfig;
-use crate::joins::JoinBudget;
+use crate::joins::Budget;
 use crate::live::QueueBoards;
 use crate::metrics::Metrics;
 use crate::pages::StoryPages;
@@ -59,7 +59,11 @@ pub struct Shared {
     /// The time (the use cases' clock), for what tests must move without waiting.
     pub clock: Arc<dyn Clock>,
     /// Joins of the queue still allowed right now, for everyone together.
-    pub joins: Arc<JoinBudget>,
+    pub joins: Arc<Budget>,
+    /// Checks of retrieval codes still allowed right now, for everyone together.
+    pub code_checks: Arc<Budget>,
+    /// Failed code lookups per first word, to slow guessing (as failed logins are).
+    pub code_guesses: Arc<LoginThrottle>,
     /// Prometheus counters and gauges.
     pub metrics: Arc<Metrics>,
     /// The scripts, styles and icons, compressed once.

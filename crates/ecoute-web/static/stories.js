@@ -12,9 +12,9 @@ root.classList.add("js");
 const campaign = new URLSearchParams(location.search).get("c");
 
 if (campaign) {
-  for (const door of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll("a.door-talk"))) {
+  for (const door of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll("a.door-talk, a.door-write"))) {
     const url = new URL(door.href);
-    // `via`, not `c`: the view was counted here; the chat page only hands it on.
+    // `via`, not `c`: the view was counted here; the door's page only hands it on.
     url.searchParams.set("via", campaign);
     door.href = url.pathname + url.search;
   }

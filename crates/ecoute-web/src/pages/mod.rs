@@ -1,13 +1,16 @@
-//! Server-rendered pages: the public page, the campaign page (stories), staff login, the
-//! listener workspace, the statistics sheet, account administration, campaigns.
+//! Server-rendered pages: the public page, the campaign page (stories), the written door,
+//! staff login, the listener workspace and written inbox, the statistics sheet, account
+//! administration, campaigns.
 
 pub(crate) mod admin;
 mod campaigns;
+mod inbox;
 mod public;
 mod sheet;
 mod staff;
 mod stories;
 mod stories_admin;
+mod written;
 
 pub use stories::StoryPages;
 
@@ -31,6 +34,11 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(staff::login_page).post(staff::login))
         .route("/logout", post(staff::logout))
         .route("/listener", get(staff::workspace_page))
+        .route(inbox::PATH, get(inbox::inbox_page))
+        .route("/listener/inbox/{thread_id}", get(inbox::thread))
+        .route("/listener/inbox/{thread_id}/claim", post(inbox::claim))
+        .route("/listener/inbox/{thread_id}/release", post(inbox::release))
+        .route("/listener/inbox/{thread_id}/reply", post(inbox::reply))
         .route(
             "/listener/sheet/{contact_id}",
             get(sheet::sheet_page).post(sheet::save_sheet),
@@ -50,6 +58,13 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(public::visitor_page))
         .route(stories::PATH, get(stories::stories_page))
+        .route(
+            written::PATH,
+            get(written::write_page).post(written::open_thread),
+        )
+        .route("/write/thread", post(written::read_thread))
+        .route("/write/thread/send", post(written::write_again))
+        .route("/write/thread/delete", post(written::delete_thread))
         .merge(staff)
 }
 
@@ -121,6 +136,8 @@ pub struct Layout {
 pub struct Nav {
     /// The listener workspace.
     pub workspace: bool,
+    /// The written inbox.
+    pub inbox: bool,
     /// Accounts.
     pub users: bool,
     /// Campaigns.
@@ -134,6 +151,7 @@ impl Nav {
         use ecoute_domain::Permission;
         Nav {
             workspace: role.may(Permission::Listen),
+            inbox: role.may(Permission::Listen),
             users: role.may(Permission::ManageAccounts),
             campaigns: role.may(Permission::ManageCampaigns),
             stories: role.may(Permission::EditStories),

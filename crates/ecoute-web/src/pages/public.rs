@@ -59,6 +59,8 @@ struct VisitorPage {
     /// The declared campaign whose link brought the person, handed on to the join so that
     /// the conversation counts under it.
     campaign: Option<String>,
+    /// The written door, handing the campaign on (`via`: the view is counted here).
+    write_href: String,
 }
 page_layout!(VisitorPage);
 
@@ -92,6 +94,13 @@ pub async fn visitor_page(
             .get(q.lang())
             .map(str::to_owned),
         texts_json,
+        write_href: match &campaign {
+            Some(code) => match q.query() {
+                "" => format!("/write?via={code}"),
+                lang => format!("/write{lang}&via={code}"),
+            },
+            None => format!("/write{}", q.query()),
+        },
         campaign: campaign.map(String::from),
     })
 }
