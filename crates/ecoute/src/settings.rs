@@ -201,3 +201,45 @@ fn code_key_file(path: &Path) -> anyhow::Result<String> {
         Err(e) => anyhow::bail!("cannot create the code key file {}: {e}", path.display()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings_on(db: &Path) -> Settings {
+        let mut settings: Settings = Figment::new()
+            .merge(Serialized::default("server", ServerSettings::default()))
+            .merge(Serialized::default("database", DatabaseSettings::default()))
+            .extract()
+            .expect("defaults");
+        settings.database.url = format!("sqlite://{}", db.display());
+        settings
+    }
+
+    #[test]
+    fn the_code_key_is_made_once_beside_the_database_and_kept() {
+        let dir = std::env::temp_dir().join(format!("ecoute-key-{}", uuid::Uuid::new_v4()));
+        let db = dir.join("ecoute.db");
+        let mut first = settings_on(&db);
+        first.resolve_code_key().expect("made");
+        let key = first.written.code_key.clone().expect("set");
+        assert_eq!(key.len(), 64);
+        let file = dir.join("ecoute.db.code-key");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).expect("file").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+        }
+        let mut again = settings_on(&db);
+        again.resolve_code_key().expect("read");
+        assert_eq!(again.written.code_key, Some(key));
+
+        // A key file that is no key stops the start, naming the setting.
+        std::fs::write(&file, "not hex\n").expect("write");
+        let mut broken = settings_on(&db);
+        let e = broken.resolve_code_key().expect_err("refused").to_string();
+        assert!(e.contains("written.code_key"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
