@@ -1,6 +1,7 @@
 // The written door as its people use it: a person arrives from the campaign page, is told
 // before sending that the code is the only way back, writes and gets eight words; a listener
-// finds the message in the inbox, takes it, keeps a draft and replies; the person, on another
+// finds the message in the inbox, takes it, keeps a draft, replies and fills in the reply's
+// statistics sheet (channel "message"); the person, on another
 // browser (after a restart of the server), reads the reply with the code, writes again and
 // deletes everything. Every page passes axe; nothing is kept in the browsers.
 
@@ -70,8 +71,17 @@ describe("the written door", () => {
     assert.equal(await listener.inputValue("#reply"), "Bonsoir. Je vous lis, et je");
     await assertAccessible(listener, "a written thread, being answered");
     await listener.fill("#reply", "Bonsoir. Je vous lis. Qu'est-ce qui vous empêche de dormir, le plus ?");
-    await submit(listener, listener.getByRole("button", { name: "Envoyer la réponse" }));
+    // Sent, the reply's statistics sheet follows, as after a conversation.
+    await Promise.all([listener.waitForURL(/\/listener\/sheet\//), listener.getByRole("button", { name: "Envoyer la réponse" }).click()]);
     await listener.locator(".notice", { hasText: "Votre réponse est envoyée." }).waitFor();
+    await assertAccessible(listener, "the sheet of a written reply");
+    await listener.check("input[name=themes][value=solitude]");
+    await listener.check("input[name=age_band][value=unknown]");
+    await listener.check("input[name=gender][value=unknown]");
+    await listener.check("input[name=contact_kind][value=first]");
+    await listener.check("input[name=risk][value=low]");
+    await Promise.all([listener.waitForURL(/\/listener\/inbox\?saved=sheet$/), listener.click("form.sheet button[type=submit]")]);
+    await listener.locator(".notice", { hasText: "Votre réponse est envoyée et sa fiche enregistrée." }).waitFor();
     await listener.locator("text=Aucun message écrit n'attend de réponse.").waitFor();
     assert.deepEqual(listener.errors, []);
     await listener.context().close();

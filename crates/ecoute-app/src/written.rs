@@ -161,25 +161,25 @@ impl App {
             .ok_or(AppError::UnknownCode)
     }
 
-    /// The person writes again in the thread that `code` opens; `client_id` (the form's)
-    /// makes a form sent twice store one message.
+    /// The person writes again in `opened`, the thread their code opened (with
+    /// [`App::thread_for_code`]: the code is checked first, so that a refused text says
+    /// nothing about a code the budgets have not counted); `client_id` (the form's) makes a
+    /// form sent twice store one message.
     pub async fn write_again(
         &self,
-        code: &RetrievalCode,
-        client_id: &str,
+        opened: &PersonThread,
+        client_id: &ClientMessageId,
         text: &str,
     ) -> AppResult<PersonThread> {
         let body = self.written_body(text)?;
-        let client_id = ClientMessageId::parse(client_id)
-            .map_err(|_| AppError::InvalidMessage(ecoute_domain::MessageError::Empty))?;
-        let thread = self.thread_of_code(code).await?;
+        let id = opened.thread.id;
         let written = self
             .store
-            .write_to_thread(thread.id, Sender::Person, &client_id, &body, self.now())
+            .write_to_thread(id, Sender::Person, client_id, &body, self.now())
             .await?;
-        let messages = self.store.thread_messages(thread.id).await?;
+        let messages = self.store.thread_messages(id).await?;
         Ok(PersonThread {
-            code: code.clone(),
+            code: opened.code.clone(),
             thread: written.thread,
             messages,
             created: written.created,
@@ -233,10 +233,9 @@ impl App {
         listener: UserId,
         text: &str,
     ) -> AppResult<Thread> {
-        let max = self.settings.written.max_chars.min(MAX_WRITTEN_CHARS);
-        if text.chars().count() > max {
-            // The same refusal as a message: a draft is one to come.
-            MessageBody::parse(text, max)?;
+        if !text.trim().is_empty() {
+            // The same rules as a message: a draft is one to come (an empty one is cleared).
+            self.written_body(text)?;
         }
         Ok(self
             .store
@@ -249,21 +248,13 @@ impl App {
         &self,
         id: ThreadId,
         listener: UserId,
-        client_id: &str,
+        client_id: &ClientMessageId,
         text: &str,
     ) -> AppResult<Written> {
         let body = self.written_body(text)?;
-        let client_id = ClientMessageId::parse(client_id)
-            .map_err(|_| AppError::InvalidMessage(ecoute_domain::MessageError::Empty))?;
         Ok(self
             .store
-            .write_to_thread(
-                id,
-                Sender::Listener(listener),
-                &client_id,
-                &body,
-                self.now(),
-            )
+            .write_to_thread(id, Sender::Listener(listener), client_id, &body, self.now())
             .await?)
     }
 
@@ -287,7 +278,11 @@ fn form_message_id(token: &[u8; 16]) -> AppResult<ClientMessageId> {
 mod tests {
     use crate::testing::app;
     use crate::AppError;
-    use ecoute_domain::{Author, ThreadRefusal, WordList};
+    use ecoute_domain::{Author, ClientMessageId, ThreadRefusal, WordList};
+
+    fn cid(s: &str) -> ClientMessageId {
+        ClientMessageId::parse(s).expect("id")
+    }
 
     #[tokio::test]
     async fn a_person_writes_reads_with_the_code_and_deletes() {
@@ -312,7 +307,7 @@ mod tests {
         assert_eq!(read.messages.len(), 1);
         clock.advance(std::time::Duration::from_secs(60));
         let more = app
-            .write_again(&typed, "m2", "Et la nuit c'est pire.")
+            .write_again(&read, &cid("m2"), "Et la nuit c'est pire.")
             .await
             .expect("write");
         assert_eq!(more.messages.len(), 2);
@@ -357,7 +352,7 @@ mod tests {
             .expect("open");
         let id = opened.thread.id;
         assert!(matches!(
-            app.reply_in_thread(id, lina, "r1", "Hi").await,
+            app.reply_in_thread(id, lina, &cid("r1"), "Hi").await,
             Err(AppError::Thread(ThreadRefusal::NotClaimed))
         ));
         app.claim_thread(id, lina).await.expect("claim");
@@ -369,7 +364,7 @@ mod tests {
             Some("Hi, I".into())
         );
         let sent = app
-            .reply_in_thread(id, lina, "r1", "Hi, I read you.")
+            .reply_in_thread(id, lina, &cid("r1"), "Hi, I read you.")
             .await
             .expect("reply");
         assert_eq!(sent.message.author, Author::Listener);

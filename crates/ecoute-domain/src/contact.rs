@@ -22,6 +22,9 @@ use serde::{Deserialize, Serialize};
 pub enum Channel {
     /// Real-time web chat.
     Chat,
+    /// A reply to a written thread (see [`crate::written`]): each reply a listener sends is
+    /// one contact, ended as it is sent, whose statistics sheet they then fill in as for chat.
+    Message,
 }
 
 impl Channel {
@@ -29,6 +32,7 @@ impl Channel {
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Chat => "chat",
+            Channel::Message => "message",
         }
     }
 
@@ -36,6 +40,7 @@ impl Channel {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "chat" => Some(Channel::Chat),
+            "message" => Some(Channel::Message),
             _ => None,
         }
     }

@@ -28,6 +28,8 @@ pub const MAX_THREAD_MESSAGES: i64 = 200;
 pub struct Claim {
     /// Who holds it.
     pub listener: Writer,
+    /// When they took it (renewals keep it): the reply's sheet counts its time from here.
+    pub since: Timestamp,
     /// When it lapses unless renewed.
     pub until: Timestamp,
 }
@@ -144,10 +146,16 @@ impl Thread {
         t
     }
 
-    /// The claim that `listener` gets (or renews) at `now`.
-    pub fn claim_for(listener: Writer, now: Timestamp) -> Claim {
+    /// The claim that `listener` gets (or renews) at `now`: a claim of theirs that still
+    /// holds keeps its start.
+    pub fn claim_for(&self, listener: Writer, now: Timestamp) -> Claim {
+        let since = match self.claim_at(now) {
+            Some(c) if c.listener.id == listener.id => c.since,
+            _ => now,
+        };
         Claim {
             listener,
+            since,
             until: Timestamp(now.0 + CLAIM_MINUTES * 60_000),
         }
     }
@@ -216,7 +224,7 @@ mod tests {
         let now = Timestamp(10_000);
         let mut t = thread();
         assert_eq!(t.may_answer(UserId(1), now), Err(ThreadRefusal::NotClaimed));
-        t.claim = Some(Thread::claim_for(writer(1), now));
+        t.claim = Some(t.claim_for(writer(1), now));
         assert_eq!(t.may_claim(UserId(1), now), Ok(()));
         assert_eq!(t.may_answer(UserId(1), now), Ok(()));
         assert_eq!(
@@ -245,7 +253,7 @@ mod tests {
         );
         assert_eq!(again.last_seq, 2);
         let mut claimed = again.clone();
-        claimed.claim = Some(Thread::claim_for(writer(1), later));
+        claimed.claim = Some(claimed.claim_for(writer(1), later));
         let answered = claimed.after_message(Author::Listener, later);
         assert_eq!(answered.waiting_since, None);
         assert_eq!(answered.claim, None);

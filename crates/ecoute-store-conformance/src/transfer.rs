@@ -142,7 +142,7 @@ pub async fn transfer_copies_everything(store: Arc<dyn Store>) {
         ("centres", 1),
         ("users", 3),
         ("sessions", 1),
-        ("contacts", 4),
+        ("contacts", 5),
         ("messages", 5),
         ("listener_presence", 1),
         ("stats_sheets", 1),

@@ -134,6 +134,7 @@ pub async fn written_claims_drafts_and_replies(store: Arc<dyn Store>) {
     let claimed = store.claim_thread(t.id, lina, at(10)).await.expect("claim");
     let claim = claimed.claim.clone().expect("claimed");
     assert_eq!(claim.listener.id, lina);
+    assert_eq!(claim.since, at(10));
     assert_eq!(claim.listener.pseudonym, "P lina");
     assert_eq!(claim.until, at(10 + CLAIM_MINUTES * 60));
     assert_eq!(store.thread(t.id).await.expect("read"), Some(claimed));
@@ -154,8 +155,9 @@ pub async fn written_claims_drafts_and_replies(store: Arc<dyn Store>) {
         .await
         .expect("draft");
     assert_eq!(
-        renewed.claim.map(|c| c.until),
-        Some(at(100 + CLAIM_MINUTES * 60))
+        renewed.claim.map(|c| (c.since, c.until)),
+        Some((at(10), at(100 + CLAIM_MINUTES * 60))),
+        "renewed, from the same start"
     );
     assert_eq!(
         store.draft(t.id, lina).await.expect("draft"),
@@ -178,9 +180,50 @@ pub async fn written_claims_drafts_and_replies(store: Arc<dyn Store>) {
     assert_eq!(replied.thread.waiting_since, None);
     assert_eq!(replied.thread.claim, None);
     assert_eq!(store.draft(t.id, lina).await.expect("draft"), None);
+    // The reply is a contact of the message channel, ended, whose sheet Lina owes: the
+    // person waited from their message to the claim, Lina's time ran from the claim.
+    let sheet = replied.sheet.expect("a sheet is owed");
+    let contact = store.contact(sheet).await.expect("read").expect("contact");
+    assert_eq!(contact.channel, ecoute_domain::Channel::Message);
+    assert_eq!(contact.listener, Some(lina));
+    assert_eq!(contact.answered_at, Some(at(10)));
+    assert_eq!(contact.ended_at, Some(at(200)));
+    assert_eq!(contact.wait_seconds, Some(10));
+    assert!(matches!(
+        contact.state,
+        ecoute_domain::ContactState::Ended { .. }
+    ));
+    assert_eq!(
+        store
+            .pending_sheets(lina)
+            .await
+            .expect("pending")
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>(),
+        [sheet]
+    );
+    store
+        .save_sheet(&crate::support::sheet(sheet), lina, at(210))
+        .await
+        .expect("the sheet as for chat");
+    assert!(store
+        .pending_sheets(lina)
+        .await
+        .expect("pending")
+        .is_empty());
+    assert!(
+        store
+            .recent_talk_seconds(CENTRE, 10)
+            .await
+            .expect("talk")
+            .is_empty(),
+        "a written reply is no talk time"
+    );
     // The reply again (its acknowledgement lost): the same answer, nothing more.
     let again = reply(lina, 201).await.expect("resend");
     assert!(!again.created);
+    assert_eq!(again.sheet, None, "no second sheet for a resend");
     assert_eq!(again.message, replied.message);
     let messages = store.thread_messages(t.id).await.expect("messages");
     assert_eq!(

@@ -143,8 +143,8 @@ pub trait ContactStore: Send + Sync {
     async fn waiting(&self, centre: CentreId) -> StoreResult<Vec<QueueEntry>>;
     /// The contacts in conversation with `listener`.
     async fn active_for_listener(&self, listener: UserId) -> StoreResult<Vec<Contact>>;
-    /// Talk times (seconds, answer to end) of the `limit` most recently ended answered
-    /// contacts of `centre`, newest first.
+    /// Talk times (seconds, answer to end) of the `limit` most recently ended answered chat
+    /// contacts of `centre`, newest first (written replies have no talk time).
     async fn recent_talk_seconds(&self, centre: CentreId, limit: u32) -> StoreResult<Vec<i64>>;
     /// Records that connection `conn` now carries the person's side (clears any absence).
     async fn attach_person(&self, id: ContactId, conn: i64) -> StoreResult<()>;
@@ -283,7 +283,8 @@ pub trait WrittenStore: Send + Sync {
     async fn thread_messages(&self, id: ThreadId) -> StoreResult<Vec<WrittenMessage>>;
     /// Commits a message to a thread with its next `seq`. The person may always write (until
     /// the thread is full); a listener only while their claim holds
-    /// ([`StoreError::Thread`]), and their reply ends the wait, the claim and their draft. A
+    /// ([`StoreError::Thread`]), and their reply ends the wait, the claim and their draft, and
+    /// is recorded as an ended contact of the `message` channel whose sheet they owe. A
     /// second call with the same `(id, client_id)` stores nothing and returns the first
     /// message with `created = false`. [`StoreError::NotFound`] if there is no such thread.
     async fn write_to_thread(

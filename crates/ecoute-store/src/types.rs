@@ -195,4 +195,7 @@ pub struct Written {
     pub message: WrittenMessage,
     /// False when the same message (same client id) was already stored.
     pub created: bool,
+    /// A listener's reply: the contact (channel `message`, ended) whose statistics sheet it
+    /// owes. `None` for the person's messages and for a resend.
+    pub sheet: Option<ContactId>,
 }

@@ -339,5 +339,6 @@ inbox_claim = Answer this thread
 inbox_claimed_by = { $name } is already answering this thread.
 inbox_not_claimed = Take this thread before answering it: your hold on it has lapsed, or someone else took it.
 inbox_draft_saved = Draft saved.
-inbox_reply_sent = Your reply was sent.
+inbox_sheet_saved = Your reply was sent and its sheet saved.
+sheet_written_reply = Your reply was sent. Its sheet counts it as a contact by written message.
 inbox_back = Back to the written messages

@@ -339,5 +339,6 @@ inbox_claim = Répondre à cet échange
 inbox_claimed_by = { $name } répond déjà à cet échange.
 inbox_not_claimed = Prenez cet échange avant d'y répondre : votre prise a expiré, ou quelqu'un d'autre l'a pris.
 inbox_draft_saved = Brouillon enregistré.
-inbox_reply_sent = Votre réponse est envoyée.
+inbox_sheet_saved = Votre réponse est envoyée et sa fiche enregistrée.
+sheet_written_reply = Votre réponse est envoyée. Sa fiche la compte comme un contact par message écrit.
 inbox_back = Retour aux messages écrits

@@ -174,7 +174,7 @@ async fn api_errors_are_json_and_page_errors_are_pages() {
     let r = http
         .post(app.url("/api/contacts"))
         .header("content-type", "application/json")
-        .body("x".repeat(100 * 1024))
+        .body("x".repeat(200 * 1024))
         .send()
         .await
         .unwrap();

@@ -127,14 +127,61 @@ async fn a_message_is_written_answered_read_with_the_code_continued_and_deleted(
             ],
         )
         .await;
-    assert_eq!(sent.status(), StatusCode::SEE_OTHER, "back to the inbox");
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER, "on to its sheet");
     let to = sent.headers()["location"]
         .to_str()
         .expect("location")
         .to_owned();
-    assert_eq!(to, "/listener/inbox?replied=1");
-    let after = app.get_as(&to, &cookie).await.text().await.expect("html");
-    assert!(after.contains("Votre réponse est envoyée."));
+    assert!(to.starts_with("/listener/sheet/"), "{to}");
+    let sheet_page = app.get_as(&to, &cookie).await.text().await.expect("html");
+    assert!(
+        sheet_page.contains("Votre réponse est envoyée."),
+        "{sheet_page}"
+    );
+    let sheet_form = [
+        ("csrf", csrf.as_str()),
+        ("duration_minutes", "12"),
+        ("themes", "solitude"),
+        ("age_band", "unknown"),
+        ("gender", "unknown"),
+        ("contact_kind", "first"),
+        ("risk", "low"),
+    ];
+    let body = serde_html_form::to_string(sheet_form).expect("form");
+    let saved = app
+        .http()
+        .post(app.url(&to))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(saved.headers()["location"], "/listener/inbox?saved=sheet");
+    let contact: ecoute_domain::ContactId = to["/listener/sheet/".len()..].parse().expect("id");
+    let sheet = app
+        .store
+        .sheet(contact)
+        .await
+        .expect("read")
+        .expect("saved");
+    assert_eq!(sheet.duration_seconds, 12 * 60);
+    let channel = app
+        .store
+        .contact(contact)
+        .await
+        .expect("read")
+        .expect("contact")
+        .channel;
+    assert_eq!(channel, ecoute_domain::Channel::Message);
+    let after = app
+        .get_as("/listener/inbox?saved=sheet", &cookie)
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(after.contains("Votre réponse est envoyée et sa fiche enregistrée."));
     assert!(
         after.contains("Aucun message écrit n&#39;attend de réponse."),
         "{after}"
@@ -267,6 +314,27 @@ async fn bad_input_gets_a_clear_answer_and_changes_nothing() {
         assert!(html.contains(says), "{code}: {html}");
         assert!(html.contains(r#"aria-invalid="true""#));
     }
+    // A refused text says nothing about a code that opens nothing: the code is checked
+    // (and counted) first.
+    let unknown = "abandon ability able about above absent absorb abstract";
+    let probe = post(
+        &app,
+        "/write/thread/send",
+        &[("code", unknown), ("client_id", "c0"), ("text", "")],
+    )
+    .await;
+    assert_eq!(probe.status(), StatusCode::NOT_FOUND);
+    let bad_id = post(
+        &app,
+        "/write/thread/send",
+        &[
+            ("code", unknown),
+            ("client_id", "not an id!"),
+            ("text", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(bad_id.status(), StatusCode::BAD_REQUEST);
     let (_, code) = write(&app, "Bonjour").await;
     let empty = post(
         &app,

@@ -149,11 +149,14 @@ impl Settings {
         }
         let path = if !self.written.code_key_file.is_empty() {
             std::path::PathBuf::from(&self.written.code_key_file)
-        } else if let Some(db) = self.database.url.strip_prefix("sqlite://") {
+        } else if let Some(rest) = self.database.url.strip_prefix("sqlite:") {
+            // `sqlite://PATH` and `sqlite:PATH` are files, `sqlite::memory:` is not.
+            let db = rest.strip_prefix("//").unwrap_or(rest);
             let db = db.split('?').next().unwrap_or(db);
+            if db.is_empty() || db.starts_with(":memory:") {
+                return Ok(());
+            }
             std::path::PathBuf::from(format!("{db}.code-key"))
-        } else if self.database.url.starts_with("sqlite:") {
-            return Ok(());
         } else {
             std::path::PathBuf::from("data/written-code.key")
         };

@@ -11,11 +11,13 @@ CREATE TABLE written_threads (
     -- Since when the person's oldest unanswered message waits (NULL: answered).
     waiting_since  INTEGER,
     priority       INTEGER NOT NULL DEFAULT 0,
-    -- The listener writing to it, until when (a lapsed claim frees it).
+    -- The listener writing to it, since and until when (a lapsed claim frees it).
     claimed_by     INTEGER REFERENCES users (id),
     claimed_until  INTEGER,
+    claimed_at     INTEGER,
     last_seq       INTEGER NOT NULL DEFAULT 0,
-    CHECK ((claimed_by IS NULL) = (claimed_until IS NULL))
+    CHECK ((claimed_by IS NULL) = (claimed_until IS NULL)),
+    CHECK ((claimed_by IS NULL) = (claimed_at IS NULL))
 );
 -- The inbox: threads waiting for a reply, by priority then the longest waiting.
 CREATE INDEX written_threads_inbox ON written_threads (centre_id, priority DESC, waiting_since, id)

@@ -291,7 +291,8 @@ where
     async fn recent_talk_seconds(&self, centre: CentreId, limit: u32) -> StoreResult<Vec<i64>> {
         let rows = sqlx::query(
             "SELECT answered_at, ended_at FROM contacts \
-             WHERE centre_id = $1 AND state = 'ended' AND answered_at IS NOT NULL \
+             WHERE centre_id = $1 AND channel = 'chat' AND state = 'ended' \
+             AND answered_at IS NOT NULL \
              ORDER BY ended_at DESC, id LIMIT $2",
         )
         .bind(centre.0)

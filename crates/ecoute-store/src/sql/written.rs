@@ -6,8 +6,8 @@ use crate::query::{Columns, Run};
 use crate::{NewThread, Sender, StoreError, StoreResult, Written, WrittenStore};
 use async_trait::async_trait;
 use ecoute_domain::{
-    Author, CentreId, Claim, ClientMessageId, MessageBody, Thread, ThreadId, Timestamp, UserId,
-    Writer, WrittenMessage,
+    Author, CentreId, Channel, Claim, ClientMessageId, ContactId, EndReason, MessageBody, Thread,
+    ThreadId, Timestamp, UserId, Writer, WrittenMessage,
 };
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 
@@ -15,7 +15,7 @@ use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 /// (a `WHERE` and a row lock may follow: the pseudonym is a subquery, not a join, so that
 /// PostgreSQL can lock the thread's row alone).
 const SELECT_THREAD: &str = "SELECT t.id, t.centre_id, t.created_at, t.last_activity, \
-    t.waiting_since, t.priority, t.claimed_by, t.claimed_until, t.last_seq, \
+    t.waiting_since, t.priority, t.claimed_by, t.claimed_at, t.claimed_until, t.last_seq, \
     (SELECT u.pseudonym FROM users u WHERE u.id = t.claimed_by) AS claimed_pseudonym \
     FROM written_threads t";
 
@@ -27,16 +27,18 @@ const SELECT_WRITTEN: &str = "SELECT m.seq, m.author, m.body, m.at, m.listener_i
 /// A thread from a row of [`SELECT_THREAD`].
 fn to_thread<R: Columns + ?Sized>(row: &R) -> StoreResult<Thread> {
     let claimed_by: Option<i64> = row.get("claimed_by")?;
+    let since: Option<i64> = row.get("claimed_at")?;
     let until: Option<i64> = row.get("claimed_until")?;
-    let claim = match (claimed_by, until) {
-        (Some(id), Some(until)) => Some(Claim {
+    let claim = match (claimed_by, since, until) {
+        (Some(id), Some(since), Some(until)) => Some(Claim {
             listener: Writer {
                 id: UserId(id),
                 pseudonym: row.get("claimed_pseudonym")?,
             },
+            since: Timestamp(since),
             until: Timestamp(until),
         }),
-        (None, None) => None,
+        (None, None, None) => None,
         _ => return Err(corrupt("thread claim", "half set")),
     };
     Ok(Thread {
@@ -104,12 +106,13 @@ impl<D: Dialect> SqlStore<D> {
     async fn write_thread(tx: &mut D::Writer, t: &Thread) -> StoreResult<()> {
         tx.exec(
             "UPDATE written_threads SET last_activity = $2, waiting_since = $3, \
-             claimed_by = $4, claimed_until = $5, last_seq = $6 WHERE id = $1",
+             claimed_by = $4, claimed_at = $5, claimed_until = $6, last_seq = $7 WHERE id = $1",
             &[
                 t.id.into(),
                 t.last_activity.0.into(),
                 t.waiting_since.map(|w| w.0).into(),
                 t.claim.as_ref().map(|c| c.listener.id.0).into(),
+                t.claim.as_ref().map(|c| c.since.0).into(),
                 t.claim.as_ref().map(|c| c.until.0).into(),
                 t.last_seq.into(),
             ],
@@ -147,6 +150,7 @@ impl<D: Dialect> SqlStore<D> {
         .await
         .map_err(|e| write_error(e, "this message was already stored"))?;
         Self::write_thread(tx, &after).await?;
+        let mut sheet = None;
         let listener = match sender.listener() {
             Some(id) => {
                 tx.exec(
@@ -154,6 +158,7 @@ impl<D: Dialect> SqlStore<D> {
                     &[t.id.into(), id.0.into()],
                 )
                 .await?;
+                sheet = Some(Self::reply_contact(tx, t, id, now).await?);
                 Some(Writer {
                     id,
                     pseudonym: tx
@@ -174,7 +179,44 @@ impl<D: Dialect> SqlStore<D> {
             },
             thread: after,
             created: true,
+            sheet,
         })
+    }
+
+    /// Records `listener`'s reply to `t` at `now` as a contact of the `message` channel,
+    /// ended as it is sent, so that its statistics sheet is owed and filled in as for chat:
+    /// the person waited from their oldest unanswered message to the claim, and the
+    /// listener's time runs from the claim to the reply.
+    async fn reply_contact(
+        tx: &mut D::Writer,
+        t: &Thread,
+        listener: UserId,
+        now: Timestamp,
+    ) -> StoreResult<ContactId> {
+        let answered = t.claim_at(now).map_or(now, |c| c.since);
+        let arrived = t.waiting_since.unwrap_or(answered).min(answered);
+        let id = ContactId::new_random();
+        tx.exec(
+            "INSERT INTO contacts (id, centre_id, channel, state, listener_id, priority, \
+             is_returning, created_at, queued_at, answered_at, ended_at, wait_seconds, \
+             end_reason, last_seq) \
+             VALUES ($1, $2, $3, 'ended', $4, $5, $6, $7, $7, $8, $9, $10, $11, 0)",
+            &[
+                id.into(),
+                t.centre.0.into(),
+                Channel::Message.as_str().into(),
+                listener.0.into(),
+                t.priority.into(),
+                false.into(),
+                arrived.0.into(),
+                answered.0.into(),
+                now.0.into(),
+                answered.seconds_since(arrived).into(),
+                EndReason::ListenerEnded.as_str().into(),
+            ],
+        )
+        .await?;
+        Ok(id)
     }
 
     /// Deletes threads matching `condition` (on `written_threads`, arguments `args`) and all
@@ -235,6 +277,7 @@ where
                         thread,
                         message,
                         created: false,
+                        sheet: None,
                     });
                 }
                 // Count and insert as one step, as joins of the queue do: the centre's row
@@ -346,6 +389,7 @@ where
                         thread,
                         message,
                         created: false,
+                        sheet: None,
                     });
                 }
                 match sender {
@@ -376,7 +420,7 @@ where
                     .await?
                     .ok_or(StoreError::NotFound)?
                     .get("pseudonym")?;
-                thread.claim = Some(Thread::claim_for(
+                thread.claim = Some(thread.claim_for(
                     Writer {
                         id: listener,
                         pseudonym,
@@ -394,7 +438,8 @@ where
         self.write(move |tx| {
             Box::pin(async move {
                 tx.exec(
-                    "UPDATE written_threads SET claimed_by = NULL, claimed_until = NULL \
+                    "UPDATE written_threads SET claimed_by = NULL, claimed_at = NULL, \
+                     claimed_until = NULL \
                      WHERE id = $1 AND claimed_by = $2",
                     &[id.into(), listener.0.into()],
                 )
@@ -433,7 +478,7 @@ where
                     ],
                 )
                 .await?;
-                thread.claim = Some(Thread::claim_for(claim.listener, now));
+                thread.claim = Some(thread.claim_for(claim.listener, now));
                 thread.last_activity = now;
                 Self::write_thread(tx, &thread).await?;
                 Ok(thread)

@@ -184,6 +184,7 @@ pub const TABLES: &[Table] = &[
             ("waiting_since", Int),
             ("priority", Int32),
             ("claimed_by", Int),
+            ("claimed_at", Int),
             ("claimed_until", Int),
             ("last_seq", Int),
         ],

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_app::AppError;
 use ecoute_domain::written::REPLY_TARGET_HOURS;
-use ecoute_domain::{Due, Thread, ThreadId, ThreadRefusal, Timestamp};
+use ecoute_domain::{ClientMessageId, Due, Thread, ThreadId, ThreadRefusal, Timestamp};
 use serde::Deserialize;
 
 use super::written::{message_error, shown_messages, shown_time, ShownMessage};
@@ -40,7 +40,7 @@ struct InboxRow {
 #[template(path = "inbox.html")]
 struct InboxPage {
     layout: Layout,
-    /// A reply was just sent.
+    /// A reply was just sent and its sheet saved.
     replied: bool,
     rows: Vec<InboxRow>,
     reply_hours: usize,
@@ -82,6 +82,20 @@ fn thread_id(raw: &str) -> Result<ThreadId, WebError> {
     raw.parse().map_err(|_| WebError::NotFound)
 }
 
+/// The thread `raw` names, if it is one of the listener's centre (else, as for no thread,
+/// 404).
+async fn own_thread(
+    state: &AppState,
+    session: &StaffSession,
+    raw: &str,
+) -> Result<ThreadId, WebError> {
+    let id = thread_id(raw)?;
+    match state.store.thread(id).await? {
+        Some(thread) if thread.centre == session.user.centre => Ok(id),
+        _ => Err(WebError::NotFound),
+    }
+}
+
 /// `GET /listener/inbox`.
 pub async fn inbox_page(
     State(state): State<AppState>,
@@ -92,7 +106,7 @@ pub async fn inbox_page(
     let layout = Layout::staff(&state, q.page(), PATH, &session);
     let replied = query
         .as_deref()
-        .is_some_and(|q| q.split('&').any(|kv| kv == "replied=1"));
+        .is_some_and(|q| q.split('&').any(|kv| kv == "saved=sheet"));
     let now = state.app.now();
     let threads = state.app.inbox(session.user.centre, INBOX_LIMIT).await?;
     let rows = threads
@@ -213,7 +227,7 @@ pub async fn claim(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     session.check_csrf(&form.csrf)?;
-    let id = thread_id(&id)?;
+    let id = own_thread(&state, &session, &id).await?;
     let t = Texts::new(q.lang());
     match state.app.claim_thread(id, session.user.id).await {
         Ok(_) => thread_page(&state, &q, &session, id, StatusCode::OK, Shown::default()).await,
@@ -237,7 +251,7 @@ pub async fn release(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     session.check_csrf(&form.csrf)?;
-    let id = thread_id(&id)?;
+    let id = own_thread(&state, &session, &id).await?;
     state.app.release_thread(id, session.user.id).await?;
     Ok(Redirect::to(&format!("{PATH}{}", q.query())).into_response())
 }
@@ -270,7 +284,9 @@ pub async fn reply(
     Form(form): Form<ReplyForm>,
 ) -> Result<Response, WebError> {
     session.check_csrf(&form.csrf)?;
-    let id = thread_id(&id)?;
+    let id = own_thread(&state, &session, &id).await?;
+    let client_id = ClientMessageId::parse(&form.client_id)
+        .map_err(|_| WebError::BadRequest("the form's message id is malformed".into()))?;
     let t = Texts::new(q.lang());
     let listener = session.user.id;
     let done = match form.action {
@@ -278,23 +294,27 @@ pub async fn reply(
             .app
             .save_reply_draft(id, listener, &form.text)
             .await
-            .map(|_| t.get("inbox_draft_saved").to_owned()),
+            .map(|_| None),
         ReplyAction::Send => state
             .app
-            .reply_in_thread(id, listener, &form.client_id, &form.text)
+            .reply_in_thread(id, listener, &client_id, &form.text)
             .await
-            .map(|_| t.get("inbox_reply_sent").to_owned()),
+            .map(|written| Some(written.sheet)),
     };
     let max = state.app.written_settings().max_chars;
     let error = match done {
-        Ok(notice) => {
-            if matches!(form.action, ReplyAction::Send) {
-                let sep = if q.query().is_empty() { "?" } else { "&" };
-                let to = format!("{PATH}{}{sep}replied=1", q.query());
-                return Ok(Redirect::to(&to).into_response());
-            }
+        // Sent: its statistics sheet, as after a conversation.
+        Ok(Some(Some(sheet))) => {
+            let to = format!("/listener/sheet/{sheet}{}", q.query());
+            return Ok(Redirect::to(&to).into_response());
+        }
+        // Sent before (the form sent twice): its sheet is owed in the workspace already.
+        Ok(Some(None)) => {
+            return Ok(Redirect::to(&format!("{PATH}{}", q.query())).into_response());
+        }
+        Ok(None) => {
             let shown = Shown {
-                notice: Some(notice),
+                notice: Some(t.get("inbox_draft_saved").to_owned()),
                 ..Shown::default()
             };
             return thread_page(&state, &q, &session, id, StatusCode::OK, shown).await;

@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecoute_domain::{
-    AgeBand, Contact, ContactId, ContactKind, Gender, RiskLevel, StatsSheet, StatsSheetError,
-    StatsSheetInput,
+    AgeBand, Channel, Contact, ContactId, ContactKind, Gender, RiskLevel, StatsSheet,
+    StatsSheetError, StatsSheetInput,
 };
 use serde::Deserialize;
 
@@ -41,6 +41,8 @@ struct SheetPage {
     themes: Vec<Choice>,
     choice_fields: Vec<ChoiceField>,
     debrief_wanted: bool,
+    /// The sheet of a written reply, just sent.
+    written: bool,
 }
 page_layout!(SheetPage);
 
@@ -124,6 +126,7 @@ fn sheet_form(
             ),
         ],
         debrief_wanted: input.debrief_wanted,
+        written: contact.channel == Channel::Message,
     }
 }
 
@@ -232,5 +235,11 @@ pub async fn save_sheet(
         "sheet"
     };
     let lang = q.query().replacen('?', "&", 1);
-    Ok(Redirect::to(&format!("/listener?saved={saved}{lang}")).into_response())
+    // A written reply's sheet goes back to the inbox, unless the workspace offers a pause.
+    let back = if contact.channel == Channel::Message && saved == "sheet" {
+        "/listener/inbox"
+    } else {
+        "/listener"
+    };
+    Ok(Redirect::to(&format!("{back}?saved={saved}{lang}")).into_response())
 }

@@ -15,8 +15,8 @@ use ecoute_app::written::PersonThread;
 use ecoute_app::AppError;
 use ecoute_domain::written::REPLY_TARGET_HOURS;
 use ecoute_domain::{
-    Author, CampaignEvent, Day, MessageError, RetrievalCode, ThreadRefusal, Timestamp, WordList,
-    WrittenMessage,
+    Author, CampaignEvent, ClientMessageId, Day, MessageError, RetrievalCode, ThreadRefusal,
+    Timestamp, WordList, WrittenMessage,
 };
 use serde::Deserialize;
 use std::time::Instant;
@@ -388,16 +388,21 @@ pub async fn write_again(
     headers: HeaderMap,
     Form(form): Form<NextMessage>,
 ) -> Result<Response, WebError> {
+    let client_id = ClientMessageId::parse(&form.client_id)
+        .map_err(|_| WebError::BadRequest("the form's message id is malformed".into()))?;
     let code = match typed_code(&state, &form.code) {
         Ok(code) => code,
         Err(e) => return code_refused(&state, &q, form.code, e),
     };
     admit(&state, &headers)?;
-    let written = state
-        .app
-        .write_again(&code, &form.client_id, &form.text)
-        .await;
-    looked_up(&state, &code, &written);
+    // The code first, counted as any lookup; then the text.
+    let opened = state.app.thread_for_code(&code).await;
+    looked_up(&state, &code, &opened);
+    let opened = match opened {
+        Ok(opened) => opened,
+        Err(e) => return code_refused(&state, &q, form.code, e),
+    };
+    let written = state.app.write_again(&opened, &client_id, &form.text).await;
     let t = Texts::new(q.lang());
     match written {
         Ok(thread) => {
@@ -414,12 +419,11 @@ pub async fn write_again(
                 }
                 _ => t.get("written_thread_full").to_owned(),
             };
-            let thread = state.app.thread_for_code(&code).await?;
             let page = ThreadPage {
                 error: Some(error),
                 text: form.text,
                 client_id: form.client_id,
-                ..thread_page(&state, &q, &thread, false)
+                ..thread_page(&state, &q, &opened, false)
             };
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
