@@ -2,7 +2,8 @@
 //! maps it once to frames and HTTP statuses, and the CLI to messages.
 
 use ecoute_domain::{
-    CampaignError, MessageError, StoryError, ThreadRefusal, TransitionError, UserError,
+    ApplicationError, CampaignError, MessageError, StageError, StoryError, ThreadRefusal,
+    TransitionError, UserError,
 };
 use ecoute_store::StoreError;
 
@@ -67,6 +68,18 @@ pub enum AppError {
     /// A written thread's rules refuse this now (another listener holds it, no claim, full).
     #[error(transparent)]
     Thread(#[from] ThreadRefusal),
+    /// An application form breaks the rules (a field missing or too long, no consent…).
+    #[error(transparent)]
+    InvalidApplication(#[from] ApplicationError),
+    /// The pipeline's rules refuse this move (or the application was erased).
+    #[error(transparent)]
+    Stage(#[from] StageError),
+    /// As many applications as allowed keep their personal data.
+    #[error("too many applications are waiting to be read; please try again later")]
+    ApplicationsFull,
+    /// A note about an applicant is empty or too long.
+    #[error("a note has 1 to 2000 characters")]
+    InvalidNote,
     /// A message's text breaks the rules (empty, too long, control characters).
     #[error(transparent)]
     InvalidMessage(#[from] MessageError),
@@ -94,6 +107,8 @@ impl From<StoreError> for AppError {
             StoreError::Resend(_) => AppError::DuplicateMessageId,
             StoreError::InboxFull => AppError::InboxFull,
             StoreError::Thread(refusal) => AppError::Thread(refusal),
+            StoreError::Stage(refusal) => AppError::Stage(refusal),
+            StoreError::ApplicationsFull => AppError::ApplicationsFull,
             StoreError::Transition(TransitionError::AlreadyEnded) => AppError::ContactEnded,
             StoreError::Transition(TransitionError::NotYourContact) => AppError::NotYourContact,
             StoreError::Transition(t) => AppError::Refused(t),

@@ -40,6 +40,8 @@ pub struct PurgeReport {
     pub sessions: u64,
     /// Written threads inactive long enough, deleted whole.
     pub threads: u64,
+    /// Applications whose candidate left long enough ago, their personal data erased.
+    pub applications: u64,
 }
 
 /// `seconds` before `now`.
@@ -166,18 +168,22 @@ impl App {
         let messages = self.store.purge_messages(cutoff).await?;
         let sessions = self.store.delete_expired_sessions(now).await?;
         let threads = self.purge_threads().await?;
-        if messages > 0 || sessions > 0 || threads > 0 {
+        let applications = self.erase_expired_applications().await?;
+        if messages > 0 || sessions > 0 || threads > 0 || applications > 0 {
             tracing::info!(
                 messages,
                 sessions,
                 threads,
-                "purged conversation text, inactive written threads and expired sessions"
+                applications,
+                "purged conversation text, inactive written threads, expired sessions and \
+                 the personal data of candidates who left"
             );
         }
         Ok(PurgeReport {
             messages,
             sessions,
             threads,
+            applications,
         })
     }
 }

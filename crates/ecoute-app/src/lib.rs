@@ -5,7 +5,8 @@
 //! it, grouped by area: [`contacts`] (join, take next, send, end, presence, connections),
 //! [`sheets`] (the statistics sheet), [`accounts`] (create, disable, log out, passwords),
 //! [`campaigns`] (declare, count without tracking, report), [`written`] (anonymous written
-//! threads: write, read and delete with a code; the listeners' inbox, claims and replies) and
+//! threads: write, read and delete with a code; the listeners' inbox, claims and replies),
+//! [`volunteers`] (applications, the pipeline, erasure, the audit of reads) and
 //! [`jobs`] (sweeps of reconnection delays, never-connected contacts and dead instances;
 //! purges). Every method that changes state commits first and publishes after
 //! ([`publish`]), so that no client hears of a change that is not durable. Every refusal is
@@ -28,6 +29,7 @@ pub mod sheets;
 pub mod stories;
 #[cfg(test)]
 mod testing;
+pub mod volunteers;
 pub mod written;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -55,6 +57,8 @@ pub struct Settings {
     pub purge_after_hours: u64,
     /// Written messaging.
     pub written: written::WrittenSettings,
+    /// The volunteer pipeline.
+    pub volunteer: volunteers::VolunteerSettings,
     /// The secret of retrieval codes; `None`: a random one for this process (codes given
     /// then do not survive a restart, which suits tests, not a helpline).
     pub code_key: Option<retrieval::CodeKey>,

@@ -19,6 +19,7 @@ pub async fn app() -> (App, Arc<ManualClock>) {
         hello_grace_seconds: 60,
         purge_after_hours: 24,
         written: Default::default(),
+        volunteer: Default::default(),
         code_key: None,
     };
     let app = App::new(

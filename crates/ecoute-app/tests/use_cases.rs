@@ -37,6 +37,7 @@ fn settings() -> Settings {
         hello_grace_seconds: 30,
         purge_after_hours: 24,
         written: Default::default(),
+        volunteer: Default::default(),
         code_key: None,
     }
 }

@@ -16,6 +16,7 @@ pub mod stats;
 pub mod story;
 pub mod time;
 pub mod user;
+pub mod volunteer;
 pub mod written;
 
 pub use campaign::{
@@ -38,4 +39,8 @@ pub use stats::{
 pub use story::{current_stories, shipped_stories, Story, StoryError, StoryPart, StoryText};
 pub use time::Timestamp;
 pub use user::{Password, Permission, Presence, Pseudonym, Role, UserError, Username};
+pub use volunteer::{
+    Application, ApplicationError, ApplicationEvent, ApplicationId, Candidate, CandidateInput,
+    Conversion, EventKind, PipelineCounts, Stage, StageError,
+};
 pub use written::{Claim, Due, Thread, ThreadRefusal, WrittenMessage};

@@ -16,6 +16,9 @@ pub enum Role {
     /// The association's communication: the campaign page's stories and the campaigns, and
     /// nothing of the conversations.
     Communication,
+    /// Moves volunteer applications through the pipeline, and reads nothing of the
+    /// conversations.
+    Coordinator,
 }
 
 /// Something a staff member may do.
@@ -29,6 +32,8 @@ pub enum Permission {
     ManageCampaigns,
     /// Edit the campaign page's stories.
     EditStories,
+    /// Read and move volunteer applications (candidates' personal data).
+    ManageVolunteers,
 }
 
 impl Role {
@@ -39,6 +44,7 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
             Role::Communication => "communication",
+            Role::Coordinator => "coordinator",
         }
     }
 
@@ -48,11 +54,12 @@ impl Role {
     }
 
     /// Every role.
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::Listener,
         Role::Supervisor,
         Role::Admin,
         Role::Communication,
+        Role::Coordinator,
     ];
 
     /// Whether this role grants `permission`.
@@ -62,6 +69,7 @@ impl Role {
             Role::Admin => true,
             Role::Listener | Role::Supervisor => matches!(permission, Listen),
             Role::Communication => matches!(permission, ManageCampaigns | EditStories),
+            Role::Coordinator => matches!(permission, ManageVolunteers),
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod stories;
 mod support;
 pub mod transfer;
 pub mod users;
+pub mod volunteers;
 pub mod written;
 
 use ecoute_store::Store;
@@ -108,6 +109,9 @@ macro_rules! conformance_tests {
             written::written_inbox_order,
             written::written_bounds,
             written::written_delete_and_purge,
+            volunteers::volunteers_pipeline_moves_and_events,
+            volunteers::volunteers_erasure_retention_and_audit,
+            volunteers::volunteers_bounded,
             transfer::transfer_copies_everything,
             instances::dead_instances_connections_are_detached,
             instances::dead_instances_are_processed_once_concurrently,

@@ -114,6 +114,49 @@ async fn fill(store: &dyn Store) -> (UserId, ContactId, ContactId, ContactId) {
         .save_draft(thread.id, lina, "Et ensuite", at(66))
         .await
         .expect("draft");
+    let application = store
+        .create_application(&ecoute_store::NewApplication {
+            id: ecoute_domain::ApplicationId::new_random(),
+            candidate: ecoute_domain::Candidate {
+                name: "Camille".into(),
+                email: None,
+                phone: Some("06 12 34 56 78".into()),
+                city: "Lyon".into(),
+                availability: "Le mardi".into(),
+                motivation: "Écouter".into(),
+            },
+            campaign: Some(campaign.code.clone()),
+            now: at(67),
+            max_kept: 10,
+        })
+        .await
+        .expect("application");
+    let root = store
+        .credentials("root")
+        .await
+        .expect("root")
+        .expect("root")
+        .user
+        .id;
+    store
+        .move_application(
+            application.id,
+            ecoute_domain::Stage::FirstInterview,
+            root,
+            Some("Rendez-vous pris"),
+            at(68),
+        )
+        .await
+        .expect("move");
+    store
+        .record_personal_read(
+            root,
+            Some(application.id),
+            ecoute_store::ReadAction::Read,
+            at(69),
+        )
+        .await
+        .expect("audit");
     (lina, talking.id, queued.id, done.id)
 }
 
@@ -153,6 +196,9 @@ pub async fn transfer_copies_everything(store: Arc<dyn Store>) {
         ("written_threads", 1),
         ("written_messages", 2),
         ("written_drafts", 1),
+        ("volunteer_applications", 1),
+        ("volunteer_events", 2),
+        ("personal_data_reads", 1),
     ] {
         assert_eq!(rows(table), want, "{table} in the source");
     }

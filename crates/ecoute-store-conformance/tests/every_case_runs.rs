@@ -17,6 +17,7 @@ const CASE_FILES: &[&str] = &[
     "campaigns",
     "stories",
     "written",
+    "volunteers",
     "transfer",
     "instances",
 ];

@@ -1,7 +1,7 @@
 //! The store's one error type: each variant says what happened, so that callers map it once
 //! (the web layer in its `From<StoreError>`) without reading messages.
 
-use ecoute_domain::{ResendError, ThreadRefusal, TransitionError};
+use ecoute_domain::{ResendError, StageError, ThreadRefusal, TransitionError};
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -27,6 +27,12 @@ pub enum StoreError {
     /// A written thread's rules refuse this now (a refusal of the domain).
     #[error(transparent)]
     Thread(#[from] ThreadRefusal),
+    /// The volunteer pipeline's rules refuse this move (a refusal of the domain).
+    #[error(transparent)]
+    Stage(#[from] StageError),
+    /// As many applications as allowed are kept; a new one is refused.
+    #[error("too many applications are waiting to be read; please try again later")]
+    ApplicationsFull,
     /// Too many concurrent writes got in the way; the same call may succeed if retried.
     #[error("the queue is too busy right now; try again")]
     Busy,

@@ -1,7 +1,7 @@
 //! Persistence for ecoute, behind traits, and the real-time event bus.
 //!
 //! Each area of the data has its own trait ([`UserStore`], [`SessionStore`], [`ContactStore`],
-//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`CampaignStore`], [`StoryStore`], [`WrittenStore`], [`InstanceStore`]); [`Store`] is all of
+//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`CampaignStore`], [`StoryStore`], [`WrittenStore`], [`VolunteerStore`], [`InstanceStore`]); [`Store`] is all of
 //! them. One implementation, [`SqlStore`], serves both backends — SQLite (the embedded
 //! default) and PostgreSQL (several instances): each method's SQL is written once in
 //! `src/sql/` (a file per trait), and a [`Dialect`] (`src/dialect/`) says what differs. Both
@@ -40,6 +40,7 @@ pub use error::{StoreError, StoreResult};
 pub use types::*;
 
 use async_trait::async_trait;
+use ecoute_domain::{Application, ApplicationEvent, ApplicationId, Stage};
 use ecoute_domain::{
     Campaign, CampaignCount, CentreId, ClientMessageId, Contact, ContactId, Day, Message,
     MessageBody, Presence, QueueEntry, StatsSheet, Story, Thread, ThreadId, Timestamp, Transition,
@@ -327,6 +328,72 @@ pub trait WrittenStore: Send + Sync {
     async fn purge_threads(&self, inactive_before: Timestamp) -> StoreResult<u64>;
 }
 
+/// Volunteer applications and the association's pipeline (see
+/// [`ecoute_domain::volunteer`]), with the audit of every read of candidates' personal data.
+#[async_trait]
+pub trait VolunteerStore: Send + Sync {
+    /// Records an application at stage "received", unless `new.max_kept` applications keep
+    /// their personal data ([`StoreError::ApplicationsFull`]; counting and inserting are one
+    /// atomic step).
+    async fn create_application(&self, new: &NewApplication) -> StoreResult<Application>;
+    /// The application with this id (erased ones too: their anonymous trace).
+    async fn application(&self, id: ApplicationId) -> StoreResult<Option<Application>>;
+    /// Every application, newest first.
+    async fn applications(&self) -> StoreResult<Vec<Application>>;
+    /// What happened to an application, in order.
+    async fn application_events(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationEvent>>;
+    /// Moves an application to `to` (the domain's rules: [`StoreError::Stage`]), recording
+    /// who did it and, if given, why (a note). [`StoreError::NotFound`] if there is none.
+    async fn move_application(
+        &self,
+        id: ApplicationId,
+        to: Stage,
+        by: UserId,
+        note: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<Application>;
+    /// Adds a note about the applicant.
+    async fn note_application(
+        &self,
+        id: ApplicationId,
+        by: UserId,
+        note: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Logs `minutes` of training (the domain's rules: during training only).
+    async fn log_training(
+        &self,
+        id: ApplicationId,
+        by: UserId,
+        minutes: i64,
+        now: Timestamp,
+    ) -> StoreResult<Application>;
+    /// Erases an application's personal data and its notes, keeping its anonymous trace;
+    /// whether there was anything to erase.
+    async fn erase_application(&self, id: ApplicationId, now: Timestamp) -> StoreResult<bool>;
+    /// Erases the personal data of every application that left the pipeline at or before
+    /// `left_before` without its candidate becoming an active listener; how many.
+    async fn erase_left_applications(
+        &self,
+        left_before: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<u64>;
+    /// Records an access to personal data (the audit).
+    async fn record_personal_read(
+        &self,
+        by: UserId,
+        application: Option<ApplicationId>,
+        action: ReadAction,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// The audited accesses to one application, newest first, at most `limit`.
+    async fn personal_reads(
+        &self,
+        application: ApplicationId,
+        limit: u32,
+    ) -> StoreResult<Vec<PersonalRead>>;
+}
+
 /// Liveness of the instances sharing the store, so that the connections of an instance that
 /// died without closing them (SIGKILL, a lost host) are still seen as closed.
 ///
@@ -363,6 +430,7 @@ pub trait Store:
     + CampaignStore
     + StoryStore
     + WrittenStore
+    + VolunteerStore
     + InstanceStore
     + transfer::Transfer
 {
@@ -378,6 +446,7 @@ impl<T> Store for T where
         + CampaignStore
         + StoryStore
         + WrittenStore
+        + VolunteerStore
         + InstanceStore
         + transfer::Transfer
 {

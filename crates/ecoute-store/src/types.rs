@@ -1,8 +1,9 @@
 //! Records the store reads and writes, beside the domain types.
 
 use ecoute_domain::{
-    CentreId, Channel, ClientMessageId, Contact, ContactId, Message, MessageBody, Pseudonym, Role,
-    Thread, ThreadId, Timestamp, UserId, Username, WrittenMessage,
+    ApplicationId, CampaignCode, Candidate, CentreId, Channel, ClientMessageId, Contact, ContactId,
+    Message, MessageBody, Pseudonym, Role, Thread, ThreadId, Timestamp, UserId, Username, Writer,
+    WrittenMessage,
 };
 use serde::Serialize;
 
@@ -198,4 +199,63 @@ pub struct Written {
     /// A listener's reply: the contact (channel `message`, ended) whose statistics sheet it
     /// owes. `None` for the person's messages and for a resend.
     pub sheet: Option<ContactId>,
+}
+
+/// An application to record, as the candidate sent it.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    /// Its id (random).
+    pub id: ApplicationId,
+    /// The validated form.
+    pub candidate: Candidate,
+    /// The declared campaign that brought the candidate, if any.
+    pub campaign: Option<CampaignCode>,
+    /// When it was sent.
+    pub now: Timestamp,
+    /// The most applications kept with their personal data: beyond, a new one is refused
+    /// ([`crate::StoreError::ApplicationsFull`]).
+    pub max_kept: u64,
+}
+
+/// A read of candidates' personal data, as the audit keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonalRead {
+    /// When.
+    pub at: Timestamp,
+    /// Who read.
+    pub by: Writer,
+    /// Which application (`None`: the pipeline's list).
+    pub application: Option<ApplicationId>,
+    /// What they did.
+    pub action: ReadAction,
+}
+
+/// What an audited access to personal data was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadAction {
+    /// The pipeline's list, with names and cities.
+    List,
+    /// One application in full.
+    Read,
+    /// The erasure of an application's personal data.
+    Erase,
+}
+
+impl ReadAction {
+    /// Stable name used in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadAction::List => "list",
+            ReadAction::Read => "read",
+            ReadAction::Erase => "erase",
+        }
+    }
+
+    /// Inverse of [`ReadAction::as_str`].
+    pub fn parse(s: &str) -> Option<ReadAction> {
+        [ReadAction::List, ReadAction::Read, ReadAction::Erase]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
 }

@@ -114,6 +114,7 @@ role_listener = Listener
 role_supervisor = Supervisor
 role_admin = Administrator
 role_communication = Communication
+role_coordinator = Volunteer coordination
 create_user = Create account
 new_user = New account
 status = Status

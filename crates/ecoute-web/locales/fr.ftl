@@ -114,6 +114,7 @@ role_listener = Écoute
 role_supervisor = Supervision
 role_admin = Administration
 role_communication = Communication
+role_coordinator = Coordination des bénévoles
 create_user = Créer le compte
 new_user = Nouveau compte
 status = État

@@ -17,6 +17,8 @@ pub struct WebConfig {
     pub privacy: PrivacyConfig,
     /// Anonymous written messaging.
     pub written: WrittenConfig,
+    /// Applications to become a listener.
+    pub volunteer: VolunteerConfig,
     /// Staff sessions.
     pub auth: AuthConfig,
     /// The public site.
@@ -144,6 +146,32 @@ impl WrittenConfig {
     }
 }
 
+/// Applications to become a listener.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VolunteerConfig {
+    /// Applications kept with their personal data at most; beyond, the form answers `503`.
+    pub max_kept_applications: u64,
+    /// Days after a candidate left the pipeline (without becoming a listener) that their
+    /// personal data is erased.
+    pub erase_left_after_days: u64,
+    /// Applications accepted per minute on an instance, for everyone together; beyond, `429`.
+    pub applications_per_minute: u32,
+    /// Applications accepted at once before that rate applies.
+    pub application_burst: u32,
+}
+
+impl Default for VolunteerConfig {
+    fn default() -> Self {
+        VolunteerConfig {
+            max_kept_applications: 5_000,
+            erase_left_after_days: 365,
+            applications_per_minute: 10,
+            application_burst: 20,
+        }
+    }
+}
+
 /// Staff sessions.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -197,6 +225,7 @@ impl Default for WebConfig {
             chat: ChatConfig::default(),
             privacy: PrivacyConfig::default(),
             written: WrittenConfig::default(),
+            volunteer: VolunteerConfig::default(),
             auth: AuthConfig::default(),
             site: SiteConfig::default(),
             themes: Vec::new(),
@@ -218,6 +247,10 @@ impl WebConfig {
                 max_chars: self.written.max_message_chars,
                 purge_after_days: self.written.purge_after_days,
                 max_threads: self.written.max_open_threads,
+            },
+            volunteer: ecoute_app::volunteers::VolunteerSettings {
+                max_kept: self.volunteer.max_kept_applications,
+                erase_left_after_days: self.volunteer.erase_left_after_days,
             },
             code_key: self.written.key(),
         }
@@ -385,6 +418,31 @@ impl WebConfig {
         if !(1..=1_000_000).contains(&w.code_check_burst) {
             return Err(invalid(
                 "written.code_check_burst",
+                "must be between 1 and 1000000",
+            ));
+        }
+        let v = &self.volunteer;
+        if !(1..=10_000_000).contains(&v.max_kept_applications) {
+            return Err(invalid(
+                "volunteer.max_kept_applications",
+                "must be between 1 and 10000000",
+            ));
+        }
+        if !(1..=3_650).contains(&v.erase_left_after_days) {
+            return Err(invalid(
+                "volunteer.erase_left_after_days",
+                "must be between 1 and 3650",
+            ));
+        }
+        if !(1..=1_000_000).contains(&v.applications_per_minute) {
+            return Err(invalid(
+                "volunteer.applications_per_minute",
+                "must be between 1 and 1000000",
+            ));
+        }
+        if !(1..=1_000_000).contains(&v.application_burst) {
+            return Err(invalid(
+                "volunteer.application_burst",
                 "must be between 1 and 1000000",
             ));
         }

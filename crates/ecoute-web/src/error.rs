@@ -220,7 +220,9 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound => WebError::NotFound,
             StoreError::QueueFull => WebError::QueueFull,
-            StoreError::InboxFull => WebError::Unavailable(e.to_string()),
+            StoreError::InboxFull | StoreError::ApplicationsFull => {
+                WebError::Unavailable(e.to_string())
+            }
             StoreError::Busy => WebError::Unavailable(e.to_string()),
             StoreError::Overloaded => WebError::Busy {
                 retry_after: OVERLOADED_RETRY_SECONDS,
@@ -230,6 +232,7 @@ impl From<StoreError> for WebError {
             | StoreError::Transition(_)
             | StoreError::Resend(_)
             | StoreError::Thread(_)
+            | StoreError::Stage(_)
             | StoreError::Conflict(_) => WebError::Conflict(e.to_string()),
             StoreError::Config(_)
             | StoreError::Corrupt(_)
@@ -248,7 +251,9 @@ impl From<AppError> for WebError {
         match e {
             AppError::NotFound | AppError::UnknownCode => WebError::NotFound,
             AppError::QueueFull => WebError::QueueFull,
-            AppError::InboxFull => WebError::Unavailable(e.to_string()),
+            AppError::InboxFull | AppError::ApplicationsFull => {
+                WebError::Unavailable(e.to_string())
+            }
             AppError::OwnAccount => WebError::Refused(Refusal::OwnAccount),
             AppError::SheetExists => WebError::Refused(Refusal::SheetAlreadyFilled),
             AppError::Refused(ecoute_domain::TransitionError::NotEnded) => {
@@ -258,6 +263,8 @@ impl From<AppError> for WebError {
             AppError::InvalidAccount(_)
             | AppError::MalformedCode
             | AppError::InvalidMessage(_)
+            | AppError::InvalidApplication(_)
+            | AppError::InvalidNote
             | AppError::InvalidCampaign(_)
             | AppError::InvalidStory(_) => WebError::Unprocessable(e.to_string()),
             AppError::ContactEnded
@@ -265,6 +272,7 @@ impl From<AppError> for WebError {
             | AppError::Refused(_)
             | AppError::DuplicateMessageId
             | AppError::Thread(_)
+            | AppError::Stage(_)
             | AppError::NotAvailable
             | AppError::UsernameTaken(_)
             | AppError::CampaignExists(_) => WebError::Conflict(e.to_string()),

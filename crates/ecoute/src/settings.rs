@@ -1,10 +1,12 @@
 //! Configuration: one TOML file plus `ECOUTE_*` environment variables, over safe defaults.
 //!
 //! Sections mirror the file: `[server]`, `[database]`, and the web layer's `[chat]`,
-//! `[privacy]`, `[written]`, `[auth]`, `[site]`, `[[themes]]`. A variable names a key with `__` between
+//! `[privacy]`, `[written]`, `[volunteer]`, `[auth]`, `[site]`, `[[themes]]`. A variable names a key with `__` between
 //! levels: `ECOUTE_SERVER__BIND=0.0.0.0:8080`, `ECOUTE_CHAT__MAX_CONVERSATIONS=2`.
 
-use ecoute_web::config::{AuthConfig, ChatConfig, PrivacyConfig, SiteConfig, WrittenConfig};
+use ecoute_web::config::{
+    AuthConfig, ChatConfig, PrivacyConfig, SiteConfig, VolunteerConfig, WrittenConfig,
+};
 use ecoute_web::WebConfig;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
@@ -13,7 +15,14 @@ use std::path::Path;
 
 /// The sections of the file, which `ECOUTE_<SECTION>__<KEY>` variables address.
 const SECTIONS: &[&str] = &[
-    "server", "database", "chat", "privacy", "written", "auth", "site",
+    "server",
+    "database",
+    "chat",
+    "privacy",
+    "written",
+    "volunteer",
+    "auth",
+    "site",
 ];
 
 /// Everything ecoute can be told.
@@ -35,6 +44,9 @@ pub struct Settings {
     /// Anonymous written messaging.
     #[serde(default)]
     pub written: WrittenConfig,
+    /// Applications to become a listener.
+    #[serde(default)]
+    pub volunteer: VolunteerConfig,
     /// Staff sessions.
     #[serde(default)]
     pub auth: AuthConfig,
@@ -130,6 +142,7 @@ impl Settings {
             chat: self.chat.clone(),
             privacy: self.privacy.clone(),
             written: self.written.clone(),
+            volunteer: self.volunteer.clone(),
             auth: self.auth.clone(),
             site: self.site.clone(),
             themes: self.themes.clone(),

@@ -18,6 +18,7 @@ mod sessions;
 mod stats;
 mod stories;
 mod users;
+mod volunteers;
 mod written;
 
 use crate::dialect::{Dialect, SqlStore};

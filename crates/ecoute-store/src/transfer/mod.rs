@@ -210,6 +210,47 @@ pub const TABLES: &[Table] = &[
             ("saved_at", Int),
         ],
     },
+    Table {
+        name: "volunteer_applications",
+        columns: &[
+            ("id", Uuid),
+            ("received_at", Int),
+            ("campaign", Text),
+            ("stage", Text),
+            ("stage_since", Int),
+            ("furthest", Text),
+            ("training_minutes", Int),
+            ("name", Text),
+            ("email", Text),
+            ("phone", Text),
+            ("city", Text),
+            ("availability", Text),
+            ("motivation", Text),
+            ("erased_at", Int),
+        ],
+    },
+    Table {
+        name: "volunteer_events",
+        columns: &[
+            ("application_id", Uuid),
+            ("seq", Int),
+            ("at", Int),
+            ("user_id", Int),
+            ("kind", Text),
+            ("stage", Text),
+            ("minutes", Int),
+            ("note", Text),
+        ],
+    },
+    Table {
+        name: "personal_data_reads",
+        columns: &[
+            ("at", Int),
+            ("user_id", Int),
+            ("application_id", Uuid),
+            ("action", Text),
+        ],
+    },
 ];
 
 /// Tables of the schema that [`TABLES`] leaves out on purpose: state of the running

@@ -98,6 +98,7 @@ fn role_key(role: Role) -> &'static str {
         Role::Supervisor => "role_supervisor",
         Role::Admin => "role_admin",
         Role::Communication => "role_communication",
+        Role::Coordinator => "role_coordinator",
     }
 }
 
