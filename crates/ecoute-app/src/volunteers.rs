@@ -9,7 +9,7 @@ use ecoute_domain::{
     Application, ApplicationEvent, ApplicationId, CampaignCode, CampaignEvent, Candidate,
     CandidateInput, Stage, Timestamp, UserId,
 };
-use ecoute_store::{NewApplication, PersonalRead, ReadAction};
+use ecoute_store::{NewApplication, PersonalRead, ReadAction, StoreError};
 
 use crate::{App, AppError, AppResult};
 
@@ -62,26 +62,39 @@ fn note(text: &str) -> AppResult<Option<&str>> {
 }
 
 impl App {
-    /// Records an application sent from the form, counted (anonymously) under the campaign
+    /// Records an application sent from the form `id` (the form's random token: the same
+    /// form sent twice records one application), counted (anonymously) under the campaign
     /// that brought the candidate.
     pub async fn apply(
         &self,
+        id: ApplicationId,
         input: &CandidateInput<'_>,
         campaign: Option<CampaignCode>,
     ) -> AppResult<Application> {
         let candidate = Candidate::validate(input)?;
-        let application = self
+        let created = self
             .store
             .create_application(&NewApplication {
-                id: ApplicationId::new_random(),
+                id,
                 candidate,
                 campaign: campaign.clone(),
                 now: self.now(),
                 max_kept: self.settings.volunteer.max_kept,
             })
-            .await?;
-        self.count(campaign.as_ref(), CampaignEvent::Application);
-        Ok(application)
+            .await;
+        match created {
+            Ok(application) => {
+                self.count(campaign.as_ref(), CampaignEvent::Application);
+                Ok(application)
+            }
+            // The same form again: received already.
+            Err(StoreError::Conflict(_)) => Ok(self
+                .store
+                .application(id)
+                .await?
+                .ok_or(AppError::NotFound)?),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Every application, newest first, for `coordinator` (an audited read of the list).
@@ -185,7 +198,7 @@ impl App {
 mod tests {
     use crate::testing::app;
     use crate::AppError;
-    use ecoute_domain::{ApplicationError, CandidateInput, Stage};
+    use ecoute_domain::{ApplicationError, ApplicationId, CandidateInput, Stage};
     use ecoute_store::ReadAction;
 
     fn input() -> CandidateInput<'static> {
@@ -216,6 +229,7 @@ mod tests {
             .id;
         assert!(matches!(
             app.apply(
+                ApplicationId::new_random(),
                 &CandidateInput {
                     consent: false,
                     ..input()
@@ -225,7 +239,13 @@ mod tests {
             .await,
             Err(AppError::InvalidApplication(ApplicationError::NoConsent))
         ));
-        let sent = app.apply(&input(), None).await.expect("apply");
+        let form = ApplicationId::new_random();
+        let sent = app.apply(form, &input(), None).await.expect("apply");
+        let again = app
+            .apply(form, &input(), None)
+            .await
+            .expect("the same form again");
+        assert_eq!(again.id, sent.id);
         assert_eq!(app.pipeline(coord).await.expect("list").len(), 1);
         app.move_application(sent.id, Stage::FirstInterview, coord, "  ")
             .await

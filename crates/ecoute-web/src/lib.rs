@@ -97,6 +97,10 @@ pub fn app(
         config.written.code_checks_per_minute,
         config.written.code_check_burst,
     ));
+    let applications = Arc::new(joins::Budget::new(
+        config.volunteer.applications_per_minute,
+        config.volunteer.application_burst,
+    ));
     let app = ecoute_app::App::new(
         store.clone(),
         bus.clone(),
@@ -107,6 +111,7 @@ pub fn app(
         app,
         joins,
         code_checks,
+        applications,
         code_guesses: Arc::default(),
         instance: u32::from_le_bytes(instance) & 0x7fff_ffff,
         themes: config.themes().into(),

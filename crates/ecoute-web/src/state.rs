@@ -62,6 +62,8 @@ pub struct Shared {
     pub joins: Arc<Budget>,
     /// Checks of retrieval codes still allowed right now, for everyone together.
     pub code_checks: Arc<Budget>,
+    /// Applications to become a listener still allowed right now, for everyone together.
+    pub applications: Arc<Budget>,
     /// Failed code lookups per first word, to slow guessing (as failed logins are).
     pub code_guesses: Arc<LoginThrottle>,
     /// Prometheus counters and gauges.

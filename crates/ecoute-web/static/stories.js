@@ -12,7 +12,7 @@ root.classList.add("js");
 const campaign = new URLSearchParams(location.search).get("c");
 
 if (campaign) {
-  for (const door of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll("a.door-talk, a.door-write"))) {
+  for (const door of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll("a.door-talk, a.door-write, a.door-volunteer"))) {
     const url = new URL(door.href);
     // `via`, not `c`: the view was counted here; the door's page only hands it on.
     url.searchParams.set("via", campaign);

@@ -21,10 +21,10 @@ enum Access {
 }
 
 use Access::{Public, Staff};
-use Role::{Admin, Communication, Listener, Supervisor};
+use Role::{Admin, Communication, Coordinator, Listener, Supervisor};
 
 const LISTENING: &[Role] = &[Listener, Supervisor, Admin];
-const ALL_STAFF: &[Role] = &[Listener, Supervisor, Admin, Communication];
+const ALL_STAFF: &[Role] = &[Listener, Supervisor, Admin, Communication, Coordinator];
 
 /// (method, route as the server declares it, the path asked, access).
 const MATRIX: &[(&str, &str, &str, Access)] = &[
@@ -44,6 +44,8 @@ const MATRIX: &[(&str, &str, &str, Access)] = &[
         "/write/thread/delete",
         Public,
     ),
+    ("GET", "/volunteer", "/volunteer", Public),
+    ("POST", "/volunteer", "/volunteer", Public),
     ("GET", "/api/openapi.json", "/api/openapi.json", Public),
     ("GET", "/healthz", "/healthz", Public),
     ("GET", "/metrics", "/metrics", Public),
@@ -127,6 +129,42 @@ const MATRIX: &[(&str, &str, &str, Access)] = &[
         "/admin/stories/zoe",
         Staff(&[Admin, Communication]),
     ),
+    (
+        "GET",
+        "/admin/volunteers",
+        "/admin/volunteers",
+        Staff(&[Admin, Coordinator]),
+    ),
+    (
+        "GET",
+        "/admin/volunteers/{id}",
+        "/admin/volunteers/7b0e6b52-2f34-4f7e-9e55-2d1c2d6f0a11",
+        Staff(&[Admin, Coordinator]),
+    ),
+    (
+        "POST",
+        "/admin/volunteers/{id}/move",
+        "/admin/volunteers/7b0e6b52-2f34-4f7e-9e55-2d1c2d6f0a11/move",
+        Staff(&[Admin, Coordinator]),
+    ),
+    (
+        "POST",
+        "/admin/volunteers/{id}/note",
+        "/admin/volunteers/7b0e6b52-2f34-4f7e-9e55-2d1c2d6f0a11/note",
+        Staff(&[Admin, Coordinator]),
+    ),
+    (
+        "POST",
+        "/admin/volunteers/{id}/training",
+        "/admin/volunteers/7b0e6b52-2f34-4f7e-9e55-2d1c2d6f0a11/training",
+        Staff(&[Admin, Coordinator]),
+    ),
+    (
+        "POST",
+        "/admin/volunteers/{id}/erase",
+        "/admin/volunteers/7b0e6b52-2f34-4f7e-9e55-2d1c2d6f0a11/erase",
+        Staff(&[Admin, Coordinator]),
+    ),
 ];
 
 /// Every route the server declares: the paths of its `.route(…)` calls (literal, or a
@@ -197,7 +235,12 @@ async fn caller(app: &TestApp, role: Role) -> Caller {
     let cookie = app.login(&username, PASSWORD).await.expect("login");
     // Any staff page the role may open carries the session's CSRF token.
     let mut csrf = None;
-    for page in ["/listener", "/admin/users", "/admin/stories"] {
+    for page in [
+        "/listener",
+        "/admin/users",
+        "/admin/stories",
+        "/admin/volunteers",
+    ] {
         let r = app.get_as(page, &cookie).await;
         if r.status() == 200 {
             csrf = hidden_field(&r.text().await.expect("html"), "csrf");

@@ -80,6 +80,8 @@ pub struct Accounts;
 pub struct Campaigns;
 /// Marks the stories' routes ([`Permission::EditStories`]).
 pub struct Stories;
+/// Marks the volunteer pipeline's routes ([`Permission::ManageVolunteers`]).
+pub struct Volunteers;
 
 impl Grant for Listening {
     const PERMISSION: Permission = Permission::Listen;
@@ -92,6 +94,9 @@ impl Grant for Campaigns {
 }
 impl Grant for Stories {
     const PERMISSION: Permission = Permission::EditStories;
+}
+impl Grant for Volunteers {
+    const PERMISSION: Permission = Permission::ManageVolunteers;
 }
 
 /// A staff session whose role grants `G`'s permission. As an extractor it runs before the

@@ -10,6 +10,8 @@ mod sheet;
 mod staff;
 mod stories;
 mod stories_admin;
+mod volunteer;
+mod volunteers_admin;
 mod written;
 
 pub use stories::StoryPages;
@@ -54,6 +56,21 @@ pub fn router() -> Router<AppState> {
         )
         .route(stories_admin::PATH, get(stories_admin::stories_page))
         .route("/admin/stories/{key}", post(stories_admin::save_story))
+        .route(volunteers_admin::PATH, get(volunteers_admin::pipeline_page))
+        .route("/admin/volunteers/{id}", get(volunteers_admin::file))
+        .route(
+            "/admin/volunteers/{id}/move",
+            post(volunteers_admin::move_to),
+        )
+        .route("/admin/volunteers/{id}/note", post(volunteers_admin::note))
+        .route(
+            "/admin/volunteers/{id}/training",
+            post(volunteers_admin::training),
+        )
+        .route(
+            "/admin/volunteers/{id}/erase",
+            post(volunteers_admin::erase),
+        )
         .layer(middleware::from_fn(no_robots));
     Router::new()
         .route("/", get(public::visitor_page))
@@ -65,6 +82,10 @@ pub fn router() -> Router<AppState> {
         .route("/write/thread", post(written::read_thread))
         .route("/write/thread/send", post(written::write_again))
         .route("/write/thread/delete", post(written::delete_thread))
+        .route(
+            volunteer::PATH,
+            get(volunteer::volunteer_page).post(volunteer::apply),
+        )
         .merge(staff)
 }
 
@@ -144,6 +165,8 @@ pub struct Nav {
     pub campaigns: bool,
     /// The campaign page's stories.
     pub stories: bool,
+    /// The volunteer pipeline.
+    pub volunteers: bool,
 }
 
 impl Nav {
@@ -155,6 +178,7 @@ impl Nav {
             users: role.may(Permission::ManageAccounts),
             campaigns: role.may(Permission::ManageCampaigns),
             stories: role.may(Permission::EditStories),
+            volunteers: role.may(Permission::ManageVolunteers),
         }
     }
 }

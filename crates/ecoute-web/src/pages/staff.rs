@@ -147,8 +147,10 @@ pub async fn login(
             "/admin/users"
         } else if user.role.may(Permission::Listen) {
             "/listener"
-        } else {
+        } else if user.role.may(Permission::EditStories) {
             super::stories_admin::PATH
+        } else {
+            super::volunteers_admin::PATH
         };
     let mut response = Redirect::to(&format!("{target}{}", q.query())).into_response();
     let secure = state.config.secure_cookies();
