@@ -10,7 +10,7 @@ use common::{campaign_count as count, fast_config, hidden_field, now, spawn_app,
 use ecoute_domain::{CampaignEvent, Day, Stage};
 use reqwest::StatusCode;
 
-fn form<'a>(token: &'a str, consent: bool) -> Vec<(&'a str, &'a str)> {
+fn form(token: &str, consent: bool) -> Vec<(&str, &str)> {
     let mut f = vec![
         ("token", token),
         ("name", "Camille Martin"),
