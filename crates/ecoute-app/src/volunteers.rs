@@ -4,12 +4,18 @@
 //! which application); the data is erased on request and, for those who left without becoming
 //! listeners, after the configured days.
 
-use ecoute_domain::volunteer::MAX_NOTE_CHARS;
+use ecoute_domain::volunteer::{MAX_NOTE_CHARS, SETUP_LINK_DAYS};
 use ecoute_domain::{
     Application, ApplicationEvent, ApplicationId, CampaignCode, CampaignEvent, Candidate,
-    CandidateInput, Stage, Timestamp, UserId,
+    CandidateInput, CentreId, Password, Pseudonym, Role, Stage, StageError, Timestamp, UserId,
+    Username,
 };
-use ecoute_store::{NewApplication, PersonalRead, ReadAction, StoreError};
+use ecoute_store::{
+    AccountSetup, NewApplication, NewUser, PersonalRead, ReadAction, StoreError, User,
+};
+use sha2::{Digest, Sha256};
+
+use crate::hash_password;
 
 use crate::{App, AppError, AppResult};
 
@@ -41,6 +47,21 @@ pub struct ApplicationFile {
     pub events: Vec<ApplicationEvent>,
     /// The audited accesses to it, newest first.
     pub reads: Vec<PersonalRead>,
+}
+
+/// 32 random bytes, hex: a one-time link's token (or a password nobody knows).
+fn random_hex() -> AppResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|e| AppError::Hash(format!("random source: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What the store keeps of a link's token.
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Accesses shown with an application.
@@ -128,7 +149,8 @@ impl App {
         })
     }
 
-    /// Moves an application to `to`, with an optional note saying why.
+    /// Moves an application to `to`, with an optional note saying why. Becoming active is
+    /// [`App::activate_application`]: it creates the account.
     pub async fn move_application(
         &self,
         id: ApplicationId,
@@ -136,10 +158,84 @@ impl App {
         by: UserId,
         why: &str,
     ) -> AppResult<Application> {
+        if to == Stage::Active {
+            return Err(AppError::Stage(StageError::NeedsAccount));
+        }
         let why = note(why)?;
         Ok(self
             .store
             .move_application(id, to, by, why, self.now())
+            .await?)
+    }
+
+    /// Makes the candidate an active listener: their account (role listener, no password
+    /// yet) and a one-time link to set the password, valid
+    /// [`ecoute_domain::volunteer::SETUP_LINK_DAYS`] days. Returns the link's token, shown
+    /// once to the coordinator, who hands it on.
+    pub async fn activate_application(
+        &self,
+        id: ApplicationId,
+        by: UserId,
+        username: &str,
+        pseudonym: &str,
+    ) -> AppResult<(Application, User, String)> {
+        let username = Username::parse(username)?;
+        let pseudonym = Pseudonym::parse(pseudonym)?;
+        // A password nobody knows, until the link sets theirs.
+        let unusable = hash_password(random_hex()?).await?;
+        let account = NewUser {
+            username,
+            pseudonym,
+            role: Role::Listener,
+            password_hash: unusable,
+            centre: CentreId::DEFAULT,
+        };
+        let (token, setup) = self.new_setup()?;
+        let (application, user) = self
+            .store
+            .activate_application(id, by, &account, &setup, self.now())
+            .await?;
+        tracing::info!(user = user.id.0, "a candidate became an active listener");
+        Ok((application, user, token))
+    }
+
+    /// A new one-time link for the account an active application became (the unused
+    /// earlier ones stop working); its token.
+    pub async fn renew_setup_link(&self, id: ApplicationId) -> AppResult<String> {
+        let (token, setup) = self.new_setup()?;
+        self.store.renew_account_setup(id, &setup).await?;
+        Ok(token)
+    }
+
+    fn new_setup(&self) -> AppResult<(String, AccountSetup)> {
+        let token = random_hex()?;
+        let expires_at = Timestamp(self.now().0 + SETUP_LINK_DAYS * 86_400_000);
+        Ok((
+            token.clone(),
+            AccountSetup {
+                token_hash: token_hash(&token),
+                expires_at,
+            },
+        ))
+    }
+
+    /// The account a one-time link opens, if it still works.
+    pub async fn setup_link_account(&self, token: &str) -> AppResult<User> {
+        self.store
+            .account_setup(&token_hash(token), self.now())
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Sets the password of the link's account and uses the link up.
+    pub async fn complete_setup(&self, token: &str, password: &str) -> AppResult<UserId> {
+        let password = Password::parse(password)?;
+        // Checked before the slow hash: an unknown link costs nothing.
+        self.setup_link_account(token).await?;
+        let hash = hash_password(password.expose().to_owned()).await?;
+        Ok(self
+            .store
+            .complete_account_setup(&token_hash(token), &hash, self.now())
             .await?)
     }
 

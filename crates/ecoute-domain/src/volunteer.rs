@@ -10,6 +10,9 @@
 //! pipeline's conversion per campaign still adds up.
 
 use crate::{CampaignCode, Timestamp, Writer};
+
+/// How long a new listener's link to set their password works.
+pub const SETUP_LINK_DAYS: i64 = 7;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -139,6 +142,9 @@ pub enum StageError {
     /// The application's personal data was erased: only its anonymous trace remains.
     #[error("this application was erased")]
     Erased,
+    /// Becoming an active listener creates the account: it needs a username and a pseudonym.
+    #[error("becoming an active listener creates their account: give its username and pseudonym")]
+    NeedsAccount,
     /// Training hours outside 0.25 to 100 at once, or logged outside the training stage.
     #[error("log between a quarter of an hour and 100 hours, during training")]
     Hours,
@@ -324,6 +330,8 @@ pub struct Application {
     pub training_minutes: i64,
     /// The candidate's data; `None` once erased.
     pub candidate: Option<Candidate>,
+    /// The listener account they became, once active.
+    pub account: Option<crate::UserId>,
 }
 
 /// Something that happened to an application: a move, a note, training hours.
@@ -546,6 +554,7 @@ mod tests {
             furthest,
             training_minutes: 0,
             candidate: None,
+            account: None,
         };
         let all = [
             app(Some("tv"), Stage::Received, Stage::Received),

@@ -112,6 +112,7 @@ macro_rules! conformance_tests {
             volunteers::volunteers_pipeline_moves_and_events,
             volunteers::volunteers_erasure_retention_and_audit,
             volunteers::volunteers_bounded,
+            volunteers::volunteers_activation_and_setup_links,
             transfer::transfer_copies_everything,
             instances::dead_instances_connections_are_detached,
             instances::dead_instances_are_processed_once_concurrently,

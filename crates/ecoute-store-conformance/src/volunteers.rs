@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use ecoute_domain::{ApplicationId, CampaignCode, Candidate, EventKind, Role, Stage, StageError};
-use ecoute_store::{NewApplication, ReadAction, Store, StoreError};
+use ecoute_store::{AccountSetup, NewApplication, ReadAction, Store, StoreError};
 use std::sync::Arc;
 
 fn candidate(name: &str) -> Candidate {
@@ -259,4 +259,141 @@ pub async fn volunteers_bounded(store: Arc<dyn Store>) {
         .create_application(&bounded("C"))
         .await
         .expect("room again");
+}
+
+/// An application at probation becomes an active listener with their account and a one-time
+/// link, in one step; the link works once, not after it expires, and a new link ends the
+/// unused ones. A taken username changes nothing.
+pub async fn volunteers_activation_and_setup_links(store: Arc<dyn Store>) {
+    let coord = coordinator(&*store).await;
+    let a = store
+        .create_application(&new_application("Camille", 10))
+        .await
+        .expect("create");
+    let setup = |token: &str, expires: i64| AccountSetup {
+        token_hash: format!("hash-{token}"),
+        expires_at: at(expires),
+    };
+    let account = new_user("camille", Role::Listener);
+    assert!(matches!(
+        store
+            .activate_application(a.id, coord, &account, &setup("early", 1000), at(20))
+            .await,
+        Err(StoreError::Stage(StageError::NotNext { .. }))
+    ));
+    let mut now = 20;
+    for stage in [
+        Stage::FirstInterview,
+        Stage::PsychologistInterview,
+        Stage::CommitteeDecision,
+        Stage::Training,
+        Stage::SupervisedListening,
+        Stage::Probation,
+    ] {
+        now += 1;
+        store
+            .move_application(a.id, stage, coord, None, at(now))
+            .await
+            .expect("move");
+    }
+    let taken = new_user("coord", Role::Listener);
+    assert!(matches!(
+        store
+            .activate_application(a.id, coord, &taken, &setup("t", 1000), at(40))
+            .await,
+        Err(StoreError::UsernameTaken(_))
+    ));
+    assert_eq!(
+        store
+            .application(a.id)
+            .await
+            .expect("read")
+            .expect("a")
+            .stage,
+        Stage::Probation,
+        "nothing changed"
+    );
+    let (active, user) = store
+        .activate_application(a.id, coord, &account, &setup("one", 1000), at(50))
+        .await
+        .expect("activate");
+    assert_eq!(active.stage, Stage::Active);
+    assert_eq!(active.account, Some(user.id));
+    assert_eq!(user.role, Role::Listener);
+    assert_eq!(
+        store
+            .application(a.id)
+            .await
+            .expect("read")
+            .expect("a")
+            .account,
+        Some(user.id)
+    );
+    assert_eq!(
+        store
+            .account_setup("hash-one", at(60))
+            .await
+            .expect("setup")
+            .map(|u| u.id),
+        Some(user.id)
+    );
+    assert_eq!(
+        store
+            .account_setup("hash-one", at(1000))
+            .await
+            .expect("setup"),
+        None,
+        "expired"
+    );
+    // A new link: the first stops working.
+    assert_eq!(
+        store
+            .renew_account_setup(a.id, &setup("two", 2000))
+            .await
+            .expect("renew"),
+        user.id
+    );
+    assert_eq!(
+        store
+            .account_setup("hash-one", at(60))
+            .await
+            .expect("setup"),
+        None
+    );
+    assert!(matches!(
+        store
+            .complete_account_setup("hash-one", "$argon2id$new", at(61))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store
+            .complete_account_setup("hash-two", "$argon2id$new", at(62))
+            .await
+            .expect("set"),
+        user.id
+    );
+    let creds = store
+        .credentials("camille")
+        .await
+        .expect("creds")
+        .expect("camille");
+    assert_eq!(creds.password_hash, "$argon2id$new");
+    assert!(
+        matches!(
+            store
+                .complete_account_setup("hash-two", "$argon2id$again", at(63))
+                .await,
+            Err(StoreError::NotFound)
+        ),
+        "a link works once"
+    );
+    let other = store
+        .create_application(&new_application("Sacha", 10))
+        .await
+        .expect("create");
+    assert!(matches!(
+        store.renew_account_setup(other.id, &setup("x", 100)).await,
+        Err(StoreError::NotFound)
+    ));
 }

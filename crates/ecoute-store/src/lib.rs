@@ -65,6 +65,18 @@ pub trait UserStore: Send + Sync {
     async fn set_password_hash(&self, id: UserId, hash: &str) -> StoreResult<()>;
     /// Disables or re-enables an account; disabling also ends its sessions.
     async fn set_disabled(&self, id: UserId, disabled: bool) -> StoreResult<()>;
+    /// The enabled account whose one-time link hashes to `token_hash`, if the link is unused
+    /// and has not expired at `now`.
+    async fn account_setup(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>>;
+    /// Sets the password of the link's account and uses the link up, in one step (a link
+    /// works once). [`StoreError::NotFound`] if it is unknown, used, expired or its account
+    /// disabled.
+    async fn complete_account_setup(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<UserId>;
 }
 
 /// Staff login sessions. Only a hash of the session token is stored.
@@ -352,6 +364,25 @@ pub trait VolunteerStore: Send + Sync {
         note: Option<&str>,
         now: Timestamp,
     ) -> StoreResult<Application>;
+    /// Makes the application's candidate an active listener: moves it to
+    /// [`Stage::Active`] (the domain's rules), creates their account from `account`
+    /// ([`StoreError::UsernameTaken`] if the name is taken) and records its one-time link,
+    /// all in one transaction.
+    async fn activate_application(
+        &self,
+        id: ApplicationId,
+        by: UserId,
+        account: &NewUser,
+        setup: &AccountSetup,
+        now: Timestamp,
+    ) -> StoreResult<(Application, User)>;
+    /// Gives the account an active application became a new one-time link (the earlier
+    /// unused ones stop working); the account. [`StoreError::NotFound`] if it has none.
+    async fn renew_account_setup(
+        &self,
+        id: ApplicationId,
+        setup: &AccountSetup,
+    ) -> StoreResult<UserId>;
     /// Adds a note about the applicant.
     async fn note_application(
         &self,

@@ -259,3 +259,12 @@ impl ReadAction {
             .find(|a| a.as_str() == s)
     }
 }
+
+/// A one-time link that lets a new account set its password: only the token's hash is kept.
+#[derive(Debug, Clone)]
+pub struct AccountSetup {
+    /// SHA-256 (hex) of the link's token.
+    pub token_hash: String,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+}

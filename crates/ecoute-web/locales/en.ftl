@@ -433,3 +433,28 @@ volunteers_error_left = This candidate has left the process.
 volunteers_error_erased = This application was erased.
 volunteers_error_hours = Log between a quarter of an hour and 100 hours, during training.
 volunteers_error_note = A note has 1 to 2000 characters.
+volunteers_error_account = Becoming an active listener creates their account: use the form with a username and a pseudonym.
+volunteers_error_username_taken = The username { $name } is taken: choose another.
+volunteers_error_account_fields = A username has 3 to 32 characters among lowercase letters, digits, dots, hyphens and underscores; a pseudonym 2 to 40 characters.
+volunteers_done_activated = They are an active listener: their account is created. Hand them the link below.
+volunteers_done_relinked = A new link was made; the earlier one no longer works.
+volunteers_activate_title = Make them an active listener
+volunteers_activate_intro = This creates their listener account. They set their own password with a one-time link, valid for seven days.
+volunteers_username = Username (to log in)
+volunteers_pseudonym = Pseudonym (what callers and colleagues see)
+volunteers_activate = Create their account
+volunteers_link_title = Their one-time link
+volunteers_link_hint = Give it to them yourself (it is shown only now): with it they choose their password, once, within seven days.
+volunteers_relink_title = Their account
+volunteers_relink = Make a new one-time link
+welcome_title = Welcome
+welcome_hello = Welcome, { $name }
+welcome_intro = Choose the password of your listener account. You will log in with the username { $username }.
+welcome_password = Your password
+welcome_confirm = The same password again
+welcome_save = Save my password
+welcome_mismatch = The two passwords differ.
+welcome_weak = { $n ->
+    [one] At least { $n } character.
+   *[other] At least { $n } characters: a few words you will remember.
+}

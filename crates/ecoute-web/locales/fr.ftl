@@ -433,3 +433,28 @@ volunteers_error_left = Ce candidat a quitté le parcours.
 volunteers_error_erased = Cette candidature a été effacée.
 volunteers_error_hours = Enregistrez entre un quart d'heure et 100 heures, pendant la formation.
 volunteers_error_note = Une note compte de 1 à 2000 caractères.
+volunteers_error_account = Devenir écoutant actif crée son compte : utilisez le formulaire avec un identifiant et un pseudonyme.
+volunteers_error_username_taken = L'identifiant { $name } est pris : choisissez-en un autre.
+volunteers_error_account_fields = Un identifiant compte 3 à 32 caractères parmi les minuscules, chiffres, points, tirets et soulignés ; un pseudonyme 2 à 40 caractères.
+volunteers_done_activated = Cette personne est écoutante active : son compte est créé. Transmettez-lui le lien ci-dessous.
+volunteers_done_relinked = Un nouveau lien est créé ; le précédent ne fonctionne plus.
+volunteers_activate_title = En faire un écoutant actif
+volunteers_activate_intro = Cela crée son compte d'écoutant. Il choisit lui-même son mot de passe avec un lien à usage unique, valable sept jours.
+volunteers_username = Identifiant (pour se connecter)
+volunteers_pseudonym = Pseudonyme (ce que voient les appelants et les collègues)
+volunteers_activate = Créer son compte
+volunteers_link_title = Son lien à usage unique
+volunteers_link_hint = Transmettez-le vous-même (il n'est affiché que maintenant) : avec lui, il choisit son mot de passe, une fois, dans les sept jours.
+volunteers_relink_title = Son compte
+volunteers_relink = Créer un nouveau lien à usage unique
+welcome_title = Bienvenue
+welcome_hello = Bienvenue, { $name }
+welcome_intro = Choisissez le mot de passe de votre compte d'écoutant. Vous vous connecterez avec l'identifiant { $username }.
+welcome_password = Votre mot de passe
+welcome_confirm = Le même mot de passe, à nouveau
+welcome_save = Enregistrer mon mot de passe
+welcome_mismatch = Les deux mots de passe diffèrent.
+welcome_weak = { $n ->
+    [one] Au moins { $n } caractère.
+   *[other] Au moins { $n } caractères : quelques mots dont vous vous souviendrez.
+}

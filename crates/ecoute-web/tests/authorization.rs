@@ -45,6 +45,8 @@ const MATRIX: &[(&str, &str, &str, Access)] = &[
         Public,
     ),
     ("GET", "/volunteer", "/volunteer", Public),
+    ("GET", "/welcome", "/welcome?token=00", Public),
+    ("POST", "/welcome", "/welcome", Public),
     ("POST", "/volunteer", "/volunteer", Public),
     ("GET", "/api/openapi.json", "/api/openapi.json", Public),
     ("GET", "/healthz", "/healthz", Public),
@@ -163,6 +165,18 @@ const MATRIX: &[(&str, &str, &str, Access)] = &[
         "POST",
         "/admin/volunteers/{id}/erase",
         "/admin/volunteers/7b0e6b52-2f34-4f7e-9e55-2d1c2d6f0a11/erase",
+        Staff(&[Admin, Coordinator]),
+    ),
+    (
+        "POST",
+        "/admin/volunteers/{id}/activate",
+        "/admin/volunteers/7b0e6b52-2f34-4f7e-9e55-2d1c2d6f0a11/activate",
+        Staff(&[Admin, Coordinator]),
+    ),
+    (
+        "POST",
+        "/admin/volunteers/{id}/link",
+        "/admin/volunteers/7b0e6b52-2f34-4f7e-9e55-2d1c2d6f0a11/link",
         Staff(&[Admin, Coordinator]),
     ),
 ];

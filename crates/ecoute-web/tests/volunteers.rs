@@ -140,7 +140,7 @@ async fn a_candidate_applies_and_a_coordinator_follows_them_to_active_then_erase
         )
         .await;
     assert_eq!(bad_hours.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    for stage in [Stage::SupervisedListening, Stage::Probation, Stage::Active] {
+    for stage in [Stage::SupervisedListening, Stage::Probation] {
         let moved = app
             .post_form_as(
                 &format!("{path}/move"),
@@ -150,6 +150,113 @@ async fn a_candidate_applies_and_a_coordinator_follows_them_to_active_then_erase
             .await;
         assert_eq!(moved.status(), StatusCode::SEE_OTHER, "{stage:?}");
     }
+    // Becoming active creates the account: not a plain move.
+    let plain = app
+        .post_form_as(
+            &format!("{path}/move"),
+            &cookie,
+            &[("csrf", &csrf), ("to", "active")],
+        )
+        .await;
+    assert_eq!(plain.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let taken = app
+        .post_form_as(
+            &format!("{path}/activate"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("username", "coord"),
+                ("pseudonym", "Camille"),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status(), StatusCode::CONFLICT);
+    assert!(taken
+        .text()
+        .await
+        .expect("html")
+        .contains("L&#39;identifiant coord est pris"));
+    let activated = app
+        .post_form_as(
+            &format!("{path}/activate"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("username", "camille"),
+                ("pseudonym", "Camille"),
+            ],
+        )
+        .await;
+    assert_eq!(activated.status(), StatusCode::OK);
+    let html = activated.text().await.expect("html");
+    let start =
+        html.find(r#"id="setup-link">"#).expect("the link is shown") + r#"id="setup-link">"#.len();
+    let link = html[start..start + html[start..].find('<').expect("end")].to_owned();
+    // The link is built on `public_url` (here the default, not this test server's port).
+    assert!(
+        link.starts_with("http://localhost:8080/welcome?token="),
+        "{link}"
+    );
+    let welcome = link["http://localhost:8080".len()..].to_owned();
+    assert!(welcome.starts_with("/welcome?token="), "{welcome}");
+    let token = welcome["/welcome?token=".len()..].to_owned();
+    let page = app.page(&welcome).await;
+    assert!(page.contains("Bienvenue, Camille"), "{page}");
+    let set = |password: &'static str, confirm: &'static str| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            app.http()
+                .post(app.url("/welcome"))
+                .form(&[
+                    ("token", token.as_str()),
+                    ("password", password),
+                    ("confirm", confirm),
+                ])
+                .send()
+                .await
+                .expect("POST")
+        }
+    };
+    assert_eq!(
+        set("correct horse battery staple", "other").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        set("short", "short").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let done = set(
+        "correct horse battery staple",
+        "correct horse battery staple",
+    )
+    .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers()["location"], "/login");
+    assert_eq!(
+        set("another long password", "another long password")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND,
+        "once"
+    );
+    assert_eq!(
+        app.http()
+            .get(app.url(&welcome))
+            .send()
+            .await
+            .expect("GET")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let landed = app
+        .login_response("camille", "correct horse battery staple")
+        .await;
+    assert_eq!(
+        landed.headers()["location"],
+        "/listener",
+        "the new listener logs in"
+    );
     let file = app
         .get_as(&format!("{path}?done=moved"), &cookie)
         .await

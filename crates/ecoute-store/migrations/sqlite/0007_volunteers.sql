@@ -28,6 +28,8 @@ CREATE TABLE volunteer_applications (
     availability      TEXT,
     motivation        TEXT,
     erased_at         INTEGER,
+    -- The listener account the candidate became, once active.
+    user_id           INTEGER REFERENCES users (id),
     CHECK ((erased_at IS NULL) = (name IS NOT NULL))
 );
 CREATE INDEX volunteer_applications_stage ON volunteer_applications (stage, stage_since);
@@ -54,3 +56,12 @@ CREATE TABLE personal_data_reads (
     action          TEXT    NOT NULL CHECK (action IN ('list', 'read', 'erase'))
 );
 CREATE INDEX personal_data_reads_by_application ON personal_data_reads (application_id, at);
+
+-- One-time links that let a new listener set their password (only the token's hash).
+CREATE TABLE account_setups (
+    token_hash  TEXT    PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER
+);
+CREATE INDEX account_setups_by_user ON account_setups (user_id);

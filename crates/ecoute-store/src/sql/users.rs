@@ -37,6 +37,42 @@ fn create_user_error(e: StoreError, username: &str) -> StoreError {
     write_error(e, "account refused")
 }
 
+impl<D: Dialect> SqlStore<D> {
+    /// Inserts an account inside a write transaction ([`StoreError::UsernameTaken`]).
+    pub(crate) async fn insert_user(
+        tx: &mut D::Writer,
+        new: &NewUser,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        let id: i64 = tx
+            .one(
+                "INSERT INTO users (username, pseudonym, role, password_hash, centre_id, \
+                 disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                &[
+                    new.username.as_str().into(),
+                    new.pseudonym.as_str().into(),
+                    new.role.as_str().into(),
+                    new.password_hash.as_str().into(),
+                    new.centre.0.into(),
+                    false.into(),
+                    now.0.into(),
+                ],
+            )
+            .await
+            .map_err(|e| create_user_error(e, new.username.as_str()))?
+            .get("id")?;
+        Ok(User {
+            id: UserId(id),
+            username: new.username.as_str().to_owned(),
+            pseudonym: new.pseudonym.as_str().to_owned(),
+            role: new.role,
+            centre: new.centre,
+            disabled: false,
+            created_at: now,
+        })
+    }
+}
+
 #[async_trait]
 impl<D> UserStore for SqlStore<D>
 where
@@ -57,34 +93,7 @@ where
         let new = new.clone();
         self.write(move |tx| {
             let new = new.clone();
-            Box::pin(async move {
-                let id: i64 = tx
-                    .one(
-                        "INSERT INTO users (username, pseudonym, role, password_hash, centre_id, \
-                         disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                        &[
-                            new.username.as_str().into(),
-                            new.pseudonym.as_str().into(),
-                            new.role.as_str().into(),
-                            new.password_hash.as_str().into(),
-                            new.centre.0.into(),
-                            false.into(),
-                            now.0.into(),
-                        ],
-                    )
-                    .await
-                    .map_err(|e| create_user_error(e, new.username.as_str()))?
-                    .get("id")?;
-                Ok(User {
-                    id: UserId(id),
-                    username: new.username.as_str().to_owned(),
-                    pseudonym: new.pseudonym.as_str().to_owned(),
-                    role: new.role,
-                    centre: new.centre,
-                    disabled: false,
-                    created_at: now,
-                })
-            })
+            Box::pin(async move { Self::insert_user(tx, &new, now).await })
         })
         .await
     }
@@ -169,6 +178,53 @@ where
                         .await?;
                 }
                 Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn account_setup(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>> {
+        let row = sqlx::query(&format!(
+            "{SELECT_USER} FROM account_setups s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.used_at IS NULL AND s.expires_at > $2 \
+             AND NOT u.disabled"
+        ))
+        .bind(token_hash)
+        .bind(now.0)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(super::to_user).transpose()
+    }
+
+    async fn complete_account_setup(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<UserId> {
+        let (token_hash, password_hash) = (token_hash.to_owned(), password_hash.to_owned());
+        self.write(move |tx| {
+            let (token_hash, password_hash) = (token_hash.clone(), password_hash.clone());
+            Box::pin(async move {
+                // Used up by the same statement that finds it: a link works once, even when
+                // two submissions race.
+                let user: i64 = tx
+                    .optional(
+                        "UPDATE account_setups SET used_at = $2 \
+                         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                         AND user_id IN (SELECT id FROM users WHERE NOT disabled) \
+                         RETURNING user_id",
+                        &[token_hash.as_str().into(), now.0.into()],
+                    )
+                    .await?
+                    .ok_or(StoreError::NotFound)?
+                    .get("user_id")?;
+                tx.exec(
+                    "UPDATE users SET password_hash = $2 WHERE id = $1",
+                    &[user.into(), password_hash.as_str().into()],
+                )
+                .await?;
+                Ok(UserId(user))
             })
         })
         .await

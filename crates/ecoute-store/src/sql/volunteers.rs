@@ -4,7 +4,10 @@
 use super::{corrupt, count, write_error, Args, Conn, Db, DbRow, Scalar};
 use crate::dialect::{Dialect, SqlStore};
 use crate::query::{Columns, Run};
-use crate::{NewApplication, PersonalRead, ReadAction, StoreError, StoreResult, VolunteerStore};
+use crate::{
+    AccountSetup, NewApplication, NewUser, PersonalRead, ReadAction, StoreError, StoreResult, User,
+    VolunteerStore,
+};
 use async_trait::async_trait;
 use ecoute_domain::{
     Application, ApplicationEvent, ApplicationId, CampaignCode, Candidate, EventKind, Stage,
@@ -14,7 +17,7 @@ use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 
 /// The columns of an application (a `WHERE` and a row lock may follow).
 const SELECT_APPLICATION: &str = "SELECT id, received_at, campaign, stage, stage_since, \
-    furthest, training_minutes, name, email, phone, city, availability, motivation \
+    furthest, training_minutes, name, email, phone, city, availability, motivation, user_id \
     FROM volunteer_applications";
 
 /// The columns of an event, with its coordinator's pseudonym (a `WHERE` on `e` may follow).
@@ -59,6 +62,7 @@ fn to_application<R: Columns + ?Sized>(row: &R) -> StoreResult<Application> {
         furthest: stage_of(&row.get::<String>("furthest")?)?,
         training_minutes: row.get("training_minutes")?,
         candidate,
+        account: row.get::<Option<i64>>("user_id")?.map(UserId),
     })
 }
 
@@ -138,6 +142,25 @@ impl<D: Dialect> SqlStore<D> {
         )
         .await
         .map_err(|e| write_error(e, "event already recorded"))?;
+        Ok(())
+    }
+
+    /// Records a one-time link for `user`.
+    async fn insert_setup(
+        tx: &mut D::Writer,
+        user: UserId,
+        setup: &AccountSetup,
+    ) -> StoreResult<()> {
+        tx.exec(
+            "INSERT INTO account_setups (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+            &[
+                setup.token_hash.as_str().into(),
+                user.0.into(),
+                setup.expires_at.0.into(),
+            ],
+        )
+        .await
+        .map_err(|e| write_error(e, "this link exists already"))?;
         Ok(())
     }
 
@@ -237,6 +260,7 @@ where
                     furthest: Stage::Received,
                     training_minutes: 0,
                     candidate: Some(new.candidate.clone()),
+                    account: None,
                 })
             })
         })
@@ -306,6 +330,65 @@ where
                     Self::add_event(tx, id, by, now, NewEvent::Note(note)).await?;
                 }
                 Ok(moved)
+            })
+        })
+        .await
+    }
+
+    async fn activate_application(
+        &self,
+        id: ApplicationId,
+        by: UserId,
+        account: &NewUser,
+        setup: &AccountSetup,
+        now: Timestamp,
+    ) -> StoreResult<(Application, User)> {
+        let (account, setup) = (account.clone(), setup.clone());
+        self.write(move |tx| {
+            let (account, setup) = (account.clone(), setup.clone());
+            Box::pin(async move {
+                let current = Self::lock_application(tx, id).await?;
+                let mut active = current.after_move(Stage::Active, now)?;
+                let user = Self::insert_user(tx, &account, now).await?;
+                active.account = Some(user.id);
+                tx.exec(
+                    "UPDATE volunteer_applications SET stage = $2, stage_since = $3, \
+                     furthest = $2, user_id = $4 WHERE id = $1",
+                    &[
+                        id.into(),
+                        Stage::Active.as_str().into(),
+                        now.0.into(),
+                        user.id.0.into(),
+                    ],
+                )
+                .await?;
+                Self::add_event(tx, id, by, now, NewEvent::Moved(Stage::Active)).await?;
+                Self::insert_setup(tx, user.id, &setup).await?;
+                Ok((active, user))
+            })
+        })
+        .await
+    }
+
+    async fn renew_account_setup(
+        &self,
+        id: ApplicationId,
+        setup: &AccountSetup,
+    ) -> StoreResult<UserId> {
+        let setup = setup.clone();
+        self.write(move |tx| {
+            let setup = setup.clone();
+            Box::pin(async move {
+                let current = Self::lock_application(tx, id).await?;
+                let user = current.account.ok_or(StoreError::NotFound)?;
+                // One link at a time: a new one ends the others not used yet.
+                tx.exec(
+                    "DELETE FROM account_setups WHERE user_id = $1 AND used_at IS NULL",
+                    &[user.0.into()],
+                )
+                .await?;
+                Self::insert_setup(tx, user, &setup).await?;
+                Ok(user)
             })
         })
         .await

@@ -227,6 +227,7 @@ pub const TABLES: &[Table] = &[
             ("availability", Text),
             ("motivation", Text),
             ("erased_at", Int),
+            ("user_id", Int),
         ],
     },
     Table {
@@ -249,6 +250,15 @@ pub const TABLES: &[Table] = &[
             ("user_id", Int),
             ("application_id", Uuid),
             ("action", Text),
+        ],
+    },
+    Table {
+        name: "account_setups",
+        columns: &[
+            ("token_hash", Text),
+            ("user_id", Int),
+            ("expires_at", Int),
+            ("used_at", Int),
         ],
     },
 ];

@@ -207,6 +207,13 @@ pub struct CsrfForm {
     csrf: String,
 }
 
+impl CsrfForm {
+    /// The token.
+    pub fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// A claim refused, in the page's words.
 fn refusal_text(t: &Texts, refusal: &ThreadRefusal) -> String {
     match refusal {

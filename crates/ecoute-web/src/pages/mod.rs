@@ -12,6 +12,7 @@ mod stories;
 mod stories_admin;
 mod volunteer;
 mod volunteers_admin;
+mod welcome;
 mod written;
 
 pub use stories::StoryPages;
@@ -70,6 +71,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/volunteers/{id}/erase",
             post(volunteers_admin::erase),
+        )
+        .route(
+            "/admin/volunteers/{id}/activate",
+            post(volunteers_admin::activate),
+        )
+        .route(
+            "/admin/volunteers/{id}/link",
+            post(volunteers_admin::relink),
+        )
+        .route(
+            welcome::PATH,
+            get(welcome::welcome_page).post(welcome::set_password),
         )
         .layer(middleware::from_fn(no_robots));
     Router::new()
@@ -264,7 +277,7 @@ fn area(path: &str) -> Area {
         .any(under)
     {
         Area::Api
-    } else if ["/login", "/logout", "/listener", "/admin"]
+    } else if ["/login", "/logout", "/listener", "/admin", "/welcome"]
         .iter()
         .any(under)
     {

@@ -160,6 +160,12 @@ struct FilePage {
     stage: String,
     hours: String,
     in_training: bool,
+    /// On probation: the next step creates the account.
+    may_activate: bool,
+    /// Active with an account: a new link may be given.
+    may_relink: bool,
+    /// A one-time link just made, shown once.
+    link: Option<String>,
     moves: Vec<StageChoice>,
     events: Vec<EventRow>,
     reads: Vec<ReadRow>,
@@ -188,8 +194,7 @@ async fn file_page(
     session: &StaffSession,
     id: ApplicationId,
     status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
+    shown: Shown,
 ) -> Result<Response, WebError> {
     let file = state.app.application_file(id, session.user.id).await?;
     let path = format!("{PATH}/{id}");
@@ -202,6 +207,7 @@ async fn file_page(
     let mut moves: Vec<StageChoice> = a
         .stage
         .next()
+        .filter(|s| *s != Stage::Active)
         .into_iter()
         .chain((a.stage != Stage::Left).then_some(Stage::Left))
         .map(|s| StageChoice {
@@ -228,6 +234,9 @@ async fn file_page(
         stage: t.get(stage_key(a.stage)).to_owned(),
         hours: hours(a.training_minutes),
         in_training: a.stage == Stage::Training && c.is_some(),
+        may_activate: a.stage == Stage::Probation && c.is_some(),
+        may_relink: a.stage == Stage::Active && a.account.is_some(),
+        link: shown.link,
         moves,
         events: file
             .events
@@ -270,11 +279,19 @@ async fn file_page(
                     .to_owned(),
             })
             .collect(),
-        notice,
-        error,
+        notice: shown.notice,
+        error: shown.error,
         layout,
     };
     render_status(status, &page)
+}
+
+/// What the file page shows besides the file.
+#[derive(Default)]
+struct Shown {
+    notice: Option<String>,
+    error: Option<String>,
+    link: Option<String>,
 }
 
 /// `GET /admin/volunteers/{id}` (`?done=…`: what was just done).
@@ -297,7 +314,11 @@ pub async fn file(
         Some("erased") => Some(t.get("volunteers_done_erased").to_owned()),
         _ => None,
     };
-    file_page(&state, &q, &session, id, StatusCode::OK, notice, None).await
+    let shown = Shown {
+        notice,
+        ..Shown::default()
+    };
+    file_page(&state, &q, &session, id, StatusCode::OK, shown).await
 }
 
 /// A move through the pipeline.
@@ -346,6 +367,9 @@ fn refused_text(t: &Texts, e: &AppError) -> Option<String> {
         AppError::Stage(StageError::HasLeft) => t.get("volunteers_error_left").to_owned(),
         AppError::Stage(StageError::Erased) => t.get("volunteers_error_erased").to_owned(),
         AppError::Stage(StageError::Hours) => t.get("volunteers_error_hours").to_owned(),
+        AppError::Stage(StageError::NeedsAccount) => t.get("volunteers_error_account").to_owned(),
+        AppError::UsernameTaken(name) => t.with("volunteers_error_username_taken", "name", name),
+        AppError::InvalidAccount(_) => t.get("volunteers_error_account_fields").to_owned(),
         AppError::InvalidNote => t.get("volunteers_error_note").to_owned(),
         _ => return None,
     })
@@ -366,13 +390,19 @@ async fn after<T>(
             Some(error) => {
                 let status = if matches!(
                     e,
-                    AppError::InvalidNote | AppError::Stage(StageError::Hours)
+                    AppError::InvalidNote
+                        | AppError::InvalidAccount(_)
+                        | AppError::Stage(StageError::Hours | StageError::NeedsAccount)
                 ) {
                     StatusCode::UNPROCESSABLE_ENTITY
                 } else {
                     StatusCode::CONFLICT
                 };
-                file_page(state, q, session, id, status, None, Some(error)).await
+                let shown = Shown {
+                    error: Some(error),
+                    ..Shown::default()
+                };
+                file_page(state, q, session, id, status, shown).await
             }
             None => Err(e.into()),
         },
@@ -454,4 +484,70 @@ pub async fn erase(
     }
     let erased = state.app.erase_application(id, session.user.id).await;
     after(&state, &q, &session, id, "erased", erased).await
+}
+
+/// The activation's form: the new listener's account.
+#[derive(Deserialize)]
+pub struct ActivateForm {
+    csrf: String,
+    username: String,
+    pseudonym: String,
+}
+
+/// The link a token makes, as the new listener opens it.
+fn setup_link(state: &AppState, token: &str) -> String {
+    format!(
+        "{}{}?token={token}",
+        state.config.public_url,
+        super::welcome::PATH
+    )
+}
+
+/// `POST /admin/volunteers/{id}/activate`: the candidate becomes an active listener; their
+/// account is created and its one-time link shown, once.
+pub async fn activate(
+    State(state): State<AppState>,
+    q: LangQuery,
+    Allowed { session, .. }: Allowed<Volunteers>,
+    Path(id): Path<String>,
+    Form(form): Form<ActivateForm>,
+) -> Result<Response, WebError> {
+    session.check_csrf(&form.csrf)?;
+    let id = application_id(&id)?;
+    let activated = state
+        .app
+        .activate_application(id, session.user.id, &form.username, &form.pseudonym)
+        .await;
+    match activated {
+        Ok((_, _, token)) => {
+            let t = Texts::new(q.lang());
+            let shown = Shown {
+                notice: Some(t.get("volunteers_done_activated").to_owned()),
+                link: Some(setup_link(&state, &token)),
+                ..Shown::default()
+            };
+            file_page(&state, &q, &session, id, StatusCode::OK, shown).await
+        }
+        Err(e) => after(&state, &q, &session, id, "moved", Err::<(), _>(e)).await,
+    }
+}
+
+/// `POST /admin/volunteers/{id}/link`: a new one-time link (the unused ones stop working).
+pub async fn relink(
+    State(state): State<AppState>,
+    q: LangQuery,
+    Allowed { session, .. }: Allowed<Volunteers>,
+    Path(id): Path<String>,
+    Form(form): Form<super::inbox::CsrfForm>,
+) -> Result<Response, WebError> {
+    session.check_csrf(form.csrf())?;
+    let id = application_id(&id)?;
+    let token = state.app.renew_setup_link(id).await?;
+    let t = Texts::new(q.lang());
+    let shown = Shown {
+        notice: Some(t.get("volunteers_done_relinked").to_owned()),
+        link: Some(setup_link(&state, &token)),
+        ..Shown::default()
+    };
+    file_page(&state, &q, &session, id, StatusCode::OK, shown).await
 }
