@@ -205,11 +205,19 @@ impl Server {
         bus: Arc<dyn EventBus>,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Server> {
+        let mut config = config;
         config.validate()?;
         i18n::check_tables()?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        // A public URL on port 0 (the default follows `server.bind`) names no address anyone
+        // can use: the links the pages build (campaigns, a new listener's one-time link) and
+        // the origin sockets accept take the port actually bound.
+        if let Some(own) = config.public_url.strip_suffix(":0") {
+            let port = listener.local_addr()?.port();
+            config.public_url = format!("{own}:{port}");
+        }
         let dummy_hash = ecoute_app::hash_password(auth::random_token()).await?;
         let (state, router) = app(config, store, bus, dummy_hash, clock);
         Ok(Server {
