@@ -74,3 +74,93 @@ export async function listenerSend(conversation, text) {
 export async function listenerSees(conversation, text) {
   await conversation.locator("li.message .body", { hasText: text }).first().waitFor();
 }
+
+/** Clicks `button` (a locator) and waits for the page its form leads to. */
+export async function submitForm(page, button) {
+  await Promise.all([page.waitForNavigation(), button.click()]);
+}
+
+/** Fills the statistics sheet shown on `page` with neutral answers and saves it; returns once `landing` is reached. */
+export async function fillSheet(page, landing) {
+  await page.check("input[name=themes][value=solitude]");
+  await page.check("input[name=age_band][value=unknown]");
+  await page.check("input[name=gender][value=unknown]");
+  await page.check("input[name=contact_kind][value=first]");
+  await page.check("input[name=risk][value=low]");
+  await Promise.all([page.waitForURL(landing), page.click("form.sheet button[type=submit]")]);
+}
+
+// ---- The written door ----
+
+/** On the write page, writes `text` and sends it; returns the code the page shows. */
+export async function writeFirstMessage(page, text) {
+  await page.fill("#text", text);
+  await submitForm(page, page.locator("form.write-form button[type=submit]"));
+  return ((await page.locator("#retrieval-code").textContent()) ?? "").trim();
+}
+
+/** Opens the write page and reads the thread that `code` opens. */
+export async function readWithCode(page, base, code) {
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  await page.goto(`${base}/write`);
+  await page.fill("#code", code);
+  await submitForm(page, page.locator("form.code-form button[type=submit]"));
+}
+
+/** From the inbox, takes the oldest waiting thread, sends `reply` and fills its sheet; returns on the inbox. */
+export async function answerOldestThread(page, reply) {
+  await Promise.all([page.waitForURL(/\/listener\/inbox\/[0-9a-f-]{36}$/), page.locator("table.inbox th a").first().click()]);
+  await submitForm(page, page.locator("form[action*='/claim'] button[type=submit]"));
+  await page.fill("#reply", reply);
+  await Promise.all([page.waitForURL(/\/listener\/sheet\//), page.locator("button[name=action][value=send]").click()]);
+  await fillSheet(page, /\/listener\/inbox\?saved=sheet$/);
+}
+
+// ---- Becoming a listener ----
+
+/** Fills and sends the application form shown on `page`, consent given. */
+export async function applyAsVolunteer(page, { name, email, city = "Lyon" }) {
+  await page.fill("#name", name);
+  await page.fill("#email", email);
+  await page.fill("#city", city);
+  await page.fill("#availability", "Deux soirs par semaine.");
+  await page.fill("#motivation", "Je voudrais écouter à mon tour.");
+  await page.check("#consent");
+  await submitForm(page, page.locator("form.volunteer-form button[type=submit]"));
+  await page.locator(".notice", { hasText: "Votre candidature est reçue." }).waitFor();
+}
+
+/** On a candidate's file, moves the application to the stage `value`, waiting for its name. */
+export async function moveCandidate(page, value, name) {
+  await page.check(`input[name=to][value=${value}]`);
+  await submitForm(page, page.locator("form[action*='/move'] button[type=submit]"));
+  await page.locator("#current-stage", { hasText: name }).waitFor();
+}
+
+/** The stages from received to probation, as the coordinator moves them (value, French name). */
+export const TO_PROBATION = [
+  ["first_interview", "Premier entretien"],
+  ["psychologist_interview", "Entretien avec un psychologue"],
+  ["committee_decision", "Décision du comité"],
+  ["training", "Formation"],
+  ["supervised_listening", "Écoute accompagnée"],
+  ["probation", "Période probatoire"],
+];
+
+/** On a file at probation, creates the listener's account; returns the one-time link. */
+export async function activateCandidate(page, username, pseudonym) {
+  await page.fill("#new-username", username);
+  await page.fill("#new-pseudonym", pseudonym);
+  await submitForm(page, page.locator("form.activate-form button[type=submit]"));
+  await page.locator("#current-stage", { hasText: "Écoutant actif" }).waitFor();
+  return ((await page.locator("#setup-link").textContent()) ?? "").trim();
+}
+
+/** Opens a one-time link and sets the password; returns on the login page. */
+export async function setPasswordWithLink(page, link) {
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  await page.goto(link);
+  await page.fill("#password", PASSWORD);
+  await page.fill("#confirm", PASSWORD);
+  await Promise.all([page.waitForURL(/\/login$/), page.click("form button[type=submit]")]);
+}

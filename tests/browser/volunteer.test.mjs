@@ -7,18 +7,26 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, screenshot, seriousViolations, useEcoute } from "./harness.mjs";
-import { listenerSees, logIn, setAvailable, startChat, takeNext, visitorSees, visitorSend } from "./flows.mjs";
+import {
+  activateCandidate,
+  listenerSees,
+  logIn,
+  moveCandidate,
+  setAvailable,
+  setPasswordWithLink,
+  startChat,
+  submitForm as submit,
+  takeNext,
+  TO_PROBATION,
+  visitorSees,
+  visitorSend,
+} from "./flows.mjs";
 
 const today = new Date().toISOString().slice(0, 10);
 
 async function assertAccessible(page, what) {
   const violations = await seriousViolations(page);
   assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 2)}`);
-}
-
-/** Clicks `button` and waits for the page it leads to. */
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation(), button.click()]);
 }
 
 describe("becoming a listener", () => {
@@ -60,32 +68,17 @@ describe("becoming a listener", () => {
     await coord.locator("dd", { hasText: "camille@example.org" }).waitFor();
     await coord.locator("ol.history", { hasText: "lecture" }).waitFor();
     await assertAccessible(coord, "a candidate's file");
-    const steps = [
-      ["first_interview", "Premier entretien"],
-      ["psychologist_interview", "Entretien avec un psychologue"],
-      ["committee_decision", "Décision du comité"],
-      ["training", "Formation"],
-    ];
-    for (const [value, name] of steps) {
-      await coord.check(`input[name=to][value=${value}]`);
+    for (const [value, name] of TO_PROBATION) {
       if (value === "first_interview") await coord.fill("#move-note", "Très à l'écoute, disponible.");
-      await submit(coord, coord.getByRole("button", { name: "Valider" }));
-      await coord.locator("#current-stage", { hasText: name }).waitFor();
-    }
-    await coord.fill("#hours", "12,5");
-    await submit(coord, coord.getByRole("button", { name: "Enregistrer les heures" }));
-    await coord.locator(".notice", { hasText: "Heures enregistrées." }).waitFor();
-    for (const [value, name] of [["supervised_listening", "Écoute accompagnée"], ["probation", "Période probatoire"]]) {
-      await coord.check(`input[name=to][value=${value}]`);
-      await submit(coord, coord.getByRole("button", { name: "Valider" }));
-      await coord.locator("#current-stage", { hasText: name }).waitFor();
+      await moveCandidate(coord, value, name);
+      if (value === "training") {
+        await coord.fill("#hours", "12,5");
+        await submit(coord, coord.getByRole("button", { name: "Enregistrer les heures" }));
+        await coord.locator(".notice", { hasText: "Heures enregistrées." }).waitFor();
+      }
     }
     await assertAccessible(coord, "a candidate on probation");
-    await coord.fill("#new-username", "camille");
-    await coord.fill("#new-pseudonym", "Camille");
-    await submit(coord, coord.getByRole("button", { name: "Créer son compte" }));
-    await coord.locator("#current-stage", { hasText: "Écoutant actif" }).waitFor();
-    const link = ((await coord.locator("#setup-link").textContent()) ?? "").trim();
+    const link = await activateCandidate(coord, "camille", "Camille");
     // On this server's address: the default public URL takes the port actually bound.
     assert.ok(link.startsWith(`${lab.ecoute.url}/welcome?token=`), link);
     assert.match(link, /\/welcome\?token=[0-9a-f]{64}$/);
@@ -98,9 +91,7 @@ describe("becoming a listener", () => {
     await listener.goto(link);
     await listener.locator("h1", { hasText: "Bienvenue, Camille" }).waitFor();
     await assertAccessible(listener, "the welcome page");
-    await listener.fill("#password", "correct horse battery staple");
-    await listener.fill("#confirm", "correct horse battery staple");
-    await Promise.all([listener.waitForURL(/\/login$/), listener.getByRole("button", { name: "Enregistrer mon mot de passe" }).click()]);
+    await setPasswordWithLink(listener, link);
     await logIn(listener, lab.ecoute.url, "camille");
     await setAvailable(listener);
     const person = await openPage(lab.browser);

@@ -8,18 +8,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, screenshot, seriousViolations, useEcoute } from "./harness.mjs";
-import { logIn } from "./flows.mjs";
+import { fillSheet, logIn, submitForm as submit, writeFirstMessage } from "./flows.mjs";
 
 const today = new Date().toISOString().slice(0, 10);
 
 async function assertAccessible(page, what) {
   const violations = await seriousViolations(page);
   assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 2)}`);
-}
-
-/** Submits the form holding `button` and waits for the page it leads to. */
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation(), button.click()]);
 }
 
 describe("the written door", () => {
@@ -38,9 +33,7 @@ describe("the written door", () => {
     // Told before anything is sent.
     await person.locator("#code-warning", { hasText: "personne — pas même nous — ne peut vous le redonner" }).waitFor();
     await assertAccessible(person, "write page");
-    await person.fill("#text", "Je n'ose pas appeler. Depuis le divorce je ne dors plus.");
-    await submit(person, person.locator("form.write-form button[type=submit]"));
-    const code = ((await person.locator("#retrieval-code").textContent()) ?? "").trim();
+    const code = await writeFirstMessage(person, "Je n'ose pas appeler. Depuis le divorce je ne dors plus.");
     assert.equal(code.split(" ").length, 8, code);
     await person.locator(".messages li.message.own .body", { hasText: "je ne dors plus" }).waitFor();
     await assertAccessible(person, "thread page with its new code");
@@ -75,12 +68,7 @@ describe("the written door", () => {
     await Promise.all([listener.waitForURL(/\/listener\/sheet\//), listener.getByRole("button", { name: "Envoyer la réponse" }).click()]);
     await listener.locator(".notice", { hasText: "Votre réponse est envoyée." }).waitFor();
     await assertAccessible(listener, "the sheet of a written reply");
-    await listener.check("input[name=themes][value=solitude]");
-    await listener.check("input[name=age_band][value=unknown]");
-    await listener.check("input[name=gender][value=unknown]");
-    await listener.check("input[name=contact_kind][value=first]");
-    await listener.check("input[name=risk][value=low]");
-    await Promise.all([listener.waitForURL(/\/listener\/inbox\?saved=sheet$/), listener.click("form.sheet button[type=submit]")]);
+    await fillSheet(listener, /\/listener\/inbox\?saved=sheet$/);
     await listener.locator(".notice", { hasText: "Votre réponse est envoyée et sa fiche enregistrée." }).waitFor();
     await listener.locator("text=Aucun message écrit n'attend de réponse.").waitFor();
     assert.deepEqual(listener.errors, []);

@@ -162,10 +162,15 @@ impl App {
             return Err(AppError::Stage(StageError::NeedsAccount));
         }
         let why = note(why)?;
-        Ok(self
+        let moved = self
             .store
             .move_application(id, to, by, why, self.now())
-            .await?)
+            .await?;
+        // A listener who leaves the association keeps no access.
+        if let (Stage::Left, Some(account)) = (to, moved.account) {
+            self.set_disabled(account, true, None).await?;
+        }
+        Ok(moved)
     }
 
     /// Makes the candidate an active listener: their account (role listener, no password

@@ -251,6 +251,16 @@ pub async fn volunteers_bounded(store: Arc<dyn Store>) {
         store.create_application(&bounded("C")).await,
         Err(StoreError::ApplicationsFull)
     ));
+    // The same form again while full: known, not refused as full.
+    assert!(matches!(
+        store
+            .create_application(&NewApplication {
+                id: first.id,
+                ..bounded("A")
+            })
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
     store
         .erase_application(first.id, at(2))
         .await
@@ -388,6 +398,19 @@ pub async fn volunteers_activation_and_setup_links(store: Arc<dyn Store>) {
         ),
         "a link works once"
     );
+    // Once the password is set, no new link: it would take the account over.
+    assert!(matches!(
+        store.renew_account_setup(a.id, &setup("three", 3000)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    store
+        .move_application(a.id, Stage::Left, coord, None, at(70))
+        .await
+        .expect("left");
+    assert!(matches!(
+        store.renew_account_setup(a.id, &setup("four", 3000)).await,
+        Err(StoreError::Stage(StageError::HasLeft))
+    ));
     let other = store
         .create_application(&new_application("Sacha", 10))
         .await

@@ -377,7 +377,9 @@ pub trait VolunteerStore: Send + Sync {
         now: Timestamp,
     ) -> StoreResult<(Application, User)>;
     /// Gives the account an active application became a new one-time link (the earlier
-    /// unused ones stop working); the account. [`StoreError::NotFound`] if it has none.
+    /// unused ones stop working); the account. [`StoreError::NotFound`] if it has none,
+    /// [`StoreError::Stage`] if the candidate left or was erased, [`StoreError::Conflict`] once
+    /// the listener has set their password (a link would then take the account over).
     async fn renew_account_setup(
         &self,
         id: ApplicationId,

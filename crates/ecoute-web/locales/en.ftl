@@ -357,7 +357,10 @@ volunteer_phone = Telephone
 volunteer_city = City
 volunteer_availability = When could you listen?
 volunteer_motivation = Why would you like to become a listener?
-volunteer_processing = What you write here is read only by the association's coordinators, to follow your application. It is erased on your request at any time, and a year after you leave the process if you do not become a listener.
+volunteer_processing = { $n ->
+    [one] What you write here is read only by the association's coordinators (and its administrators), to follow your application; every read is recorded. It is erased on your request at any time, and { $n } day after you leave the process if you do not become a listener.
+   *[other] What you write here is read only by the association's coordinators (and its administrators), to follow your application; every read is recorded. It is erased on your request at any time, and { $n } days after you leave the process if you do not become a listener.
+}
 volunteer_consent = I agree that my data be processed for my application.
 volunteer_send = Send my application
 volunteer_error_missing = Please fill in every required field.

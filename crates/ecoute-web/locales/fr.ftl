@@ -357,7 +357,10 @@ volunteer_phone = Téléphone
 volunteer_city = Ville
 volunteer_availability = Quand pourriez-vous écouter ?
 volunteer_motivation = Pourquoi souhaitez-vous devenir écoutant ?
-volunteer_processing = Ce que vous écrivez ici n'est lu que par les coordinateurs de l'association, pour suivre votre candidature. C'est effacé à votre demande à tout moment, et un an après la fin de votre parcours si vous ne devenez pas écoutant.
+volunteer_processing = { $n ->
+    [one] Ce que vous écrivez ici n'est lu que par les coordinateurs de l'association (et ses administrateurs), pour suivre votre candidature ; chaque lecture est enregistrée. C'est effacé à votre demande à tout moment, et { $n } jour après la fin de votre parcours si vous ne devenez pas écoutant.
+   *[other] Ce que vous écrivez ici n'est lu que par les coordinateurs de l'association (et ses administrateurs), pour suivre votre candidature ; chaque lecture est enregistrée. C'est effacé à votre demande à tout moment, et { $n } jours après la fin de votre parcours si vous ne devenez pas écoutant.
+}
 volunteer_consent = J'accepte que mes données soient traitées pour ma candidature.
 volunteer_send = Envoyer ma candidature
 volunteer_error_missing = Merci de remplir chaque champ obligatoire.

@@ -249,6 +249,11 @@ async fn a_candidate_applies_and_a_coordinator_follows_them_to_active_then_erase
             .status(),
         StatusCode::NOT_FOUND
     );
+    // Once the password is set, a coordinator cannot make a link to the account any more.
+    let relink = app
+        .post_form_as(&format!("{path}/link"), &cookie, &[("csrf", &csrf)])
+        .await;
+    assert_eq!(relink.status(), StatusCode::CONFLICT);
     let landed = app
         .login_response("camille", "correct horse battery staple")
         .await;

@@ -211,6 +211,19 @@ where
         self.write(move |tx| {
             let new = new.clone();
             Box::pin(async move {
+                // The same form again is no new application, whatever the count now.
+                if tx
+                    .optional(
+                        "SELECT 1 AS known FROM volunteer_applications WHERE id = $1",
+                        &[new.id.into()],
+                    )
+                    .await?
+                    .is_some()
+                {
+                    return Err(StoreError::Conflict(
+                        "an application with this id exists".into(),
+                    ));
+                }
                 // Count and insert as one step: the default centre's row is locked first, as
                 // joins of the queue do (SQLite: the write transaction holds the lock).
                 tx.optional(
@@ -381,6 +394,24 @@ where
             Box::pin(async move {
                 let current = Self::lock_application(tx, id).await?;
                 let user = current.account.ok_or(StoreError::NotFound)?;
+                // Only for an active listener who never set a password: once they have, a
+                // new link would let whoever holds it take the account over.
+                if current.stage != Stage::Active || current.candidate.is_none() {
+                    return Err(StoreError::Stage(ecoute_domain::StageError::HasLeft));
+                }
+                if tx
+                    .optional(
+                        "SELECT 1 AS used FROM account_setups \
+                         WHERE user_id = $1 AND used_at IS NOT NULL",
+                        &[user.0.into()],
+                    )
+                    .await?
+                    .is_some()
+                {
+                    return Err(StoreError::Conflict(
+                        "this listener has set their password; an administrator resets it".into(),
+                    ));
+                }
                 // One link at a time: a new one ends the others not used yet.
                 tx.exec(
                     "DELETE FROM account_setups WHERE user_id = $1 AND used_at IS NULL",

@@ -52,6 +52,8 @@ struct VolunteerPage {
     max_city: usize,
     max_availability: usize,
     max_motivation: usize,
+    /// Days after leaving that the data is erased.
+    erase_days: usize,
 }
 page_layout!(VolunteerPage);
 
@@ -70,6 +72,7 @@ impl VolunteerPage {
             max_city: Field::City.max_chars(),
             max_availability: Field::Availability.max_chars(),
             max_motivation: Field::Motivation.max_chars(),
+            erase_days: state.config.volunteer.erase_left_after_days as usize,
         }
     }
 }
