@@ -13,6 +13,17 @@ pub fn count_by_link(app: &App, query: Option<&str>, event: CampaignEvent) -> Op
     campaign
 }
 
+/// The campaign of a door's page (the chat, the written door, the volunteer form): opened
+/// from the campaign page (`?via=`), which counted the view already, it is handed on
+/// uncounted; otherwise the view counts, under the campaign `?c=` names or under none.
+pub fn door_campaign(app: &App, query: Option<&str>) -> Option<CampaignCode> {
+    if campaign_in(query).is_none() && named_by(query).is_some() {
+        app.campaign_of(named_by(query))
+    } else {
+        count_by_link(app, query, CampaignEvent::PageView)
+    }
+}
+
 /// The campaign `query` names, without counting anything: `c`, or else `via` — the chat page
 /// opened from the campaign page's door, which counted the view already.
 pub fn named_by(query: Option<&str>) -> Option<&str> {

@@ -29,14 +29,9 @@ fn form(token: &str, consent: bool) -> Vec<(&str, &str)> {
     f
 }
 
+/// Posts a public form as the site's page does.
 async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.http()
-        .post(app.url(path))
-        .header("sec-fetch-site", "same-origin")
-        .form(form)
-        .send()
-        .await
-        .expect("POST")
+    app.post_public_form(path, form).await
 }
 
 #[tokio::test]

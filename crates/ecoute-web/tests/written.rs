@@ -20,15 +20,9 @@ fn shown_code(html: &str) -> String {
     html[open..close].trim().to_owned()
 }
 
-/// Posts a public form with what a browser on the site would send.
+/// Posts a public form as the site's page does.
 async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.http()
-        .post(app.url(path))
-        .header("sec-fetch-site", "same-origin")
-        .form(form)
-        .send()
-        .await
-        .expect("POST")
+    app.post_public_form(path, form).await
 }
 
 /// Opens a thread through the write page; returns the page and the code.

@@ -191,14 +191,20 @@ pub(crate) fn to_message<R: Columns + ?Sized>(row: &R) -> StoreResult<Message> {
             .map_err(|_| corrupt("client message id", &client_id))?,
         body: row.get("body")?,
         at: Timestamp(row.get("at")?),
-        listener: match (listener_id, listener) {
-            (Some(id), Some(pseudonym)) => Some(Writer {
-                id: UserId(id),
-                pseudonym,
-            }),
-            _ => None,
-        },
+        listener: writer(listener_id, listener),
     })
+}
+
+/// The listener who wrote a message, from its `listener_id` and joined pseudonym columns
+/// (`None` for the person's messages).
+pub(crate) fn writer(id: Option<i64>, pseudonym: Option<String>) -> Option<Writer> {
+    match (id, pseudonym) {
+        (Some(id), Some(pseudonym)) => Some(Writer {
+            id: UserId(id),
+            pseudonym,
+        }),
+        _ => None,
+    }
 }
 
 impl<D: Dialect> SqlStore<D> {

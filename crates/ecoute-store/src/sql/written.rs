@@ -63,13 +63,7 @@ fn to_written<R: Columns + ?Sized>(row: &R) -> StoreResult<WrittenMessage> {
         author: Author::parse(&author).ok_or_else(|| corrupt("author", &author))?,
         body: row.get("body")?,
         at: Timestamp(row.get("at")?),
-        listener: match (listener_id, listener) {
-            (Some(id), Some(pseudonym)) => Some(Writer {
-                id: UserId(id),
-                pseudonym,
-            }),
-            _ => None,
-        },
+        listener: super::writer(listener_id, listener),
     })
 }
 

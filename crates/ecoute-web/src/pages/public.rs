@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
-use ecoute_domain::CampaignEvent;
 
 use super::{page_layout, render, LangQuery, Layout};
 use crate::error::WebError;
@@ -73,14 +72,7 @@ pub async fn visitor_page(
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
     let query = query.as_deref();
-    let campaign = if crate::attribution::campaign_in(query).is_none()
-        && crate::attribution::named_by(query).is_some()
-    {
-        // Opened from the campaign page's door (`?via=`): that page counted the view.
-        state.app.campaign_of(crate::attribution::named_by(query))
-    } else {
-        crate::attribution::count_by_link(&state.app, query, CampaignEvent::PageView)
-    };
+    let campaign = crate::attribution::door_campaign(&state.app, query);
     let layout = Layout::public(&state, q.page(), "/");
     let texts_json = layout.t.json(SCRIPT_TEXTS);
     render(&VisitorPage {

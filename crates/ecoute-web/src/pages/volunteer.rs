@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use ecoute_app::AppError;
 use ecoute_domain::volunteer::Field;
-use ecoute_domain::{ApplicationError, ApplicationId, CampaignEvent, CandidateInput};
+use ecoute_domain::{ApplicationError, ApplicationId, CandidateInput};
 use serde::Deserialize;
 
 use super::{page_layout, render_status, LangQuery, Layout};
@@ -108,11 +108,7 @@ pub async fn volunteer_page(
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
     let query = query.as_deref();
-    let campaign = if crate::attribution::campaign_in(query).is_none() {
-        state.app.campaign_of(crate::attribution::named_by(query))
-    } else {
-        crate::attribution::count_by_link(&state.app, query, CampaignEvent::PageView)
-    };
+    let campaign = crate::attribution::door_campaign(&state.app, query);
     let form = ApplicationForm {
         token: uuid::Uuid::new_v4().simple().to_string(),
         campaign: campaign.map(String::from),

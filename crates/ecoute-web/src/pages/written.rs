@@ -243,11 +243,7 @@ pub async fn write_page(
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
     let query = query.as_deref();
-    let campaign = if crate::attribution::campaign_in(query).is_none() {
-        state.app.campaign_of(crate::attribution::named_by(query))
-    } else {
-        crate::attribution::count_by_link(&state.app, query, CampaignEvent::PageView)
-    };
+    let campaign = crate::attribution::door_campaign(&state.app, query);
     let page = WritePage {
         campaign: campaign.map(String::from),
         ..WritePage::new(&state, &q)

@@ -171,6 +171,18 @@ impl TestApp {
         ecoute_testkit::login(&self.http(), &self.addr, username, password).await
     }
 
+    /// `POST path` of a public form, as the site's own page in a browser sends it
+    /// (`Sec-Fetch-Site: same-origin`), without a session.
+    pub async fn post_public_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http()
+            .post(self.url(path))
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// Fills in and posts the login form; returns the server's answer.
     pub async fn login_response(&self, username: &str, password: &str) -> reqwest::Response {
         ecoute_testkit::login_response(&self.http(), &self.addr, username, password).await
