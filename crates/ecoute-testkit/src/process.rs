@@ -25,7 +25,14 @@ pub fn ecoute_command(bin: &Path, db_url: &str) -> Command {
     }
     c.env("ECOUTE_DATABASE__URL", db_url)
         .env("ECOUTE_SERVER__BIND", "127.0.0.1:0")
-        .env("ECOUTE_SERVER__LOG", "warn");
+        .env("ECOUTE_SERVER__LOG", "warn")
+        // The key of retrieval codes, given: with PostgreSQL the default key file is
+        // `data/written-code.key` in the working folder, which would land in the source tree
+        // (the key file's own behaviour has its unit test in the binary's settings).
+        .env(
+            "ECOUTE_WRITTEN__CODE_KEY",
+            "746573742d6b65792d6f662d72657472696576616c2d636f646573",
+        );
     c
 }
 
