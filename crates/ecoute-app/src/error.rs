@@ -3,7 +3,7 @@
 
 use ecoute_domain::{
     ApplicationError, CampaignError, MessageError, StageError, StoryError, ThreadRefusal,
-    TransitionError, UserError,
+    TransitionError, UserError, WhisperError,
 };
 use ecoute_store::StoreError;
 
@@ -80,6 +80,12 @@ pub enum AppError {
     /// A note about an applicant is empty or too long.
     #[error("a note has 1 to 2000 characters")]
     InvalidNote,
+    /// A supervisor's note to a listener is empty or too long.
+    #[error(transparent)]
+    InvalidWhisper(#[from] WhisperError),
+    /// Only staff who may supervise read a conversation that is not theirs.
+    #[error("you may not read this conversation")]
+    NotSupervisor,
     /// A message's text breaks the rules (empty, too long, control characters).
     #[error(transparent)]
     InvalidMessage(#[from] MessageError),

@@ -6,7 +6,9 @@
 //! [`sheets`] (the statistics sheet), [`accounts`] (create, disable, log out, passwords),
 //! [`campaigns`] (declare, count without tracking, report), [`written`] (anonymous written
 //! threads: write, read and delete with a code; the listeners' inbox, claims and replies),
-//! [`volunteers`] (applications, the pipeline, erasure, the audit of reads) and
+//! [`volunteers`] (applications, the pipeline, erasure, the audit of reads),
+//! [`supervision`] (alerts, debrief requests, the live board, audited reads of conversations,
+//! supervisors' private notes) and
 //! [`jobs`] (sweeps of reconnection delays, never-connected contacts and dead instances;
 //! purges). Every method that changes state commits first and publishes after
 //! ([`publish`]), so that no client hears of a change that is not durable. Every refusal is
@@ -27,6 +29,7 @@ pub mod publish;
 pub mod retrieval;
 pub mod sheets;
 pub mod stories;
+pub mod supervision;
 #[cfg(test)]
 mod testing;
 pub mod volunteers;

@@ -25,8 +25,15 @@ impl App {
 
     /// Files `listener`'s validated sheet. [`AppError::SheetExists`] if one was filed
     /// meanwhile (another tab).
+    /// After a hard conversation (see [`StatsSheet::calls_for_care`]) the supervisors on duty
+    /// see a debrief request.
     pub async fn file_sheet(&self, sheet: &StatsSheet, listener: UserId) -> AppResult<()> {
         self.store.save_sheet(sheet, listener, self.now()).await?;
+        if sheet.calls_for_care() {
+            if let Some(contact) = self.store.contact(sheet.contact).await? {
+                self.request_debrief(listener, &contact).await?;
+            }
+        }
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 use crate::contact::{Contact, ContactStatus, EndReason};
 use crate::ids::{CentreId, ContactId, UserId};
 use crate::message::{Author, Message, Writer};
+use crate::supervision::Whisper;
 use crate::user::Presence;
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +76,19 @@ pub enum Event {
     SessionsChanged {
         /// The account.
         user: UserId,
+    },
+    /// A centre's alerts changed (raised or resolved): its supervisors' boards refresh, and
+    /// a new one sounds.
+    AlertsChanged {
+        /// The centre.
+        centre: CentreId,
+    },
+    /// A supervisor wrote privately to the listener of a conversation (published on the
+    /// listener's own topic only, never on the conversation's, which the person's page
+    /// follows).
+    Whisper {
+        /// The note.
+        whisper: Whisper,
     },
     /// A newer socket of the same party took over: the older one closes.
     Replaced {

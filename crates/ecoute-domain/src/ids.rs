@@ -143,6 +143,9 @@ pub enum IdError {
     /// Not a UUID.
     #[error("thread id must be a UUID")]
     Thread,
+    /// Not a UUID.
+    #[error("alert id must be a UUID")]
+    Alert,
     /// Not 1–64 characters of `[A-Za-z0-9_-]`.
     #[error("message id must be 1 to 64 characters among letters, digits, '-' and '_'")]
     ClientMessage,

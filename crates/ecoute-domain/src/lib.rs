@@ -14,6 +14,7 @@ pub mod retrieval;
 pub mod rules;
 pub mod stats;
 pub mod story;
+pub mod supervision;
 pub mod time;
 pub mod user;
 pub mod volunteer;
@@ -37,6 +38,9 @@ pub use stats::{
     THEMES,
 };
 pub use story::{current_stories, shipped_stories, Story, StoryError, StoryPart, StoryText};
+pub use supervision::{
+    whisper_text, Alert, AlertId, AlertKind, AnsweredShare, ConversationRead, Whisper, WhisperError,
+};
 pub use time::Timestamp;
 pub use user::{Password, Permission, Presence, Pseudonym, Role, UserError, Username};
 pub use volunteer::{

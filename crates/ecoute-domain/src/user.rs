@@ -34,6 +34,9 @@ pub enum Permission {
     EditStories,
     /// Read and move volunteer applications (candidates' personal data).
     ManageVolunteers,
+    /// See the live board, answer alerts, read conversations that are not one's own (each
+    /// read recorded) and write privately to their listeners.
+    Supervise,
 }
 
 impl Role {
@@ -67,7 +70,8 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Listener | Role::Supervisor => matches!(permission, Listen),
+            Role::Listener => matches!(permission, Listen),
+            Role::Supervisor => matches!(permission, Listen | Supervise),
             Role::Communication => matches!(permission, ManageCampaigns | EditStories),
             Role::Coordinator => matches!(permission, ManageVolunteers),
         }
@@ -257,7 +261,13 @@ mod tests {
             assert!(r.may(Permission::Listen));
             assert!(!r.may(Permission::EditStories) && !r.may(Permission::ManageAccounts));
         }
+        // Only supervisors (and administrators) read others' conversations.
+        assert!(Role::Supervisor.may(Permission::Supervise));
+        for r in [Role::Listener, Role::Communication, Role::Coordinator] {
+            assert!(!r.may(Permission::Supervise), "{r:?}");
+        }
         assert!([
+            Permission::Supervise,
             Permission::Listen,
             Permission::ManageAccounts,
             Permission::ManageCampaigns,

@@ -26,6 +26,7 @@ pub mod presence;
 pub mod sessions;
 pub mod stats;
 pub mod stories;
+pub mod supervision;
 mod support;
 pub mod transfer;
 pub mod users;
@@ -113,6 +114,11 @@ macro_rules! conformance_tests {
             volunteers::volunteers_erasure_retention_and_audit,
             volunteers::volunteers_bounded,
             volunteers::volunteers_activation_and_setup_links,
+            supervision::supervision_alerts_open_once_and_resolve,
+            supervision::supervision_whispers_numbered_refused_and_purged,
+            supervision::supervision_conversation_reads_are_recorded,
+            supervision::supervision_board_reads,
+            supervision::supervision_refusals,
             transfer::transfer_copies_everything,
             instances::dead_instances_connections_are_detached,
             instances::dead_instances_are_processed_once_concurrently,

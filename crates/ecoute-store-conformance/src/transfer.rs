@@ -157,6 +157,28 @@ async fn fill(store: &dyn Store) -> (UserId, ContactId, ContactId, ContactId) {
         )
         .await
         .expect("audit");
+    let (alert, _) = store
+        .raise_alert(&ecoute_store::NewAlert {
+            id: ecoute_domain::AlertId::new_random(),
+            contact: talking.id,
+            listener: lina,
+            kind: ecoute_domain::AlertKind::Help,
+            now: at(70),
+        })
+        .await
+        .expect("alert");
+    store
+        .resolve_alert(alert.id, root, at(71))
+        .await
+        .expect("resolve");
+    store
+        .add_whisper(talking.id, root, "Je suis là", at(72))
+        .await
+        .expect("whisper");
+    store
+        .record_conversation_read(root, talking.id, at(73))
+        .await
+        .expect("conversation read");
     (lina, talking.id, queued.id, done.id)
 }
 
@@ -199,6 +221,9 @@ pub async fn transfer_copies_everything(store: Arc<dyn Store>) {
         ("volunteer_applications", 1),
         ("volunteer_events", 2),
         ("personal_data_reads", 1),
+        ("alerts", 1),
+        ("whispers", 1),
+        ("conversation_reads", 1),
     ] {
         assert_eq!(rows(table), want, "{table} in the source");
     }

@@ -18,6 +18,7 @@ const CASE_FILES: &[&str] = &[
     "stories",
     "written",
     "volunteers",
+    "supervision",
     "transfer",
     "instances",
 ];

@@ -1,7 +1,7 @@
 //! Persistence for ecoute, behind traits, and the real-time event bus.
 //!
 //! Each area of the data has its own trait ([`UserStore`], [`SessionStore`], [`ContactStore`],
-//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`CampaignStore`], [`StoryStore`], [`WrittenStore`], [`VolunteerStore`], [`InstanceStore`]); [`Store`] is all of
+//! [`MessageStore`], [`PresenceStore`], [`StatsStore`], [`CampaignStore`], [`StoryStore`], [`WrittenStore`], [`VolunteerStore`], [`SupervisionStore`], [`InstanceStore`]); [`Store`] is all of
 //! them. One implementation, [`SqlStore`], serves both backends — SQLite (the embedded
 //! default) and PostgreSQL (several instances): each method's SQL is written once in
 //! `src/sql/` (a file per trait), and a [`Dialect`] (`src/dialect/`) says what differs. Both
@@ -40,6 +40,7 @@ pub use error::{StoreError, StoreResult};
 pub use types::*;
 
 use async_trait::async_trait;
+use ecoute_domain::{Alert, AlertId, AnsweredShare, ConversationRead, Whisper};
 use ecoute_domain::{Application, ApplicationEvent, ApplicationId, Stage};
 use ecoute_domain::{
     Campaign, CampaignCount, CentreId, ClientMessageId, Contact, ContactId, Day, Message,
@@ -427,6 +428,54 @@ pub trait VolunteerStore: Send + Sync {
     ) -> StoreResult<Vec<PersonalRead>>;
 }
 
+/// Live supervision: alerts that call a supervisor, supervisors' private notes to a
+/// listener, the audit of conversation reads, and what the live board shows.
+#[async_trait]
+pub trait SupervisionStore: Send + Sync {
+    /// Raises an alert, unless one of the same kind is already open for the conversation:
+    /// then that one, with `false` (pressing "alert" twice calls the supervisors once).
+    /// [`StoreError::NotFound`] if the contact or listener does not exist.
+    async fn raise_alert(&self, new: &NewAlert) -> StoreResult<(Alert, bool)>;
+    /// The alert with this id.
+    async fn alert(&self, id: AlertId) -> StoreResult<Option<Alert>>;
+    /// Resolves an alert (a supervisor is on it); an alert already resolved stays as it was.
+    /// [`StoreError::NotFound`] if there is no such alert.
+    async fn resolve_alert(&self, id: AlertId, by: UserId, now: Timestamp) -> StoreResult<Alert>;
+    /// The open alerts of `centre`, oldest first.
+    async fn open_alerts(&self, centre: CentreId) -> StoreResult<Vec<Alert>>;
+    /// Adds a supervisor's note to a conversation in progress. [`StoreError::Transition`]
+    /// (the contact is not active) or [`StoreError::NotFound`].
+    async fn add_whisper(
+        &self,
+        contact: ContactId,
+        from: UserId,
+        body: &str,
+        now: Timestamp,
+    ) -> StoreResult<Whisper>;
+    /// The supervisors' notes of a conversation, in order.
+    async fn whispers(&self, contact: ContactId) -> StoreResult<Vec<Whisper>>;
+    /// Records that `reader`, who is not its listener, read `contact`.
+    async fn record_conversation_read(
+        &self,
+        reader: UserId,
+        contact: ContactId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// The latest conversation reads, newest first.
+    async fn conversation_reads(&self, limit: u32) -> StoreResult<Vec<ConversationRead>>;
+    /// The conversations in progress in `centre`, the longest first.
+    async fn in_progress(&self, centre: CentreId) -> StoreResult<Vec<Ongoing>>;
+    /// The listeners of `centre` who are available or on pause, by pseudonym.
+    async fn roster(&self, centre: CentreId) -> StoreResult<Vec<RosterEntry>>;
+    /// Of the chats of `centre` that arrived since `since`, how many were answered and how
+    /// many are settled (answered, or ended unanswered; never-connected ones are no person).
+    async fn answered_share(
+        &self,
+        centre: CentreId,
+        since: Timestamp,
+    ) -> StoreResult<AnsweredShare>;
+}
+
 /// Liveness of the instances sharing the store, so that the connections of an instance that
 /// died without closing them (SIGKILL, a lost host) are still seen as closed.
 ///
@@ -464,6 +513,7 @@ pub trait Store:
     + StoryStore
     + WrittenStore
     + VolunteerStore
+    + SupervisionStore
     + InstanceStore
     + transfer::Transfer
 {
@@ -480,6 +530,7 @@ impl<T> Store for T where
         + StoryStore
         + WrittenStore
         + VolunteerStore
+        + SupervisionStore
         + InstanceStore
         + transfer::Transfer
 {

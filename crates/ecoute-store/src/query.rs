@@ -11,7 +11,7 @@
 //! the arguments, whatever order the text uses them in.
 
 use crate::{StoreError, StoreResult};
-use ecoute_domain::{ApplicationId, ContactId, ThreadId};
+use ecoute_domain::{AlertId, ApplicationId, ContactId, ThreadId};
 use std::future::Future;
 use uuid::Uuid;
 
@@ -62,7 +62,7 @@ macro_rules! uuid_arg_from {
     )*};
 }
 
-uuid_arg_from!(ContactId, ThreadId, ApplicationId);
+uuid_arg_from!(ContactId, ThreadId, ApplicationId, AlertId);
 
 /// Runs statements: the connection of a write transaction.
 pub trait Run: Send {
@@ -163,7 +163,7 @@ macro_rules! uuid_column {
     )*};
 }
 
-uuid_column!(ContactId, ThreadId, ApplicationId);
+uuid_column!(ContactId, ThreadId, ApplicationId, AlertId);
 
 /// Implements [`Columns`] for a `sqlx` row type whose UUIDs are stored as `$id`.
 macro_rules! sqlx_columns {

@@ -268,3 +268,44 @@ pub struct AccountSetup {
     /// When the link stops working.
     pub expires_at: Timestamp,
 }
+
+/// A new alert, for [`crate::SupervisionStore::raise_alert`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAlert {
+    /// Its id, chosen by the caller.
+    pub id: ecoute_domain::AlertId,
+    /// The conversation.
+    pub contact: ContactId,
+    /// The listener who raises it.
+    pub listener: UserId,
+    /// Why.
+    pub kind: ecoute_domain::AlertKind,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// A conversation in progress, as the live board shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ongoing {
+    /// The contact (active).
+    pub contact: Contact,
+    /// Its listener's pseudonym.
+    pub listener_pseudonym: String,
+}
+
+/// A listener who is not offline, as the live board shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterEntry {
+    /// The account.
+    pub user: UserId,
+    /// Their pseudonym.
+    pub pseudonym: String,
+    /// Available or on pause.
+    pub presence: ecoute_domain::Presence,
+    /// Conversations they hold now.
+    pub conversations: u32,
+    /// Since when their presence is what it is (`None`: never set, only connected).
+    pub since: Option<Timestamp>,
+    /// Whether their workspace is disconnected right now.
+    pub away: bool,
+}

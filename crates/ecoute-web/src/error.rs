@@ -255,6 +255,7 @@ impl From<AppError> for WebError {
                 WebError::Unavailable(e.to_string())
             }
             AppError::OwnAccount => WebError::Refused(Refusal::OwnAccount),
+            AppError::NotSupervisor => WebError::Forbidden,
             AppError::SheetExists => WebError::Refused(Refusal::SheetAlreadyFilled),
             AppError::Refused(ecoute_domain::TransitionError::NotEnded) => {
                 WebError::Refused(Refusal::SheetConversationOngoing)
@@ -265,6 +266,7 @@ impl From<AppError> for WebError {
             | AppError::InvalidMessage(_)
             | AppError::InvalidApplication(_)
             | AppError::InvalidNote
+            | AppError::InvalidWhisper(_)
             | AppError::InvalidCampaign(_)
             | AppError::InvalidStory(_) => WebError::Unprocessable(e.to_string()),
             AppError::ContactEnded

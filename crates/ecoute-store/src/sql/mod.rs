@@ -17,6 +17,7 @@ mod presence;
 mod sessions;
 mod stats;
 mod stories;
+mod supervision;
 mod users;
 mod volunteers;
 mod written;

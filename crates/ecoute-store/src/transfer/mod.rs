@@ -261,6 +261,33 @@ pub const TABLES: &[Table] = &[
             ("used_at", Int),
         ],
     },
+    Table {
+        name: "alerts",
+        columns: &[
+            ("id", Uuid),
+            ("centre_id", Int),
+            ("contact_id", Uuid),
+            ("listener_id", Int),
+            ("kind", Text),
+            ("raised_at", Int),
+            ("resolved_by", Int),
+            ("resolved_at", Int),
+        ],
+    },
+    Table {
+        name: "whispers",
+        columns: &[
+            ("contact_id", Uuid),
+            ("seq", Int),
+            ("from_id", Int),
+            ("body", Text),
+            ("at", Int),
+        ],
+    },
+    Table {
+        name: "conversation_reads",
+        columns: &[("at", Int), ("reader_id", Int), ("contact_id", Uuid)],
+    },
 ];
 
 /// Tables of the schema that [`TABLES`] leaves out on purpose: state of the running

@@ -1,0 +1,297 @@
+//! Cases of [`ecoute_store::SupervisionStore`]: alerts, supervisors' notes, the audit of
+//! conversation reads, and the live board's reads.
+
+use crate::support::*;
+use ecoute_domain::{
+    AlertId, AlertKind, AnsweredShare, Presence, Role, Transition, TransitionError,
+};
+use ecoute_store::{NewAlert, Sender, Store, StoreError};
+use std::sync::Arc;
+
+fn new_alert(
+    contact: ecoute_domain::ContactId,
+    listener: ecoute_domain::UserId,
+    kind: AlertKind,
+    secs: i64,
+) -> NewAlert {
+    NewAlert {
+        id: AlertId::new_random(),
+        contact,
+        listener,
+        kind,
+        now: at(secs),
+    }
+}
+
+async fn supervisor(store: &dyn Store) -> ecoute_domain::UserId {
+    store
+        .create_user(&new_user("sup", Role::Supervisor), at(0))
+        .await
+        .expect("supervisor")
+        .id
+}
+
+/// An alert is raised once per conversation and kind (pressing twice gives the open one
+/// back), listed while open, oldest first, and resolved once: resolving again changes
+/// nothing. An unknown contact or alert is not found.
+pub async fn supervision_alerts_open_once_and_resolve(store: Arc<dyn Store>) {
+    let lina = listener(&*store, "lina").await;
+    let sup = supervisor(&*store).await;
+    let first = waiting(&*store, 10).await;
+    take(&*store, lina, 20).await;
+    let second = waiting(&*store, 30).await;
+    take(&*store, lina, 40).await;
+
+    let (help, created) = store
+        .raise_alert(&new_alert(first.id, lina, AlertKind::Help, 50))
+        .await
+        .expect("raise");
+    assert!(created);
+    assert_eq!(help.contact, first.id);
+    assert_eq!(help.listener, lina);
+    assert_eq!(help.listener_pseudonym, "P lina");
+    assert_eq!(help.centre, CENTRE);
+    assert!(help.is_open());
+    let (again, created) = store
+        .raise_alert(&new_alert(first.id, lina, AlertKind::Help, 55))
+        .await
+        .expect("raise again");
+    assert!(!created, "one open alert per conversation and kind");
+    assert_eq!(again, help);
+    let (debrief, created) = store
+        .raise_alert(&new_alert(first.id, lina, AlertKind::Debrief, 56))
+        .await
+        .expect("debrief");
+    assert!(created, "another kind is another alert");
+    let (other, _) = store
+        .raise_alert(&new_alert(second.id, lina, AlertKind::Help, 52))
+        .await
+        .expect("second conversation");
+    let open: Vec<AlertId> = store
+        .open_alerts(CENTRE)
+        .await
+        .expect("open")
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(open, vec![help.id, other.id, debrief.id], "oldest first");
+    assert_eq!(
+        store.alert(help.id).await.expect("read"),
+        Some(help.clone())
+    );
+
+    let resolved = store
+        .resolve_alert(help.id, sup, at(60))
+        .await
+        .expect("resolve");
+    assert_eq!(resolved.resolved, Some((sup, at(60))));
+    let twice = store
+        .resolve_alert(help.id, lina, at(70))
+        .await
+        .expect("resolve again");
+    assert_eq!(twice.resolved, Some((sup, at(60))), "resolved once");
+    let open = store.open_alerts(CENTRE).await.expect("open");
+    assert_eq!(open.len(), 2);
+    // Once resolved, a new alert can be raised about the same conversation.
+    let (renewed, created) = store
+        .raise_alert(&new_alert(first.id, lina, AlertKind::Help, 80))
+        .await
+        .expect("raise after resolve");
+    assert!(created);
+    assert_ne!(renewed.id, help.id);
+
+    assert_not_found(
+        store
+            .raise_alert(&new_alert(
+                ecoute_domain::ContactId::new_random(),
+                lina,
+                AlertKind::Help,
+                90,
+            ))
+            .await,
+    );
+    assert_not_found(
+        store
+            .resolve_alert(AlertId::new_random(), sup, at(90))
+            .await,
+    );
+    assert_eq!(
+        store.alert(AlertId::new_random()).await.expect("read"),
+        None
+    );
+}
+
+/// A supervisor's notes are numbered per conversation, read back in order with their
+/// writer's pseudonym, refused once the conversation is over or before it starts, and
+/// purged with the conversation's text.
+pub async fn supervision_whispers_numbered_refused_and_purged(store: Arc<dyn Store>) {
+    let lina = listener(&*store, "lina").await;
+    let sup = supervisor(&*store).await;
+    let queued = waiting(&*store, 5).await;
+    assert_transition(
+        store.add_whisper(queued.id, sup, "trop tôt", at(6)).await,
+        TransitionError::NotActive,
+    );
+    let c = take(&*store, lina, 10).await;
+    let one = store
+        .add_whisper(c.id, sup, "Je lis avec vous", at(20))
+        .await
+        .expect("whisper");
+    assert_eq!(one.seq, 1);
+    assert_eq!(one.from, sup);
+    assert_eq!(one.from_pseudonym, "P sup");
+    let two = store
+        .add_whisper(c.id, sup, "Demandez-lui s'il est en sécurité", at(21))
+        .await
+        .expect("whisper");
+    assert_eq!(two.seq, 2);
+    assert_eq!(
+        store.whispers(c.id).await.expect("read"),
+        vec![one.clone(), two.clone()]
+    );
+    say(&*store, c.id, Sender::Person, "m1").await;
+    store
+        .transition(c.id, Transition::ListenerEnds { listener: lina }, at(100))
+        .await
+        .expect("end");
+    assert_transition(
+        store.add_whisper(c.id, sup, "trop tard", at(101)).await,
+        TransitionError::AlreadyEnded,
+    );
+    assert_not_found(
+        store
+            .add_whisper(ecoute_domain::ContactId::new_random(), sup, "x", at(101))
+            .await,
+    );
+    store.purge_messages(at(99)).await.expect("purge before");
+    assert_eq!(store.whispers(c.id).await.expect("read").len(), 2);
+    store.purge_messages(at(100)).await.expect("purge");
+    assert_eq!(store.whispers(c.id).await.expect("read"), vec![]);
+}
+
+/// Every read of a conversation by someone else is recorded (who, which, when) and listed
+/// newest first, bounded.
+pub async fn supervision_conversation_reads_are_recorded(store: Arc<dyn Store>) {
+    let lina = listener(&*store, "lina").await;
+    let sup = supervisor(&*store).await;
+    let c = waiting(&*store, 5).await;
+    take(&*store, lina, 10).await;
+    for secs in [20, 30, 40] {
+        store
+            .record_conversation_read(sup, c.id, at(secs))
+            .await
+            .expect("record");
+    }
+    let reads = store.conversation_reads(2).await.expect("reads");
+    assert_eq!(reads.len(), 2, "bounded");
+    assert_eq!(reads[0].at, at(40), "newest first");
+    assert_eq!(reads[0].reader, sup);
+    assert_eq!(reads[0].reader_pseudonym, "P sup");
+    assert_eq!(reads[0].contact, c.id);
+    assert_eq!(reads[1].at, at(30));
+}
+
+/// The live board's reads: conversations in progress with their listener, the longest
+/// first; listeners available or on pause with their load and whether they are away; and
+/// the share of chats answered since a time, where a page that never connected counts for
+/// nobody and people still waiting are not yet settled.
+pub async fn supervision_board_reads(store: Arc<dyn Store>) {
+    let lina = listener(&*store, "lina").await;
+    let marc = listener(&*store, "marc").await;
+    let off = listener(&*store, "zoe").await;
+    store
+        .set_presence(lina, Presence::Available, at(1))
+        .await
+        .expect("presence");
+    store
+        .set_presence(marc, Presence::Pause, at(2))
+        .await
+        .expect("presence");
+    store
+        .set_presence(off, Presence::Offline, at(3))
+        .await
+        .expect("presence");
+    store.attach_listener(lina, 11).await.expect("attach");
+    store.attach_listener(marc, 12).await.expect("attach");
+    store
+        .detach_listener(marc, 12, at(4))
+        .await
+        .expect("detach");
+
+    // Before the window: not counted.
+    ended(&*store, lina, 0, 5, 8).await;
+    let since = at(10);
+    ended(&*store, lina, 10, 12, 20).await;
+    let talking = waiting(&*store, 30).await;
+    take(&*store, lina, 35).await;
+    let later = waiting(&*store, 40).await;
+    take(&*store, lina, 45).await;
+    let gone = waiting(&*store, 50).await;
+    store
+        .transition(gone.id, Transition::PersonEnds, at(60))
+        .await
+        .expect("left unanswered");
+    let never = waiting(&*store, 55).await;
+    store.attach_person(talking.id, 21).await.expect("attach");
+    store.attach_person(later.id, 22).await.expect("attach");
+    let swept = store
+        .end_never_connected(at(55), at(70))
+        .await
+        .expect("never connected");
+    assert_eq!(
+        swept.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![never.id]
+    );
+    let _still_waiting = waiting(&*store, 80).await;
+
+    let ongoing = store.in_progress(CENTRE).await.expect("in progress");
+    let ids: Vec<_> = ongoing.iter().map(|o| o.contact.id).collect();
+    assert_eq!(ids, vec![talking.id, later.id], "the longest first");
+    assert!(ongoing.iter().all(|o| o.listener_pseudonym == "P lina"));
+
+    let roster = store.roster(CENTRE).await.expect("roster");
+    let names: Vec<_> = roster
+        .iter()
+        .map(|r| (r.pseudonym.as_str(), r.presence, r.conversations, r.away))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("P lina", Presence::Available, 2, false),
+            ("P marc", Presence::Pause, 0, true),
+        ],
+        "offline listeners are not on the roster"
+    );
+    assert_eq!(roster[0].since, Some(at(1)));
+
+    let share = store.answered_share(CENTRE, since).await.expect("share");
+    assert_eq!(
+        share,
+        AnsweredShare {
+            answered: 3,
+            settled: 4
+        },
+        "three answered and one who left, out of the window's people"
+    );
+    let empty = store.answered_share(CENTRE, at(1000)).await.expect("share");
+    assert_eq!(empty, AnsweredShare::default());
+}
+
+/// Refusals say what happened as variants.
+pub async fn supervision_refusals(store: Arc<dyn Store>) {
+    let c = waiting(&*store, 5).await;
+    // A listener id that does not exist.
+    match store
+        .raise_alert(&new_alert(
+            c.id,
+            ecoute_domain::UserId(9_999),
+            AlertKind::Help,
+            6,
+        ))
+        .await
+    {
+        Err(StoreError::NotFound) => {}
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    assert!(store.open_alerts(CENTRE).await.expect("open").is_empty());
+}

@@ -1,0 +1,36 @@
+-- Live supervision: alerts that call a supervisor, supervisors' private notes to a
+-- listener, and the audit of conversation reads.
+
+-- A call for a supervisor about a conversation; open while resolved_at is NULL. At most one
+-- open alert of each kind per conversation.
+CREATE TABLE alerts (
+    id           UUID    PRIMARY KEY,
+    centre_id    BIGINT  NOT NULL REFERENCES centres (id),
+    contact_id   UUID    NOT NULL REFERENCES contacts (id),
+    listener_id  BIGINT  NOT NULL REFERENCES users (id),
+    kind         TEXT    NOT NULL CHECK (kind IN ('help', 'debrief')),
+    raised_at    BIGINT  NOT NULL,
+    resolved_by  BIGINT  REFERENCES users (id),
+    resolved_at  BIGINT
+);
+CREATE UNIQUE INDEX alerts_one_open ON alerts (contact_id, kind) WHERE resolved_at IS NULL;
+CREATE INDEX alerts_open_by_centre ON alerts (centre_id, raised_at) WHERE resolved_at IS NULL;
+
+-- A supervisor's private note to a conversation's listener; text, so purged with the
+-- conversation's messages.
+CREATE TABLE whispers (
+    contact_id  UUID    NOT NULL REFERENCES contacts (id),
+    seq         BIGINT  NOT NULL CHECK (seq >= 1),
+    from_id     BIGINT  NOT NULL REFERENCES users (id),
+    body        TEXT    NOT NULL,
+    at          BIGINT  NOT NULL,
+    PRIMARY KEY (contact_id, seq)
+);
+
+-- Every read of a conversation by someone other than its listener: who, which, when.
+CREATE TABLE conversation_reads (
+    at          BIGINT  NOT NULL,
+    reader_id   BIGINT  NOT NULL REFERENCES users (id),
+    contact_id  UUID    NOT NULL
+);
+CREATE INDEX conversation_reads_by_time ON conversation_reads (at);
