@@ -16,6 +16,7 @@ pub mod stats;
 pub mod story;
 pub mod supervision;
 pub mod time;
+pub mod triage;
 pub mod user;
 pub mod volunteer;
 pub mod written;
@@ -42,6 +43,10 @@ pub use supervision::{
     whisper_text, Alert, AlertId, AlertKind, AnsweredShare, ConversationRead, Whisper, WhisperError,
 };
 pub use time::Timestamp;
+pub use triage::{
+    assess, raise_priority, Assessment, Cue, CueKind, CueStatus, ScreenerRisk, TriageLevel,
+    SCORER_VERSION,
+};
 pub use user::{Password, Permission, Presence, Pseudonym, Role, UserError, Username};
 pub use volunteer::{
     Application, ApplicationError, ApplicationEvent, ApplicationId, Candidate, CandidateInput,
