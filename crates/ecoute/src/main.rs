@@ -1,5 +1,5 @@
 //! `ecoute`: serve the helpline, try it with demo accounts, manage accounts and campaigns,
-//! migrate the database, plan capacity.
+//! migrate the database, plan capacity, score and measure the risk triage.
 
 mod commands;
 mod settings;
@@ -37,6 +37,9 @@ enum Command {
     Campaign(commands::campaigns::CampaignCommand),
     /// Capacity planning: Erlang formulas, simulation of a helpline year, shift plans.
     Capacity(ecoute_capacity_cli::CapacityArgs),
+    /// Risk triage: score a text, or measure the scorer on its evaluation set.
+    #[command(subcommand)]
+    Triage(commands::triage::TriageCommand),
     /// Copy the whole database to a new file while ecoute runs (SQLite: VACUUM INTO;
     /// PostgreSQL: pg_dump).
     Backup {
@@ -65,6 +68,16 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("ecoute capacity: {e:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        // Nor does triage: the scorer is pure.
+        Some(Command::Triage(cmd)) => {
+            return match commands::triage::run(cmd) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("ecoute triage: {e:#}");
                     ExitCode::from(2)
                 }
             };
@@ -98,7 +111,9 @@ fn main() -> ExitCode {
             Command::Campaign(cmd) => commands::campaigns::run(settings, cmd).await,
             Command::Backup { to } => commands::backup::run(&settings, &to).await,
             Command::CopyData { from, to } => commands::copy_data::run(&from, &to).await,
-            Command::Capacity(_) => unreachable!("handled before the runtime starts"),
+            Command::Capacity(_) | Command::Triage(_) => {
+                unreachable!("handled before the runtime starts")
+            }
         }
     });
     match result {

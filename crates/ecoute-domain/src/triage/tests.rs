@@ -296,3 +296,33 @@ fn no_input_makes_it_panic_and_long_inputs_stay_quick() {
     let no_punctuation = "a ".repeat(50_000);
     assert_eq!(assess(&no_punctuation).level, L::None);
 }
+
+/// FNV-1a of the lexicon's entries, comments and spacing left out.
+fn lexicon_digest() -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for line in lexicon::SOURCE.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        for b in line
+            .split_whitespace()
+            .flat_map(|w| w.bytes().chain([b' ']))
+        {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= u64::from(b'\n');
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[test]
+fn the_version_names_this_lexicon() {
+    assert_eq!(
+        (SCORER_VERSION, format!("{:016x}", lexicon_digest())),
+        ("triage-1.0.0", "0f0670ed34be0d2c".to_string()),
+        "lexicon.txt changed: bump SCORER_VERSION, run `ecoute triage eval`, update \
+         docs/safety.md, then this digest"
+    );
+}

@@ -4,6 +4,7 @@ pub mod backup;
 pub mod campaigns;
 pub mod copy_data;
 pub mod serve;
+pub mod triage;
 pub mod users;
 
 use crate::settings::Settings;
