@@ -35,6 +35,8 @@ pub struct Board {
 pub struct Transcript {
     /// The contact.
     pub contact: Contact,
+    /// The pseudonym of its current or last listener.
+    pub listener_pseudonym: Option<String>,
     /// Its messages so far.
     pub messages: Vec<Message>,
     /// The supervisors' notes to its listener.
@@ -147,7 +149,12 @@ impl App {
                 .record_conversation_read(reader.id, contact, self.now())
                 .await?;
         }
+        let listener_pseudonym = match c.listener {
+            Some(id) => self.store.user(id).await?.map(|u| u.pseudonym),
+            None => None,
+        };
         Ok(Transcript {
+            listener_pseudonym,
             messages: self.all_messages(contact).await?,
             whispers: self.store.whispers(contact).await?,
             contact: c,

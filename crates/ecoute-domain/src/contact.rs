@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the person reached out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Real-time web chat.

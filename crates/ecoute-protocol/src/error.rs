@@ -35,11 +35,15 @@ pub enum ErrorCode {
     RateLimited,
     /// The server failed (database down…); nothing was committed. Retry.
     Internal,
+    /// A supervisor named an alert that does not exist (or is of another centre).
+    UnknownAlert,
+    /// The account may not do this (a listener's socket cannot supervise).
+    Forbidden,
 }
 
 impl ErrorCode {
     /// Every code, for docs and tests.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::BadFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::HelloRequired,
@@ -54,6 +58,8 @@ impl ErrorCode {
         ErrorCode::NotAvailable,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
+        ErrorCode::UnknownAlert,
+        ErrorCode::Forbidden,
     ];
 
     /// The code as on the wire.
@@ -73,6 +79,8 @@ impl ErrorCode {
             ErrorCode::NotAvailable => "not_available",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
+            ErrorCode::UnknownAlert => "unknown_alert",
+            ErrorCode::Forbidden => "forbidden",
         }
     }
 

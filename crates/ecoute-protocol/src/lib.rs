@@ -1,5 +1,5 @@
-//! The WebSocket protocol of ecoute, as Rust types: every frame of both sides (the person's
-//! page and the listener's workspace, in both directions), the error codes, the close codes
+//! The WebSocket protocol of ecoute, as Rust types: every frame of every side (the person's
+//! page, the listener's workspace and the supervisor's board, in both directions), the error codes, the close codes
 //! and the limits.
 //!
 //! The server serialises what it sends and parses what it receives with these types; the test
@@ -15,6 +15,7 @@ pub mod limits;
 pub mod listener;
 pub mod message;
 pub mod person;
+pub mod supervisor;
 pub mod typescript;
 
 pub use close::CloseCode;
@@ -22,6 +23,11 @@ pub use error::{ErrorCode, ErrorOut};
 pub use listener::{ConversationOut, ListenerIn, ListenerOut, PendingSheetOut};
 pub use message::{Audience, MessageOut};
 pub use person::{PersonIn, PersonOut};
+pub use supervisor::{
+    AlertOut, BoardOut, OngoingOut, RosterOut, SupervisorIn, SupervisorOut, WaitingOut, WhisperOut,
+};
 
 // The domain types that appear in frames, re-exported so that clients need only this crate.
-pub use ecoute_domain::{Author, ContactStatus, EndReason, Presence, WaitEstimate};
+pub use ecoute_domain::{
+    AlertKind, Author, Channel, ContactStatus, EndReason, Presence, WaitEstimate,
+};

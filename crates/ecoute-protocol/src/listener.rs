@@ -2,6 +2,7 @@
 
 use crate::error::ErrorOut;
 use crate::message::MessageOut;
+use crate::supervisor::WhisperOut;
 use ecoute_domain::{EndReason, Presence};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -44,6 +45,12 @@ pub enum ListenerIn {
     },
     /// Heartbeat: the server answers `pong`.
     Ping,
+    /// Call a supervisor to this conversation now (pressing again while the alert is open
+    /// changes nothing).
+    Alert {
+        /// Conversation.
+        contact_id: String,
+    },
     /// The workspace has shown every message of the conversation up to `seq`.
     Received {
         /// Conversation.
@@ -169,6 +176,14 @@ pub enum ListenerOut {
         /// Highest seq shown on the person's page.
         seq: i64,
     },
+    /// The supervisors on duty have been alerted about this conversation.
+    AlertRaised {
+        /// Conversation.
+        contact_id: String,
+    },
+    /// A supervisor's private note about one of this listener's conversations (the person
+    /// never sees it); also sent for each earlier note after `welcome` and `assigned`.
+    Whisper(WhisperOut),
     /// A frame was refused.
     Error(ErrorOut),
 }

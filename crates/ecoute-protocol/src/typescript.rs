@@ -7,6 +7,10 @@
 //! Regenerate with `ECOUTE_BLESS=1 cargo test -p ecoute-protocol`.
 
 use crate::{
+    AlertKind, AlertOut, BoardOut, Channel, OngoingOut, RosterOut, SupervisorIn, SupervisorOut,
+    WaitingOut, WhisperOut,
+};
+use crate::{
     Author, CloseCode, ContactStatus, ConversationOut, EndReason, ErrorCode, ErrorOut, ListenerIn,
     ListenerOut, MessageOut, PendingSheetOut, PersonIn, PersonOut, Presence, WaitEstimate,
 };
@@ -35,6 +39,16 @@ pub fn declarations() -> String {
         PendingSheetOut::decl(&cfg),
         ListenerIn::decl(&cfg),
         ListenerOut::decl(&cfg),
+        Channel::decl(&cfg),
+        AlertKind::decl(&cfg),
+        WaitingOut::decl(&cfg),
+        OngoingOut::decl(&cfg),
+        RosterOut::decl(&cfg),
+        AlertOut::decl(&cfg),
+        BoardOut::decl(&cfg),
+        WhisperOut::decl(&cfg),
+        SupervisorIn::decl(&cfg),
+        SupervisorOut::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/ecoute-protocol by `ECOUTE_BLESS=1 cargo test -p ecoute-protocol`.\n\

@@ -18,7 +18,7 @@ pub mod process;
 pub mod ws;
 
 pub use http::{hidden_field, http_client, join_queue, login, login_response, set_cookie, Joined};
-pub use ws::{Connect, ListenerWs, PersonWs, RawWs, WaitError, Ws};
+pub use ws::{Connect, ListenerWs, PersonWs, RawWs, SupervisorWs, WaitError, Ws};
 
 /// Password of every test account.
 pub const PASSWORD: &str = "a long test password";

@@ -14,7 +14,8 @@
 //! ```
 
 use ecoute_protocol::{
-    CloseCode, ErrorOut, ListenerIn, ListenerOut, MessageOut, PersonIn, PersonOut,
+    CloseCode, ErrorOut, ListenerIn, ListenerOut, MessageOut, PersonIn, PersonOut, SupervisorIn,
+    SupervisorOut,
 };
 use futures_util::{SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
@@ -59,6 +60,9 @@ pub enum Person {}
 #[derive(Debug)]
 pub enum Listener {}
 /// Untyped JSON both ways.
+/// The supervisor's board ([`SupervisorIn`]/[`SupervisorOut`]).
+#[derive(Debug)]
+pub enum Supervisor {}
 #[derive(Debug)]
 pub enum Raw {}
 
@@ -126,7 +130,33 @@ impl Side for Raw {
 }
 
 /// The person's socket.
+impl Side for Supervisor {
+    type In = SupervisorIn;
+    type Out = SupervisorOut;
+    const NAME: &'static str = "SupervisorOut";
+    fn message(frame: &SupervisorOut) -> Option<&MessageOut> {
+        match frame {
+            SupervisorOut::Message(m) => Some(m),
+            _ => None,
+        }
+    }
+    fn ack(frame: &SupervisorOut) -> Option<(&str, i64)> {
+        match frame {
+            SupervisorOut::Whispered { id, whisper } => Some((id, whisper.seq)),
+            _ => None,
+        }
+    }
+    fn error(frame: &SupervisorOut) -> Option<&ErrorOut> {
+        match frame {
+            SupervisorOut::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 pub type PersonWs = Ws<Person>;
+/// A supervisor's board socket.
+pub type SupervisorWs = Ws<Supervisor>;
 /// The listener's socket.
 pub type ListenerWs = Ws<Listener>;
 /// A socket of untyped JSON frames.
@@ -158,6 +188,16 @@ impl Outgoing<Listener> for ListenerIn {
     }
 }
 impl Outgoing<Listener> for &ListenerIn {
+    fn to_text(&self) -> String {
+        to_text(self)
+    }
+}
+impl Outgoing<Supervisor> for SupervisorIn {
+    fn to_text(&self) -> String {
+        to_text(self)
+    }
+}
+impl Outgoing<Supervisor> for &SupervisorIn {
     fn to_text(&self) -> String {
         to_text(self)
     }

@@ -461,3 +461,66 @@ welcome_weak = { $n ->
     [one] At least { $n } character.
    *[other] At least { $n } characters: a few words you will remember.
 }
+
+## Supervision: the live board, alerts, private notes, the audit log
+nav_board = Live board
+nav_audit = Audit log
+board_title = Live board
+board_alerts = Alerts
+board_alert_sound = A sound when a listener calls for help
+board_now = Now
+board_in_progress = In conversation
+board_available = Listeners free
+board_busy = Listeners in conversation
+board_paused = Listeners on a break
+board_answered_hour = Answered, last hour
+board_waiting_list = Waiting
+board_ongoing = Conversations in progress
+board_roster = Listeners on duty
+board_reading_hint = Your reading is recorded in the audit log (who, which conversation, when). The person never sees your notes.
+board_whispers = Your notes to the listener
+board_whisper_label = A private note to the listener
+board_whisper_send = Send to the listener
+board_reader_close = Stop reading
+board_alert_help = Help needed
+board_alert_debrief = Debrief asked
+board_alert_title = { $kind }: { $label }, with { $listener }
+board_read = Read
+board_resolve = I'm on it
+board_no_alert = No open alert.
+board_nobody_waiting = Nobody is waiting.
+board_no_conversation = No conversation in progress.
+board_nobody_on_duty = No listener is on duty.
+board_channel_chat = chat
+board_channel_message = written message
+board_priority = priority { $n }
+board_returning = came back
+board_minutes = { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+board_since = for { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+board_away = disconnected
+board_answered_share = { $pct } % ({ $answered } of { $settled })
+board_answered_none = Nobody yet this hour
+board_reading = Conversation { $label } with { $listener }
+board_reading_ended = The conversation has ended.
+board_whisper_sent = Note sent to the listener.
+board_whisper_from = { $name }:
+alert_supervisor = Alert a supervisor
+alert_supervisor_sent = Supervisors alerted
+whispers_title = From your supervisor (the person does not see this)
+whisper_from = { $name }:
+audit_title = Audit log: conversations read
+audit_intro = Every time someone other than its listener reads a conversation, it is recorded here: who, which conversation, when. Never what was read.
+audit_empty = No conversation has been read by anyone but its listener.
+audit_caption = { $n ->
+    [one] The latest read
+   *[other] The latest { $n } reads, newest first
+}
+audit_when = When
+audit_who = Who
+audit_which = Conversation

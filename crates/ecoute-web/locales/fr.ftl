@@ -461,3 +461,66 @@ welcome_weak = { $n ->
     [one] Au moins { $n } caractère.
    *[other] Au moins { $n } caractères : quelques mots dont vous vous souviendrez.
 }
+
+## Supervision : le tableau en direct, les alertes, les notes privées, le journal d'audit
+nav_board = Tableau en direct
+nav_audit = Journal d'audit
+board_title = Tableau en direct
+board_alerts = Alertes
+board_alert_sound = Un son quand un écoutant demande de l'aide
+board_now = Maintenant
+board_in_progress = En conversation
+board_available = Écoutants libres
+board_busy = Écoutants en conversation
+board_paused = Écoutants en pause
+board_answered_hour = Répondus, dernière heure
+board_waiting_list = En attente
+board_ongoing = Conversations en cours
+board_roster = Écoutants de permanence
+board_reading_hint = Votre lecture est inscrite au journal d'audit (qui, quelle conversation, quand). La personne ne voit jamais vos notes.
+board_whispers = Vos notes à l'écoutant
+board_whisper_label = Une note privée à l'écoutant
+board_whisper_send = Envoyer à l'écoutant
+board_reader_close = Arrêter la lecture
+board_alert_help = Besoin d'aide
+board_alert_debrief = Débriefing demandé
+board_alert_title = { $kind } : { $label }, avec { $listener }
+board_read = Lire
+board_resolve = Je m'en occupe
+board_no_alert = Aucune alerte ouverte.
+board_nobody_waiting = Personne n'attend.
+board_no_conversation = Aucune conversation en cours.
+board_nobody_on_duty = Aucun écoutant de permanence.
+board_channel_chat = chat
+board_channel_message = message écrit
+board_priority = priorité { $n }
+board_returning = revenu
+board_minutes = { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+board_since = depuis { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+board_away = déconnecté
+board_answered_share = { $pct } % ({ $answered } sur { $settled })
+board_answered_none = Personne encore cette heure-ci
+board_reading = Conversation { $label } avec { $listener }
+board_reading_ended = La conversation est terminée.
+board_whisper_sent = Note envoyée à l'écoutant.
+board_whisper_from = { $name } :
+alert_supervisor = Alerter un superviseur
+alert_supervisor_sent = Superviseurs alertés
+whispers_title = De votre superviseur (la personne ne le voit pas)
+whisper_from = { $name } :
+audit_title = Journal d'audit : conversations lues
+audit_intro = Chaque fois qu'une autre personne que son écoutant lit une conversation, c'est inscrit ici : qui, quelle conversation, quand. Jamais ce qui a été lu.
+audit_empty = Aucune conversation n'a été lue par quelqu'un d'autre que son écoutant.
+audit_caption = { $n ->
+    [one] La dernière lecture
+   *[other] Les { $n } dernières lectures, de la plus récente à la plus ancienne
+}
+audit_when = Quand
+audit_who = Qui
+audit_which = Conversation

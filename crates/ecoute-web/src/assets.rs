@@ -25,6 +25,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../static/listener.js"),
     ),
     (
+        "supervisor.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/supervisor.js"),
+    ),
+    (
         "quick-exit.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/quick-exit.js"),

@@ -235,6 +235,11 @@ fn every_key_used_exists_in_both_languages_and_every_key_is_used() {
     for (page, script, list) in [
         ("public", "static/visitor.js", "src/pages/public.rs"),
         ("staff", "static/listener.js", "src/pages/staff.rs"),
+        (
+            "supervisor",
+            "static/supervisor.js",
+            "src/pages/supervision.rs",
+        ),
     ] {
         let mut keys = script_keys(script, &read(script), &mut problems);
         keys.extend(socket.iter().cloned());

@@ -134,6 +134,7 @@ pub fn app(
         .merge(api::router())
         .route("/ws/person", get(ws::person_upgrade))
         .route("/ws/listener", get(ws::listener_upgrade))
+        .route("/ws/supervisor", get(ws::supervisor_upgrade))
         .route("/static/{name}", get(assets::asset))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Outside every route and the body limit: it sees all their errors, and the router's.

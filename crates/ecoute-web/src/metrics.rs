@@ -50,6 +50,8 @@ pub enum Side {
     Person,
     /// A listener's workspace.
     Listener,
+    /// A supervisor's live board.
+    Supervisor,
 }
 
 impl Side {
@@ -58,6 +60,7 @@ impl Side {
             side: match self {
                 Side::Person => "person",
                 Side::Listener => "listener",
+                Side::Supervisor => "supervisor",
             },
         }
     }

@@ -140,6 +140,9 @@ class ConversationView {
     this.textarea = article.querySelector("textarea");
     this.endButton = article.querySelector(".end");
     this.emergencyButton = article.querySelector(".emergency-numbers");
+    this.alertButton = article.querySelector(".alert-supervisor");
+    this.whispers = article.querySelector(".whispers");
+    this.whisperList = article.querySelector(".whisper-list");
     this.sheetLink = article.querySelector(".sheet-link");
     const titleId = `conversation-${contact_id}`;
     this.title.id = titleId;
@@ -165,6 +168,26 @@ class ConversationView {
     this.endButton.addEventListener("click", () => this.end());
     // One click: the numbers reach the person as a message of the conversation.
     this.emergencyButton.addEventListener("click", () => this.send(t("emergency_message")));
+    // A hard conversation: the supervisors on duty are alerted at once.
+    this.alertButton.addEventListener("click", () => {
+      if (!socket.send({ type: "alert", contact_id: this.id })) showStatus(t("offline"));
+    });
+  }
+
+  alerted() {
+    this.alertButton.disabled = true;
+    this.alertButton.textContent = t("alert_supervisor_sent");
+    this.setNote(t("alert_supervisor_sent"));
+  }
+
+  /** A supervisor's private note (the person never sees it), shown once. */
+  showWhisper(w) {
+    if (this.whisperList.querySelector(`li[data-seq="${Number(w.seq)}"]`)) return;
+    const li = document.createElement("li");
+    li.dataset.seq = String(Number(w.seq));
+    li.textContent = `${t("whisper_from", { name: w.from })} ${w.body}`;
+    this.whisperList.append(li);
+    this.whispers.hidden = false;
   }
 
   /** Sends what the composer holds, or `text`. */
@@ -271,6 +294,12 @@ function onFrame(frame) {
     case "requeued":
       views.get(frame.contact_id)?.close(t("requeued_listener"), null);
       updateEmptyHint();
+      break;
+    case "alert_raised":
+      views.get(frame.contact_id)?.alerted();
+      break;
+    case "whisper":
+      views.get(frame.contact_id)?.showWhisper(frame);
       break;
     case "replaced":
       break; // the close (4409) that follows says it

@@ -15,7 +15,7 @@ export type WaitEstimate = { "kind": "soon" } | { "kind": "seconds",
  */
 seconds: number, } | { "kind": "no_listener_on_duty" };
 
-export type ErrorCode = "bad_frame" | "frame_too_large" | "hello_required" | "bad_token" | "session_expired" | "message_invalid" | "bad_message_id" | "duplicate_message_id" | "contact_ended" | "not_your_contact" | "busy" | "not_available" | "rate_limited" | "internal";
+export type ErrorCode = "bad_frame" | "frame_too_large" | "hello_required" | "bad_token" | "session_expired" | "message_invalid" | "bad_message_id" | "duplicate_message_id" | "contact_ended" | "not_your_contact" | "busy" | "not_available" | "rate_limited" | "internal" | "unknown_alert" | "forbidden";
 
 export type ErrorOut = { 
 /**
@@ -230,7 +230,11 @@ contact_id: string, } | { "type": "end",
 /**
  * Conversation.
  */
-contact_id: string, } | { "type": "ping" } | { "type": "received", 
+contact_id: string, } | { "type": "ping" } | { "type": "alert", 
+/**
+ * Conversation.
+ */
+contact_id: string, } | { "type": "received", 
 /**
  * Conversation.
  */
@@ -333,7 +337,235 @@ contact_id: string,
 /**
  * Highest seq shown on the person's page.
  */
-seq: number, } | { "type": "error" } & ErrorOut;
+seq: number, } | { "type": "alert_raised", 
+/**
+ * Conversation.
+ */
+contact_id: string, } | { "type": "whisper" } & WhisperOut | { "type": "error" } & ErrorOut;
+
+export type Channel = "chat" | "message";
+
+export type AlertKind = "help" | "debrief";
+
+export type WaitingOut = { 
+/**
+ * Their label ("P-3F9A" for a chat, "W-3F9A" for a written thread).
+ */
+label: string, 
+/**
+ * Chat or written message.
+ */
+channel: Channel, 
+/**
+ * Priority (higher is served first).
+ */
+priority: number, 
+/**
+ * Came back after losing their listener.
+ */
+returning: boolean, 
+/**
+ * Waiting since (ms since the epoch).
+ */
+since: number, };
+
+export type OngoingOut = { 
+/**
+ * The contact.
+ */
+contact_id: string, 
+/**
+ * Its label.
+ */
+label: string, 
+/**
+ * Its listener's pseudonym.
+ */
+listener: string, 
+/**
+ * Answered at (ms since the epoch).
+ */
+answered_at: number | null, };
+
+export type RosterOut = { 
+/**
+ * Their pseudonym.
+ */
+pseudonym: string, 
+/**
+ * Available or on pause.
+ */
+presence: Presence, 
+/**
+ * Conversations they hold now.
+ */
+conversations: number, 
+/**
+ * Presence set at (ms since the epoch), if ever set.
+ */
+since: number | null, 
+/**
+ * Whether their workspace is disconnected right now.
+ */
+away: boolean, };
+
+export type AlertOut = { 
+/**
+ * The alert.
+ */
+alert_id: string, 
+/**
+ * Help now, or a debrief after a hard conversation.
+ */
+kind: AlertKind, 
+/**
+ * The conversation.
+ */
+contact_id: string, 
+/**
+ * Its label.
+ */
+label: string, 
+/**
+ * The listener's pseudonym.
+ */
+listener: string, 
+/**
+ * Raised at (ms since the epoch).
+ */
+raised_at: number, 
+/**
+ * Whether the conversation is still in progress (it can be read).
+ */
+in_progress: boolean, };
+
+export type BoardOut = { 
+/**
+ * Read at (ms since the epoch, the server's clock): durations count from it.
+ */
+now: number, 
+/**
+ * People waiting: chats in serve order, then written threads awaiting a reply.
+ */
+waiting: Array<WaitingOut>, 
+/**
+ * Conversations in progress, the longest first.
+ */
+ongoing: Array<OngoingOut>, 
+/**
+ * Listeners available or on pause.
+ */
+roster: Array<RosterOut>, 
+/**
+ * Open alerts, oldest first.
+ */
+alerts: Array<AlertOut>, 
+/**
+ * Chats of the last hour that were answered…
+ */
+answered_last_hour: number, 
+/**
+ * …of those that are settled (answered, or ended unanswered).
+ */
+settled_last_hour: number, };
+
+export type WhisperOut = { 
+/**
+ * The conversation.
+ */
+contact_id: string, 
+/**
+ * Order within the conversation's notes, from 1.
+ */
+seq: number, 
+/**
+ * The supervisor's pseudonym.
+ */
+from: string, 
+/**
+ * Text: display it as text, never as HTML.
+ */
+body: string, 
+/**
+ * Written at (ms since the epoch).
+ */
+at: number, };
+
+export type SupervisorIn = { "type": "hello" } | { "type": "ping" } | { "type": "watch", 
+/**
+ * The conversation.
+ */
+contact_id: string, } | { "type": "unwatch", 
+/**
+ * The conversation.
+ */
+contact_id: string, } | { "type": "whisper", 
+/**
+ * The conversation.
+ */
+contact_id: string, 
+/**
+ * Client-chosen id, echoed in `whispered`.
+ */
+id: string, 
+/**
+ * Text (1–2000 characters).
+ */
+body: string, } | { "type": "resolve", 
+/**
+ * The alert.
+ */
+alert_id: string, };
+
+export type SupervisorOut = { "type": "welcome", 
+/**
+ * The supervisor's pseudonym.
+ */
+pseudonym: string, 
+/**
+ * Heartbeat period (see the listener's `welcome`).
+ */
+heartbeat_ms: number, 
+/**
+ * The board now.
+ */
+board: BoardOut, } | { "type": "board", 
+/**
+ * The board now.
+ */
+board: BoardOut, } | { "type": "transcript", 
+/**
+ * The conversation.
+ */
+contact_id: string, 
+/**
+ * Its label.
+ */
+label: string, 
+/**
+ * Its listener's pseudonym.
+ */
+listener: string, 
+/**
+ * Its messages so far.
+ */
+messages: Array<MessageOut>, 
+/**
+ * The supervisors' notes so far.
+ */
+whispers: Array<WhisperOut>, } | { "type": "message" } & MessageOut | { "type": "whispered", 
+/**
+ * The client's id of the note.
+ */
+id: string, 
+/**
+ * The note.
+ */
+whisper: WhisperOut, } | { "type": "ended", 
+/**
+ * The conversation.
+ */
+contact_id: string, } | { "type": "pong" } | { "type": "error" } & ErrorOut;
 
 /** Close codes after which reconnecting cannot help. */
 export type FinalCloseCode = 4400 | 4401 | 4409;

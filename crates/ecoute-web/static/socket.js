@@ -23,8 +23,10 @@
  * @typedef {import("./protocol").ErrorCode} ErrorCode
  * @typedef {import("./protocol").FinalCloseCode} FinalCloseCode
  * @typedef {import("./protocol").RetryableErrorCode} RetryableErrorCode
- * @typedef {PersonIn | ListenerIn} ClientFrame
- * @typedef {PersonOut | ListenerOut} ServerFrame
+ * @typedef {import("./protocol").SupervisorIn} SupervisorIn
+ * @typedef {import("./protocol").SupervisorOut} SupervisorOut
+ * @typedef {PersonIn | ListenerIn | SupervisorIn} ClientFrame
+ * @typedef {PersonOut | ListenerOut | SupervisorOut} ServerFrame
  * @typedef {Extract<ClientFrame, {type: "send"}>} SendFrame
  */
 
@@ -92,6 +94,8 @@ export class ChatSocket extends EventTarget {
   #unreported = new Map();
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   #receiptTimer = undefined;
+  /** Whether to report shown messages with `received` (not a supervisor's reading). */
+  #receipts = true;
 
   /**
    * @param {string} path  e.g. "/ws/person"
@@ -100,12 +104,15 @@ export class ChatSocket extends EventTarget {
    *   connection, so it can carry the current `last_seq`.
    * @param {string} [options.storageKey]  where unacknowledged messages are kept in
    *   sessionStorage, so that a reload does not lose what was typed.
+   * @param {boolean} [options.receipts]  whether shown messages are reported with `received`
+   *   (default true; false for a supervisor, whose reading is not the conversation's)
    */
-  constructor(path, { hello, storageKey }) {
+  constructor(path, { hello, storageKey, receipts = true }) {
     super();
     this.#path = path;
     this.#hello = hello;
     this.#storageKey = storageKey;
+    this.#receipts = receipts;
     for (const frame of this.#loadPending()) this.#pending.set(frame.id, frame);
   }
 
@@ -289,6 +296,7 @@ export class ChatSocket extends EventTarget {
    * @param {number} seq
    */
   #report(conversation, seq) {
+    if (!this.#receipts) return;
     if (seq <= (this.#unreported.get(conversation) ?? 0)) return;
     this.#unreported.set(conversation, seq);
     clearTimeout(this.#receiptTimer);

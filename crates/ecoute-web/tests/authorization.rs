@@ -24,6 +24,7 @@ use Access::{Public, Staff};
 use Role::{Admin, Communication, Coordinator, Listener, Supervisor};
 
 const LISTENING: &[Role] = &[Listener, Supervisor, Admin];
+const SUPERVISING: &[Role] = &[Supervisor, Admin];
 const ALL_STAFF: &[Role] = &[Listener, Supervisor, Admin, Communication, Coordinator];
 
 /// (method, route as the server declares it, the path asked, access).
@@ -57,6 +58,9 @@ const MATRIX: &[(&str, &str, &str, Access)] = &[
     ("POST", "/logout", "/logout", Staff(ALL_STAFF)),
     ("GET", "/listener", "/listener", Staff(LISTENING)),
     ("WS", "/ws/listener", "/ws/listener", Staff(LISTENING)),
+    ("GET", "/supervisor", "/supervisor", Staff(SUPERVISING)),
+    ("WS", "/ws/supervisor", "/ws/supervisor", Staff(SUPERVISING)),
+    ("GET", "/admin/audit", "/admin/audit", Staff(&[Admin])),
     (
         "GET",
         "/listener/inbox",

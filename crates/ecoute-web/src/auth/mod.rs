@@ -10,7 +10,7 @@ pub use ecoute_app::hash_password;
 pub use password::{Overloaded, PasswordChecks};
 pub use session::{
     clear_session_cookie, session_cookie, Accounts, Allowed, Campaigns, Grant, Listening,
-    StaffSession, Stories, Volunteers, SESSION_COOKIE,
+    StaffSession, Stories, Supervising, Volunteers, SESSION_COOKIE,
 };
 pub use throttle::LoginThrottle;
 pub use tokens::{constant_time_eq, random_token, sha256_hex};

@@ -82,6 +82,8 @@ pub struct Campaigns;
 pub struct Stories;
 /// Marks the volunteer pipeline's routes ([`Permission::ManageVolunteers`]).
 pub struct Volunteers;
+/// Marks the live board's routes ([`Permission::Supervise`]).
+pub struct Supervising;
 
 impl Grant for Listening {
     const PERMISSION: Permission = Permission::Listen;
@@ -97,6 +99,9 @@ impl Grant for Stories {
 }
 impl Grant for Volunteers {
     const PERMISSION: Permission = Permission::ManageVolunteers;
+}
+impl Grant for Supervising {
+    const PERMISSION: Permission = Permission::Supervise;
 }
 
 /// A staff session whose role grants `G`'s permission. As an extractor it runs before the

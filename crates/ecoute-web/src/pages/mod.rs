@@ -1,8 +1,9 @@
 //! Server-rendered pages: the public page, the campaign page (stories), the written door,
-//! staff login, the listener workspace and written inbox, the statistics sheet, account
-//! administration, campaigns.
+//! staff login, the listener workspace and written inbox, the statistics sheet, the live
+//! board, account administration and the audit log, campaigns.
 
 pub(crate) mod admin;
+mod audit;
 mod campaigns;
 mod inbox;
 mod public;
@@ -10,6 +11,7 @@ mod sheet;
 mod staff;
 mod stories;
 mod stories_admin;
+mod supervision;
 mod volunteer;
 mod volunteers_admin;
 mod welcome;
@@ -37,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(staff::login_page).post(staff::login))
         .route("/logout", post(staff::logout))
         .route("/listener", get(staff::workspace_page))
+        .route(supervision::PATH, get(supervision::board_page))
+        .route(audit::PATH, get(audit::audit_page))
         .route(inbox::PATH, get(inbox::inbox_page))
         .route("/listener/inbox/{thread_id}", get(inbox::thread))
         .route("/listener/inbox/{thread_id}/claim", post(inbox::claim))
@@ -180,6 +184,10 @@ pub struct Nav {
     pub stories: bool,
     /// The volunteer pipeline.
     pub volunteers: bool,
+    /// The live board.
+    pub board: bool,
+    /// The audit log of conversation reads.
+    pub audit: bool,
 }
 
 impl Nav {
@@ -192,6 +200,8 @@ impl Nav {
             campaigns: role.may(Permission::ManageCampaigns),
             stories: role.may(Permission::EditStories),
             volunteers: role.may(Permission::ManageVolunteers),
+            board: role.may(Permission::Supervise),
+            audit: role.may(Permission::ManageAccounts),
         }
     }
 }

@@ -235,6 +235,8 @@ const SCRIPT_TEXTS: &[&str] = &[
     "alert_notify_on",
     "alert_notify_denied",
     "emergency_message",
+    "alert_supervisor_sent",
+    "whisper_from",
 ];
 
 #[derive(Template)]

@@ -478,6 +478,7 @@ mod tests {
     use super::*;
     use crate::ws::listener::ListenerConn;
     use crate::ws::person::PersonConn;
+    use crate::ws::supervisor::SupervisorConn;
 
     /// The size of the future a function of three arguments returns.
     fn future_size<A, B, C, F>(_: fn(A, B, C) -> F) -> usize {
@@ -492,6 +493,7 @@ mod tests {
         for (side, size) in [
             ("person", future_size(run::<PersonConn>)),
             ("listener", future_size(run::<ListenerConn>)),
+            ("supervisor", future_size(run::<SupervisorConn>)),
         ] {
             assert!(size <= 2048, "the {side} socket's future is {size} bytes");
         }

@@ -12,7 +12,7 @@ use ecoute_domain::{
 };
 use ecoute_protocol::{
     Audience, CloseCode, ConversationOut, ErrorCode, ErrorOut, ListenerIn, ListenerOut,
-    PendingSheetOut,
+    PendingSheetOut, WhisperOut,
 };
 use ecoute_store::{Sender, StoreError, TakeOutcome};
 use std::collections::HashMap;
@@ -35,22 +35,10 @@ pub async fn upgrade(
     headers: HeaderMap,
     Allowed { session, .. }: Allowed<Listening>,
 ) -> Result<Response, WebError> {
-    check_origin(&headers, &state.config.public_url)?;
+    super::check_origin(&headers, &state.config.public_url)?;
     // The communication team has a session but never a conversation.
     Ok(transport::limited(ws)
         .on_upgrade(move |socket| conn::run::<ListenerConn>(socket, state, session)))
-}
-
-/// Refuses cross-site WebSocket hijacking: the `Origin` must be ecoute's own — the same
-/// scheme, host and port (RFC 6454), not merely the same host.
-fn check_origin(headers: &HeaderMap, public_url: &str) -> Result<(), WebError> {
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    let origin = header(axum::http::header::ORIGIN).ok_or(WebError::Forbidden)?;
-    if crate::origin::is_own_page(origin, header(axum::http::header::HOST), public_url) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
 }
 
 /// One connection of a listener's workspace.
@@ -164,13 +152,22 @@ impl Side for ListenerConn {
         if !io.send(&welcome).await {
             return false;
         }
-        match self.delivered.catch_up_all(store.as_ref()).await {
+        let sent = match self.delivered.catch_up_all(store.as_ref()).await {
             Ok(missed) => io.send_messages(missed, ListenerOut::Message).await,
             Err(e) => {
                 tracing::error!(error = %e, "catch-up failed");
                 false
             }
+        };
+        if !sent {
+            return false;
         }
+        for c in &active {
+            if !self.send_whispers(io, c.id).await {
+                return false;
+            }
+        }
+        true
     }
 
     fn wants_queue(&self) -> bool {
@@ -228,6 +225,7 @@ impl Side for ListenerConn {
                 None => io.error(not_yours(&contact_id)).await,
             },
             ListenerIn::End { contact_id } => self.on_end(io, &contact_id).await,
+            ListenerIn::Alert { contact_id } => self.on_alert(io, &contact_id).await,
             // Answered by the connection loop.
             ListenerIn::Hello { .. } | ListenerIn::Ping => true,
         };
@@ -248,6 +246,10 @@ impl Side for ListenerConn {
                     Flow::Replaced
                 }
                 Ok(Event::SessionsChanged { .. }) => self.check_session(io).await,
+                Ok(Event::Whisper { whisper }) => io
+                    .send(&ListenerOut::Whisper(WhisperOut::from(whisper)))
+                    .await
+                    .into(),
                 // A lagged own topic only carried takeovers and session changes: check the
                 // session, the one that matters.
                 Err(BroadcastStreamRecvError::Lagged(_)) => self.check_session(io).await,
@@ -302,29 +304,8 @@ impl ListenerConn {
         self.session.user.id
     }
 
-    /// Ends the socket at once if its session is over (logout, expiry, account disabled).
     async fn check_session(&mut self, io: &mut Io) -> Flow {
-        let alive = self
-            .state
-            .store
-            .session(&self.session.token_hash, self.state.clock.now())
-            .await;
-        match alive {
-            Ok(Some(_)) => Flow::Continue,
-            Ok(None) => {
-                let err = ErrorOut::new(
-                    ErrorCode::SessionExpired,
-                    "your session has ended; please log in again",
-                );
-                io.error(err).await;
-                Flow::Close(CloseCode::Auth, "session ended")
-            }
-            // The database is briefly unreachable: keep the socket; the next check decides.
-            Err(e) => {
-                tracing::warn!(error = %e, "session check failed");
-                Flow::Continue
-            }
-        }
+        super::session_holds(&self.state, &self.session, io).await
     }
 
     /// Follows a conversation and tracks its delivery from `seq`.
@@ -396,13 +377,15 @@ impl ListenerConn {
                 if !io.send(&frame).await {
                     return false;
                 }
-                match self.delivered.catch_up(store.as_ref(), contact.id).await {
+                let sent = match self.delivered.catch_up(store.as_ref(), contact.id).await {
                     Ok(messages) => io.send_messages(messages, ListenerOut::Message).await,
                     Err(e) => {
                         let id = contact.id.to_string();
                         self.internal(io, e, Some(&id), None).await
                     }
-                }
+                };
+                // A requeued conversation keeps its supervisors' notes.
+                sent && self.send_whispers(io, contact.id).await
             }
             Ok(TakeOutcome::QueueEmpty) => io.send(&ListenerOut::QueueEmpty).await,
             Ok(TakeOutcome::AtCapacity) => {
@@ -473,6 +456,40 @@ impl ListenerConn {
                 io.error(err).await
             }
             Err(e) => self.internal(io, e, Some(contact_id), Some(&id)).await,
+        }
+    }
+
+    async fn on_alert(&mut self, io: &mut Io, contact_id: &str) -> bool {
+        let Some(contact) = own_contact(io, contact_id) else {
+            return io.error(not_yours(contact_id)).await;
+        };
+        match self.state.app.raise_help(self.user(), contact).await {
+            Ok(_) => {
+                let frame = ListenerOut::AlertRaised {
+                    contact_id: contact_id.to_owned(),
+                };
+                io.send(&frame).await
+            }
+            Err(AppError::NotYourContact) => io.error(not_yours(contact_id)).await,
+            Err(e) => self.internal(io, e, Some(contact_id), None).await,
+        }
+    }
+
+    /// The supervisors' earlier notes about `contact`, after its messages.
+    async fn send_whispers(&self, io: &mut Io, contact: ContactId) -> bool {
+        match self.state.store.whispers(contact).await {
+            Ok(notes) => {
+                for w in &notes {
+                    if !io.send(&ListenerOut::Whisper(WhisperOut::from(w))).await {
+                        return false;
+                    }
+                }
+                true
+            }
+            Err(e) => {
+                let id = contact.to_string();
+                self.internal(io, e, Some(&id), None).await
+            }
         }
     }
 

@@ -1,21 +1,24 @@
-//! The two WebSocket conversations (see docs/protocol.md): the person reaching out and the
-//! listener. Both run the one loop of [`conn`]; the frames are `ecoute_protocol`'s.
+//! The three WebSockets (see docs/protocol.md): the person reaching out, the listener, and
+//! the supervisor's live board. All run the one loop of [`conn`]; the frames are
+//! `ecoute_protocol`'s.
 //!
 //! - [`transport`]: one socket — strict parsing, sending, RFC 6455 closing;
 //! - [`rate`]: per-socket rate limits;
 //! - [`conn`]: the connection loop both sides share, and the [`conn::Side`] each implements;
 //! - [`delivery`]: exactly-once, in-order delivery of messages;
-//! - [`person`], [`listener`]: each side's frames.
+//! - [`person`], [`listener`], [`supervisor`]: each side's frames.
 
 mod conn;
 mod delivery;
 mod listener;
 pub(crate) mod person;
 mod rate;
+mod supervisor;
 mod transport;
 
 pub use listener::upgrade as listener_upgrade;
 pub use person::upgrade as person_upgrade;
+pub use supervisor::upgrade as supervisor_upgrade;
 
 use ecoute_app::{AppError, AppResult};
 use ecoute_domain::{ClientMessageId, ContactId, MessageBody};
@@ -23,7 +26,48 @@ use ecoute_protocol::{ErrorCode, ErrorOut};
 use ecoute_store::{Appended, Sender};
 use std::time::{Duration, Instant};
 
+use crate::auth::StaffSession;
+use crate::error::WebError;
 use crate::state::AppState;
+use axum::http::HeaderMap;
+use conn::{Flow, Io};
+use ecoute_protocol::CloseCode;
+
+/// Refuses cross-site WebSocket hijacking of the staff sockets: the `Origin` must be
+/// ecoute's own — the same scheme, host and port (RFC 6454), not merely the same host.
+fn check_origin(headers: &HeaderMap, public_url: &str) -> Result<(), WebError> {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let origin = header(axum::http::header::ORIGIN).ok_or(WebError::Forbidden)?;
+    if crate::origin::is_own_page(origin, header(axum::http::header::HOST), public_url) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+/// Ends a staff socket at once if its session is over (logout, expiry, account disabled).
+async fn session_holds(state: &AppState, session: &StaffSession, io: &mut Io) -> Flow {
+    match state
+        .store
+        .session(&session.token_hash, state.clock.now())
+        .await
+    {
+        Ok(Some(_)) => Flow::Continue,
+        Ok(None) => {
+            let err = ErrorOut::new(
+                ErrorCode::SessionExpired,
+                "your session has ended; please log in again",
+            );
+            io.error(err).await;
+            Flow::Close(CloseCode::Auth, "session ended")
+        }
+        // The database is briefly unreachable: keep the socket; the next check decides.
+        Err(e) => {
+            tracing::warn!(error = %e, "session check failed");
+            Flow::Continue
+        }
+    }
+}
 
 /// Sends a message through the use case (commit, then announce), timing the commit for the
 /// metrics: what both sides do before their ack.

@@ -1,0 +1,309 @@
+//! Live supervision over real HTTP and WebSocket: the board follows the helpline, a
+//! listener's alert reaches the supervisors, a supervisor reads the conversation (recorded in
+//! the audit log) and writes privately to the listener — and the person sees none of it.
+
+mod common;
+
+use common::{fast_config, spawn_app, Listener, Person, TestApp, FRAME_WAIT};
+use ecoute_domain::AlertKind;
+use ecoute_protocol::{
+    BoardOut, ErrorCode, ListenerIn, ListenerOut, PersonIn, PersonOut, SupervisorIn, SupervisorOut,
+};
+use ecoute_testkit::{expect_frame, Connect, SupervisorWs, PASSWORD};
+
+/// A supervisor's board, greeted; returns it with the first board.
+async fn supervisor(app: &TestApp, username: &str) -> (SupervisorWs, BoardOut, String) {
+    let cookie = app.login(username, PASSWORD).await.expect("login");
+    let mut ws: SupervisorWs = Connect::new(&app.addr, "/ws/supervisor")
+        .same_origin()
+        .cookie(Some(&cookie))
+        .wait(FRAME_WAIT)
+        .open()
+        .await;
+    ws.send(SupervisorIn::Hello).await;
+    let board = expect_frame!(ws, SupervisorOut::Welcome { board, .. } => board);
+    (ws, board, cookie)
+}
+
+/// Waits for a board that satisfies `want` (boards come as the helpline changes).
+async fn board_until(
+    ws: &mut SupervisorWs,
+    what: &str,
+    want: impl Fn(&BoardOut) -> bool,
+) -> BoardOut {
+    match ws
+        .until(
+            what,
+            |f| matches!(f, SupervisorOut::Board { board } if want(board)),
+        )
+        .await
+    {
+        SupervisorOut::Board { board } => board,
+        _ => unreachable!(),
+    }
+}
+
+async fn talking(app: &TestApp) -> (Listener, Person, String) {
+    let mut lina = app.listener("lina").await;
+    lina.available().await;
+    let mut person = app.person().await;
+    person
+        .ws
+        .send(PersonIn::Send {
+            id: "m1".into(),
+            body: "Je n'en peux plus".into(),
+        })
+        .await;
+    expect_frame!(person.ws, PersonOut::Ack { .. });
+    let contact = lina.next().await;
+    (lina, person, contact)
+}
+
+#[tokio::test]
+async fn an_alert_a_read_and_a_private_note_then_the_audit_log() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("lina", "listener").await;
+    app.add_user("sara", "supervisor").await;
+    app.add_user("root", "admin").await;
+    let (mut sup, first, _) = supervisor(&app, "sara").await;
+    assert!(first.waiting.is_empty() && first.ongoing.is_empty() && first.alerts.is_empty());
+
+    let (mut lina, mut person, contact) = talking(&app).await;
+    let board = board_until(&mut sup, "the conversation on the board", |b| {
+        b.ongoing.len() == 1 && b.roster.iter().any(|r| r.conversations == 1)
+    })
+    .await;
+    assert_eq!(board.ongoing[0].contact_id, contact);
+    assert_eq!(board.ongoing[0].listener, "Lina");
+    assert!(board.waiting.is_empty());
+
+    // The listener presses "alert" (twice: one alert).
+    for _ in 0..2 {
+        lina.ws
+            .send(ListenerIn::Alert {
+                contact_id: contact.clone(),
+            })
+            .await;
+        let raised = expect_frame!(lina.ws, ListenerOut::AlertRaised { contact_id } => contact_id);
+        assert_eq!(raised, contact);
+    }
+    let board = board_until(&mut sup, "the alert", |b| !b.alerts.is_empty()).await;
+    assert_eq!(board.alerts.len(), 1, "{:?}", board.alerts);
+    let alert = &board.alerts[0];
+    assert_eq!(alert.kind, AlertKind::Help);
+    assert_eq!(alert.contact_id, contact);
+    assert_eq!(alert.listener, "Lina");
+    assert!(alert.in_progress);
+    let alert_id = alert.alert_id.clone();
+
+    // Reading the conversation is recorded before the transcript is sent.
+    sup.send(SupervisorIn::Watch {
+        contact_id: contact.clone(),
+    })
+    .await;
+    let (messages, listener) = expect_frame!(sup, SupervisorOut::Transcript { messages, listener, .. } => (messages, listener));
+    assert_eq!(listener, "Lina");
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].body, "Je n'en peux plus");
+    let reads = app.store.conversation_reads(10).await.expect("reads");
+    assert_eq!(reads.len(), 1);
+    assert_eq!(reads[0].reader_pseudonym, "Sara");
+    assert_eq!(reads[0].contact.to_string(), contact);
+
+    // New messages follow.
+    person
+        .ws
+        .send(PersonIn::Send {
+            id: "m2".into(),
+            body: "J'ai des médicaments".into(),
+        })
+        .await;
+    let m = expect_frame!(sup, SupervisorOut::Message(m) => m);
+    assert_eq!((m.seq, m.body.as_str()), (2, "J'ai des médicaments"));
+
+    // A private note reaches the listener, never the person.
+    sup.send(SupervisorIn::Whisper {
+        contact_id: contact.clone(),
+        id: "w1".into(),
+        body: "Demandez-lui s'il a pris quelque chose".into(),
+    })
+    .await;
+    let stored = expect_frame!(sup, SupervisorOut::Whispered { id, whisper } => (id, whisper));
+    assert_eq!(stored.0, "w1");
+    assert_eq!(stored.1.seq, 1);
+    let note = expect_frame!(lina.ws, ListenerOut::Whisper(w) => w);
+    assert_eq!(note.body, "Demandez-lui s'il a pris quelque chose");
+    assert_eq!(note.from, "Sara");
+    assert_eq!(note.contact_id, contact);
+    // The person's socket carries nothing of it: everything up to their next ack.
+    person
+        .ws
+        .send(PersonIn::Send {
+            id: "m3".into(),
+            body: "Vous êtes là ?".into(),
+        })
+        .await;
+    loop {
+        let frame = person.ws.recv_frame().await.expect("a frame");
+        let text = serde_json::to_string(&frame).expect("json");
+        assert!(
+            !text.contains("Demandez"),
+            "the person saw the note: {text}"
+        );
+        if matches!(frame, PersonOut::Ack { ref id, .. } if id == "m3") {
+            break;
+        }
+    }
+
+    // A workspace opened again shows the earlier notes.
+    drop(lina);
+    let mut again = app.listener("lina").await;
+    let note = expect_frame!(again.ws, ListenerOut::Whisper(w) => w);
+    assert_eq!(note.seq, 1);
+
+    // Resolved: the alert leaves the board.
+    sup.send(SupervisorIn::Resolve { alert_id }).await;
+    board_until(&mut sup, "no alert", |b| b.alerts.is_empty()).await;
+
+    // The conversation ends: the reader is told.
+    again
+        .ws
+        .send(ListenerIn::End {
+            contact_id: contact.clone(),
+        })
+        .await;
+    let ended = expect_frame!(sup, SupervisorOut::Ended { contact_id } => contact_id);
+    assert_eq!(ended, contact);
+
+    // The audit log, for administrators: who, which conversation, when — not the text.
+    let root = app.login("root", PASSWORD).await.expect("login");
+    let page = app.get_as("/admin/audit", &root).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("body");
+    let label = contact
+        .parse::<ecoute_domain::ContactId>()
+        .expect("id")
+        .person_label();
+    assert!(html.contains("Sara") && html.contains(&label), "{html}");
+    assert!(!html.contains("médicaments"), "the audit log holds no text");
+    let listener_cookie = again.cookie.clone();
+    assert_eq!(
+        app.get_as("/admin/audit", &listener_cookie).await.status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn a_sheet_asking_for_a_debrief_reaches_the_board() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("lina", "listener").await;
+    app.add_user("sara", "supervisor").await;
+    let (mut sup, _, _) = supervisor(&app, "sara").await;
+    let (mut lina, _person, contact) = talking(&app).await;
+    lina.ws
+        .send(ListenerIn::End {
+            contact_id: contact.clone(),
+        })
+        .await;
+    expect_frame!(lina.ws, ListenerOut::Ended { .. });
+    let sheet_url = format!("/listener/sheet/{contact}");
+    let page = app
+        .get_as(&sheet_url, &lina.cookie)
+        .await
+        .text()
+        .await
+        .expect("sheet page");
+    let csrf = common::hidden_field(&page, "csrf").expect("csrf");
+    let sheet = app
+        .post_form_as(
+            &sheet_url,
+            &lina.cookie,
+            &[
+                ("csrf", csrf.as_str()),
+                ("duration_minutes", "20"),
+                ("themes", "suicidal_thoughts"),
+                ("age_band", "25_39"),
+                ("gender", "unknown"),
+                ("contact_kind", "first"),
+                ("risk", "high"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        sheet.status(),
+        303,
+        "{}",
+        sheet.text().await.unwrap_or_default()
+    );
+    let board = board_until(&mut sup, "the debrief request", |b| !b.alerts.is_empty()).await;
+    assert_eq!(board.alerts[0].kind, AlertKind::Debrief);
+    assert_eq!(board.alerts[0].listener, "Lina");
+    assert!(!board.alerts[0].in_progress, "the conversation is over");
+}
+
+#[tokio::test]
+async fn refusals_are_precise() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("lina", "listener").await;
+    app.add_user("sara", "supervisor").await;
+    let (mut sup, _, _) = supervisor(&app, "sara").await;
+    let (mut lina, _person, contact) = talking(&app).await;
+
+    let refused = |code: ErrorCode| move |f: &SupervisorOut| matches!(f, SupervisorOut::Error(e) if e.code == code);
+    sup.send(SupervisorIn::Whisper {
+        contact_id: contact.clone(),
+        id: "w1".into(),
+        body: "   ".into(),
+    })
+    .await;
+    sup.until("an empty note refused", refused(ErrorCode::MessageInvalid))
+        .await;
+    sup.send(SupervisorIn::Whisper {
+        contact_id: uuid::Uuid::new_v4().to_string(),
+        id: "w2".into(),
+        body: "x".into(),
+    })
+    .await;
+    sup.until(
+        "an unknown conversation",
+        refused(ErrorCode::NotYourContact),
+    )
+    .await;
+    sup.send(SupervisorIn::Watch {
+        contact_id: "not-an-id".into(),
+    })
+    .await;
+    sup.until("a malformed id", refused(ErrorCode::NotYourContact))
+        .await;
+    sup.send(SupervisorIn::Resolve {
+        alert_id: uuid::Uuid::new_v4().to_string(),
+    })
+    .await;
+    sup.until("an unknown alert", refused(ErrorCode::UnknownAlert))
+        .await;
+    // Nothing was read: no audit entry.
+    assert!(app
+        .store
+        .conversation_reads(10)
+        .await
+        .expect("reads")
+        .is_empty());
+
+    // A listener alerts only about their own conversations.
+    lina.ws
+        .send(ListenerIn::Alert {
+            contact_id: uuid::Uuid::new_v4().to_string(),
+        })
+        .await;
+    let code = expect_frame!(lina.ws, ListenerOut::Error(e) => e.code);
+    assert_eq!(code, ErrorCode::NotYourContact);
+
+    // A listener's session cannot open the board.
+    let listener_board = Connect::new(&app.addr, "/ws/supervisor")
+        .same_origin()
+        .cookie(Some(&lina.cookie))
+        .wait(FRAME_WAIT)
+        .try_open::<ecoute_testkit::ws::Supervisor>()
+        .await;
+    assert!(listener_board.is_err(), "a listener opened the board");
+}
