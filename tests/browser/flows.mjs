@@ -164,3 +164,13 @@ export async function setPasswordWithLink(page, link) {
   await page.fill("#confirm", PASSWORD);
   await Promise.all([page.waitForURL(/\/login$/), page.click("form button[type=submit]")]);
 }
+
+// ---- The supervisor ----
+
+/** Opens the live board (the session must be a supervisor's or an administrator's); returns once its socket has brought the first board. */
+export async function openBoard(page, base, { lang } = {}) {
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  await page.goto(`${base}/supervisor${lang === "en" ? "?lang=en" : ""}`);
+  // The figures read "–" until the server's first board is drawn.
+  await page.waitForFunction(() => /^\d+$/.test(document.getElementById("count-waiting")?.textContent ?? ""));
+}

@@ -238,7 +238,8 @@ function onTranscript(frame) {
 /** @param {WhisperOut} w */
 function showWhisper(w) {
   if (ui.readerWhispers.querySelector(`li[data-seq="${Number(w.seq)}"]`)) return;
-  const li = item(t("board_whisper_from", { name: w.from }), w.body);
+  // "Sara :" then the note, as the listener sees it (not two parts joined by " · ").
+  const li = item(`${t("board_whisper_from", { name: w.from })} ${w.body}`);
   li.dataset.seq = String(Number(w.seq));
   ui.readerWhispers.append(li);
 }
