@@ -80,6 +80,13 @@ impl App {
             .append_message(contact, sender, client_id, body, self.now())
             .await?;
         announce_message(self.bus.as_ref(), &appended.message).await;
+        if appended.created && sender == Sender::Person {
+            // After the ack's commit and announcement: the triage is an aid, and its failure
+            // must not refuse a message that is already saved.
+            if let Err(e) = self.triage(contact, body.as_str()).await {
+                tracing::warn!(error = %e, "triage failed");
+            }
+        }
         Ok(appended)
     }
 

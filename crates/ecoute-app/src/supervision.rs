@@ -2,11 +2,15 @@
 //! board, reading a conversation (recorded when the reader is not its listener), and a
 //! supervisor's private notes to a listener.
 
+use ecoute_domain::triage::{assess, raise_priority};
+use ecoute_domain::TriageRecord;
 use ecoute_domain::{
     whisper_text, Alert, AlertId, AlertKind, AnsweredShare, CentreId, Contact, ContactId,
     ContactState, Event, Message, Permission, QueueEntry, Timestamp, Topic, UserId, Whisper,
 };
-use ecoute_store::{NewAlert, Ongoing, RosterEntry, User};
+use ecoute_store::{NewAlert, Ongoing, RosterEntry, StoreError, User};
+
+use crate::publish::publish_contact_change;
 
 use crate::{App, AppError, AppResult};
 
@@ -26,6 +30,8 @@ pub struct Board {
     pub roster: Vec<RosterEntry>,
     /// Open alerts, oldest first.
     pub alerts: Vec<Alert>,
+    /// What the triage read in the words of the people waiting.
+    pub triage: Vec<(ContactId, TriageRecord)>,
     /// Chats of the last hour answered, of those settled.
     pub answered_last_hour: AnsweredShare,
 }
@@ -56,7 +62,7 @@ impl App {
         if c.state != (ContactState::Active { listener }) {
             return Err(AppError::NotYourContact);
         }
-        self.raise(listener, &c, AlertKind::Help).await
+        self.raise(Some(listener), &c, AlertKind::Help).await
     }
 
     /// After a sheet that calls for care (high risk, or a debrief asked for): the
@@ -66,12 +72,13 @@ impl App {
         listener: UserId,
         contact: &Contact,
     ) -> AppResult<Alert> {
-        self.raise(listener, contact, AlertKind::Debrief).await
+        self.raise(Some(listener), contact, AlertKind::Debrief)
+            .await
     }
 
     async fn raise(
         &self,
-        listener: UserId,
+        listener: Option<UserId>,
         contact: &Contact,
         kind: AlertKind,
     ) -> AppResult<Alert> {
@@ -89,6 +96,40 @@ impl App {
             self.alerts_changed(alert.centre).await;
         }
         Ok(alert)
+    }
+
+    /// Reads what a waiting person wrote with the risk triage ([`ecoute_domain::triage`]):
+    /// the words that raise a level are kept with the contact; its priority is raised (never
+    /// lowered: only a supervisor lowers it); from a method up, or someone else's life at
+    /// stake now, the supervisors on duty are alerted. Once a listener has answered, what the
+    /// person writes is the listener's to hear, and triage stops.
+    pub(crate) async fn triage(&self, contact: ContactId, text: &str) -> AppResult<()> {
+        let assessment = assess(text);
+        let Some(record) = TriageRecord::of(&assessment, self.now()) else {
+            return Ok(());
+        };
+        let c = self
+            .store
+            .contact(contact)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if c.state != ContactState::Waiting {
+            return Ok(());
+        }
+        self.store.record_triage(contact, &record).await?;
+        let priority = raise_priority(c.priority, &assessment);
+        if priority > c.priority {
+            match self.store.set_priority(contact, priority).await {
+                Ok(raised) => publish_contact_change(self.bus.as_ref(), &raised).await,
+                // Taken meanwhile: the listener has it, and sees the record.
+                Err(StoreError::Transition(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if assessment.alerts_supervisor() {
+            self.raise(None, &c, AlertKind::Risk).await?;
+        }
+        Ok(())
     }
 
     /// `supervisor` takes an alert in hand: it leaves every board. [`AppError::NotFound`]
@@ -120,6 +161,7 @@ impl App {
             ongoing: self.store.in_progress(centre).await?,
             roster: self.store.roster(centre).await?,
             alerts: self.store.open_alerts(centre).await?,
+            triage: self.store.waiting_triage(centre).await?,
             answered_last_hour: self
                 .store
                 .answered_share(centre, now.plus_millis(-ANSWERED_WINDOW_MILLIS))

@@ -51,6 +51,9 @@ pub enum AlertKind {
     /// After a conversation marked high-risk, or a sheet asking for a debrief: the listener
     /// would like to talk it over with a supervisor.
     Debrief,
+    /// The risk triage read a method, intent, plan or behaviour in what a waiting person
+    /// wrote (see [`crate::triage`]): their priority is raised, and a supervisor should look.
+    Risk,
 }
 
 impl AlertKind {
@@ -59,6 +62,7 @@ impl AlertKind {
         match self {
             AlertKind::Help => "help",
             AlertKind::Debrief => "debrief",
+            AlertKind::Risk => "risk",
         }
     }
 
@@ -67,6 +71,7 @@ impl AlertKind {
         match s {
             "help" => Some(AlertKind::Help),
             "debrief" => Some(AlertKind::Debrief),
+            "risk" => Some(AlertKind::Risk),
             _ => None,
         }
     }
@@ -81,10 +86,11 @@ pub struct Alert {
     pub centre: CentreId,
     /// The conversation it is about.
     pub contact: ContactId,
-    /// The listener who raised it (or whose sheet asked for a debrief).
-    pub listener: UserId,
+    /// The listener who raised it (or whose sheet asked for a debrief); `None` for a risk
+    /// alert raised while the person waits.
+    pub listener: Option<UserId>,
     /// Their pseudonym.
-    pub listener_pseudonym: String,
+    pub listener_pseudonym: Option<String>,
     /// Why.
     pub kind: AlertKind,
     /// When it was raised.
@@ -155,6 +161,63 @@ pub struct ConversationRead {
     pub contact: ContactId,
 }
 
+/// What the risk triage made of a waiting person's words: the highest levels read so far,
+/// by which scorer, and the words that triggered them (conversation text: purged with the
+/// messages). An aid for the listener and the supervisor, never a diagnosis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriageRecord {
+    /// The scorer's version ([`crate::triage::SCORER_VERSION`]).
+    pub version: String,
+    /// The highest level read about the writer.
+    pub level: crate::triage::TriageLevel,
+    /// The highest level read about someone else the writer speaks of.
+    pub other: crate::triage::TriageLevel,
+    /// The words that triggered them, as written.
+    pub triggers: Vec<String>,
+    /// When it was last raised.
+    pub at: Timestamp,
+}
+
+impl TriageRecord {
+    /// The record of `assessment` at `at`, unless it found nothing.
+    pub fn of(assessment: &crate::triage::Assessment, at: Timestamp) -> Option<TriageRecord> {
+        use crate::triage::TriageLevel;
+        if assessment.level == TriageLevel::None && assessment.other == TriageLevel::None {
+            return None;
+        }
+        Some(TriageRecord {
+            version: assessment.version.clone(),
+            level: assessment.level,
+            other: assessment.other,
+            triggers: assessment.triggers().map(|c| c.text.clone()).collect(),
+            at,
+        })
+    }
+
+    /// This record and a later one together: the higher levels are kept, with the words of
+    /// both (each once), so that a calmer message never hides an earlier alarming one.
+    pub fn merged(&self, later: &TriageRecord) -> TriageRecord {
+        let mut triggers = self.triggers.clone();
+        for t in &later.triggers {
+            if !triggers.contains(t) {
+                triggers.push(t.clone());
+            }
+        }
+        // Bounded: the words are shown, not archived.
+        triggers.truncate(MAX_TRIGGERS);
+        TriageRecord {
+            version: later.version.clone(),
+            level: self.level.max(later.level),
+            other: self.other.max(later.other),
+            triggers,
+            at: later.at,
+        }
+    }
+}
+
+/// Trigger words kept per contact, at most.
+pub const MAX_TRIGGERS: usize = 20;
+
 /// The share of the people who reached out in a window who were answered, as the live board
 /// shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -187,10 +250,38 @@ mod tests {
 
     #[test]
     fn alert_kinds_round_trip() {
-        for k in [AlertKind::Help, AlertKind::Debrief] {
+        for k in [AlertKind::Help, AlertKind::Debrief, AlertKind::Risk] {
             assert_eq!(AlertKind::parse(k.as_str()), Some(k));
         }
         assert_eq!(AlertKind::parse("panic"), None);
+    }
+
+    #[test]
+    fn triage_records_keep_the_highest_levels() {
+        use crate::triage::{assess, TriageLevel};
+        assert_eq!(
+            TriageRecord::of(&assess("Bonjour, je me sens seul"), Timestamp(1)),
+            None
+        );
+        let plan = TriageRecord::of(
+            &assess("j'ai acheté une corde, je vais le faire ce soir"),
+            Timestamp(1),
+        )
+        .expect("a level");
+        assert!(plan.level >= TriageLevel::Plan, "{plan:?}");
+        assert!(!plan.triggers.is_empty());
+        let calm = TriageRecord {
+            version: plan.version.clone(),
+            level: TriageLevel::WishToBeDead,
+            other: TriageLevel::None,
+            triggers: vec!["disparaître".into()],
+            at: Timestamp(2),
+        };
+        let both = plan.merged(&calm);
+        assert_eq!(both.level, plan.level, "a calmer message never lowers it");
+        assert_eq!(both.at, Timestamp(2));
+        assert!(both.triggers.contains(&"disparaître".to_owned()));
+        assert_eq!(both.triggers.len(), plan.triggers.len() + 1);
     }
 
     #[test]

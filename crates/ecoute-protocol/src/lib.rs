@@ -24,10 +24,12 @@ pub use listener::{ConversationOut, ListenerIn, ListenerOut, PendingSheetOut};
 pub use message::{Audience, MessageOut};
 pub use person::{PersonIn, PersonOut};
 pub use supervisor::{
-    AlertOut, BoardOut, OngoingOut, RosterOut, SupervisorIn, SupervisorOut, WaitingOut, WhisperOut,
+    AlertOut, BoardOut, OngoingOut, RosterOut, SupervisorIn, SupervisorOut, TriageOut, WaitingOut,
+    WhisperOut,
 };
 
 // The domain types that appear in frames, re-exported so that clients need only this crate.
+pub use ecoute_domain::triage::TriageLevel;
 pub use ecoute_domain::{
     AlertKind, Author, Channel, ContactStatus, EndReason, Presence, WaitEstimate,
 };

@@ -2,7 +2,7 @@
 
 use crate::error::ErrorOut;
 use crate::message::MessageOut;
-use crate::supervisor::WhisperOut;
+use crate::supervisor::{TriageOut, WhisperOut};
 use ecoute_domain::{EndReason, Presence};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -73,6 +73,8 @@ pub struct ConversationOut {
     pub person_away: bool,
     /// When a listener first answered (ms since the epoch).
     pub answered_at: Option<i64>,
+    /// What the risk triage read in the person's words while they waited, if anything.
+    pub triage: Option<TriageOut>,
 }
 
 /// A statistics sheet still to fill.

@@ -3,6 +3,7 @@
 
 use crate::error::ErrorOut;
 use crate::message::MessageOut;
+use ecoute_domain::triage::TriageLevel;
 use ecoute_domain::{AlertKind, Channel, Presence};
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +42,31 @@ pub enum SupervisorIn {
     },
 }
 
+/// What the risk triage read in a person's words while they waited: an aid, never a
+/// diagnosis (docs/safety.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct TriageOut {
+    /// The scorer's version.
+    pub version: String,
+    /// The highest level read about the writer.
+    pub level: TriageLevel,
+    /// The highest level read about someone else they spoke of.
+    pub other: TriageLevel,
+    /// The words that triggered it, as written: display them as text, never as HTML.
+    pub triggers: Vec<String>,
+}
+
+impl From<&ecoute_domain::TriageRecord> for TriageOut {
+    fn from(r: &ecoute_domain::TriageRecord) -> Self {
+        TriageOut {
+            version: r.version.clone(),
+            level: r.level,
+            other: r.other,
+            triggers: r.triggers.clone(),
+        }
+    }
+}
+
 /// Someone waiting for an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WaitingOut {
@@ -54,6 +80,8 @@ pub struct WaitingOut {
     pub returning: bool,
     /// Waiting since (ms since the epoch).
     pub since: i64,
+    /// What the triage read in their words, if anything (chats only).
+    pub triage: Option<TriageOut>,
 }
 
 /// A conversation in progress.
@@ -95,8 +123,8 @@ pub struct AlertOut {
     pub contact_id: String,
     /// Its label.
     pub label: String,
-    /// The listener's pseudonym.
-    pub listener: String,
+    /// The listener's pseudonym (`null` for triage's alert about someone waiting).
+    pub listener: Option<String>,
     /// Raised at (ms since the epoch).
     pub raised_at: i64,
     /// Whether the conversation is still in progress (it can be read).

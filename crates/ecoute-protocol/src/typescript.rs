@@ -8,7 +8,7 @@
 
 use crate::{
     AlertKind, AlertOut, BoardOut, Channel, OngoingOut, RosterOut, SupervisorIn, SupervisorOut,
-    WaitingOut, WhisperOut,
+    TriageLevel, TriageOut, WaitingOut, WhisperOut,
 };
 use crate::{
     Author, CloseCode, ContactStatus, ConversationOut, EndReason, ErrorCode, ErrorOut, ListenerIn,
@@ -41,6 +41,8 @@ pub fn declarations() -> String {
         ListenerOut::decl(&cfg),
         Channel::decl(&cfg),
         AlertKind::decl(&cfg),
+        TriageLevel::decl(&cfg),
+        TriageOut::decl(&cfg),
         WaitingOut::decl(&cfg),
         OngoingOut::decl(&cfg),
         RosterOut::decl(&cfg),

@@ -2,8 +2,9 @@
 //! conversation reads, and the live board's reads.
 
 use crate::support::*;
+use ecoute_domain::triage::TriageLevel;
 use ecoute_domain::{
-    AlertId, AlertKind, AnsweredShare, Presence, Role, Transition, TransitionError,
+    AlertId, AlertKind, AnsweredShare, Presence, Role, Transition, TransitionError, TriageRecord,
 };
 use ecoute_store::{NewAlert, Sender, Store, StoreError};
 use std::sync::Arc;
@@ -17,7 +18,7 @@ fn new_alert(
     NewAlert {
         id: AlertId::new_random(),
         contact,
-        listener,
+        listener: Some(listener),
         kind,
         now: at(secs),
     }
@@ -48,8 +49,8 @@ pub async fn supervision_alerts_open_once_and_resolve(store: Arc<dyn Store>) {
         .expect("raise");
     assert!(created);
     assert_eq!(help.contact, first.id);
-    assert_eq!(help.listener, lina);
-    assert_eq!(help.listener_pseudonym, "P lina");
+    assert_eq!(help.listener, Some(lina));
+    assert_eq!(help.listener_pseudonym.as_deref(), Some("P lina"));
     assert_eq!(help.centre, CENTRE);
     assert!(help.is_open());
     let (again, created) = store
@@ -275,6 +276,79 @@ pub async fn supervision_board_reads(store: Arc<dyn Store>) {
     );
     let empty = store.answered_share(CENTRE, at(1000)).await.expect("share");
     assert_eq!(empty, AnsweredShare::default());
+}
+
+/// Triage's alert about a waiting person names no listener; a contact's triage record keeps
+/// the highest levels and the words of every message, is listed for the people waiting only,
+/// and is purged with the conversation's text.
+pub async fn supervision_triage_records(store: Arc<dyn Store>) {
+    let lina = listener(&*store, "lina").await;
+    let c = waiting(&*store, 5).await;
+    let other = waiting(&*store, 6).await;
+    let (risk, created) = store
+        .raise_alert(&NewAlert {
+            id: AlertId::new_random(),
+            contact: c.id,
+            listener: None,
+            kind: AlertKind::Risk,
+            now: at(7),
+        })
+        .await
+        .expect("risk alert");
+    assert!(created);
+    assert_eq!((risk.listener, risk.listener_pseudonym), (None, None));
+    assert_eq!(store.triage(c.id).await.expect("read"), None);
+    let plan = TriageRecord {
+        version: "triage-1.0.0".into(),
+        level: TriageLevel::Plan,
+        other: TriageLevel::None,
+        triggers: vec!["ce soir".into(), "corde".into()],
+        at: at(8),
+    };
+    assert_eq!(
+        store.record_triage(c.id, &plan).await.expect("record"),
+        plan
+    );
+    let calmer = TriageRecord {
+        version: "triage-1.0.0".into(),
+        level: TriageLevel::WishToBeDead,
+        other: TriageLevel::Ideation,
+        triggers: vec!["corde".into(), "line\nbreak".into()],
+        at: at(9),
+    };
+    let merged = store.record_triage(c.id, &calmer).await.expect("merge");
+    assert_eq!(merged.level, TriageLevel::Plan, "never lowered");
+    assert_eq!(merged.other, TriageLevel::Ideation);
+    assert_eq!(merged.at, at(9));
+    let stored = store.triage(c.id).await.expect("read").expect("stored");
+    assert_eq!(stored.triggers, vec!["ce soir", "corde", "line break"]);
+    assert_eq!(
+        store.waiting_triage(CENTRE).await.expect("waiting"),
+        vec![(c.id, stored)]
+    );
+    assert_eq!(store.triage(other.id).await.expect("read"), None);
+    assert_not_found(
+        store
+            .record_triage(ecoute_domain::ContactId::new_random(), &plan)
+            .await,
+    );
+
+    take(&*store, lina, 10).await;
+    assert_eq!(
+        store.waiting_triage(CENTRE).await.expect("waiting"),
+        vec![],
+        "taken: no longer waiting"
+    );
+    store
+        .transition(c.id, Transition::ListenerEnds { listener: lina }, at(20))
+        .await
+        .expect("end");
+    store.purge_messages(at(20)).await.expect("purge");
+    assert_eq!(
+        store.triage(c.id).await.expect("read"),
+        None,
+        "purged with the text"
+    );
 }
 
 /// Refusals say what happened as variants.

@@ -161,7 +161,7 @@ async fn fill(store: &dyn Store) -> (UserId, ContactId, ContactId, ContactId) {
         .raise_alert(&ecoute_store::NewAlert {
             id: ecoute_domain::AlertId::new_random(),
             contact: talking.id,
-            listener: lina,
+            listener: Some(lina),
             kind: ecoute_domain::AlertKind::Help,
             now: at(70),
         })
@@ -179,6 +179,19 @@ async fn fill(store: &dyn Store) -> (UserId, ContactId, ContactId, ContactId) {
         .record_conversation_read(root, talking.id, at(73))
         .await
         .expect("conversation read");
+    store
+        .record_triage(
+            talking.id,
+            &ecoute_domain::TriageRecord {
+                version: "triage-1.0.0".into(),
+                level: ecoute_domain::triage::TriageLevel::Method,
+                other: ecoute_domain::triage::TriageLevel::None,
+                triggers: vec!["doliprane".into()],
+                at: at(74),
+            },
+        )
+        .await
+        .expect("triage");
     (lina, talking.id, queued.id, done.id)
 }
 
@@ -224,6 +237,7 @@ pub async fn transfer_copies_everything(store: Arc<dyn Store>) {
         ("alerts", 1),
         ("whispers", 1),
         ("conversation_reads", 1),
+        ("triage_scores", 1),
     ] {
         assert_eq!(rows(table), want, "{table} in the source");
     }

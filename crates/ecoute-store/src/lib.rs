@@ -40,7 +40,7 @@ pub use error::{StoreError, StoreResult};
 pub use types::*;
 
 use async_trait::async_trait;
-use ecoute_domain::{Alert, AlertId, AnsweredShare, ConversationRead, Whisper};
+use ecoute_domain::{Alert, AlertId, AnsweredShare, ConversationRead, TriageRecord, Whisper};
 use ecoute_domain::{Application, ApplicationEvent, ApplicationId, Stage};
 use ecoute_domain::{
     Campaign, CampaignCount, CentreId, ClientMessageId, Contact, ContactId, Day, Message,
@@ -461,6 +461,19 @@ pub trait SupervisionStore: Send + Sync {
         contact: ContactId,
         now: Timestamp,
     ) -> StoreResult<()>;
+    /// Merges what the triage read in a waiting person's message into the contact's record
+    /// (the highest levels, the words of both) and returns the record as now stored.
+    /// [`StoreError::NotFound`] if there is no such contact.
+    async fn record_triage(
+        &self,
+        contact: ContactId,
+        record: &TriageRecord,
+    ) -> StoreResult<TriageRecord>;
+    /// The triage record of a contact, if its words raised anything.
+    async fn triage(&self, contact: ContactId) -> StoreResult<Option<TriageRecord>>;
+    /// The triage records of the people waiting in `centre`.
+    async fn waiting_triage(&self, centre: CentreId)
+        -> StoreResult<Vec<(ContactId, TriageRecord)>>;
     /// The latest conversation reads, newest first.
     async fn conversation_reads(&self, limit: u32) -> StoreResult<Vec<ConversationRead>>;
     /// The conversations in progress in `centre`, the longest first.

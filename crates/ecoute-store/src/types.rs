@@ -276,8 +276,8 @@ pub struct NewAlert {
     pub id: ecoute_domain::AlertId,
     /// The conversation.
     pub contact: ContactId,
-    /// The listener who raises it.
-    pub listener: UserId,
+    /// The listener who raises it; `None` for triage's risk alert about a waiting person.
+    pub listener: Option<UserId>,
     /// Why.
     pub kind: ecoute_domain::AlertKind,
     /// When.

@@ -21,6 +21,20 @@ const FAILURES_BEFORE_SESSION_CHECK = 3;
 const ONLINE_SHOWN_MS = 3000;
 
 const t = loadTexts();
+const TRIAGE_TEXTS = {
+  none: "triage_none",
+  wish_to_be_dead: "triage_wish_to_be_dead",
+  ideation: "triage_ideation",
+  method: "triage_method",
+  intent: "triage_intent",
+  plan: "triage_plan",
+  behaviour: "triage_behaviour",
+};
+/** @param {Record<string, string>} map @param {string} value */
+const textOf = (map, value) => {
+  const key = map[value];
+  return key ? t(key) : value;
+};
 // The page's own elements, by id: their types are the templates' business, not the protocol's.
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 const ui = {
@@ -172,6 +186,22 @@ class ConversationView {
     this.alertButton.addEventListener("click", () => {
       if (!socket.send({ type: "alert", contact_id: this.id })) showStatus(t("offline"));
     });
+  }
+
+  /**
+   * What the triage read while the person waited: the level and the words that triggered
+   * it. An aid: the listener's own assessment prevails.
+   * @param {import("./protocol").TriageOut | null} triage
+   */
+  showTriage(triage) {
+    const box = this.article.querySelector(".triage");
+    if (!triage) return;
+    const parts = [];
+    if (triage.level !== "none") parts.push(textOf(TRIAGE_TEXTS, triage.level));
+    if (triage.other !== "none") parts.push(t("triage_other", { level: textOf(TRIAGE_TEXTS, triage.other) }));
+    if (triage.triggers.length > 0) parts.push(t("triage_words", { words: triage.triggers.join(", ") }));
+    box.textContent = `${t("triage_title")} ${parts.join(" — ")}`;
+    box.hidden = false;
   }
 
   alerted() {
@@ -335,6 +365,7 @@ function openView(conversation) {
   const view = new ConversationView(conversation);
   views.set(view.id, view);
   if (conversation.returning) view.setNote(t("returning"));
+  view.showTriage(conversation.triage);
   ui.conversations.append(view.article);
   // Messages typed before a reload and never acknowledged: shown now, resent by the socket.
   for (const frame of socket.pendingMessages()) {

@@ -190,7 +190,11 @@ person_away: boolean,
 /**
  * When a listener first answered (ms since the epoch).
  */
-answered_at: number | null, };
+answered_at: number | null, 
+/**
+ * What the risk triage read in the person's words while they waited, if anything.
+ */
+triage: TriageOut | null, };
 
 export type PendingSheetOut = { 
 /**
@@ -345,7 +349,27 @@ contact_id: string, } | { "type": "whisper" } & WhisperOut | { "type": "error" }
 
 export type Channel = "chat" | "message";
 
-export type AlertKind = "help" | "debrief";
+export type AlertKind = "help" | "debrief" | "risk";
+
+export type TriageLevel = "none" | "wish_to_be_dead" | "ideation" | "method" | "intent" | "plan" | "behaviour";
+
+export type TriageOut = { 
+/**
+ * The scorer's version.
+ */
+version: string, 
+/**
+ * The highest level read about the writer.
+ */
+level: TriageLevel, 
+/**
+ * The highest level read about someone else they spoke of.
+ */
+other: TriageLevel, 
+/**
+ * The words that triggered it, as written: display them as text, never as HTML.
+ */
+triggers: Array<string>, };
 
 export type WaitingOut = { 
 /**
@@ -367,7 +391,11 @@ returning: boolean,
 /**
  * Waiting since (ms since the epoch).
  */
-since: number, };
+since: number, 
+/**
+ * What the triage read in their words, if anything (chats only).
+ */
+triage: TriageOut | null, };
 
 export type OngoingOut = { 
 /**
@@ -427,9 +455,9 @@ contact_id: string,
  */
 label: string, 
 /**
- * The listener's pseudonym.
+ * The listener's pseudonym (`null` for triage's alert about someone waiting).
  */
-listener: string, 
+listener: string | null, 
 /**
  * Raised at (ms since the epoch).
  */

@@ -16,7 +16,16 @@ const TICK_MS = 15000;
 
 const t = loadTexts();
 /** The strings of each alert kind, channel and presence. */
-const KIND_TEXTS = { help: "board_alert_help", debrief: "board_alert_debrief" };
+const KIND_TEXTS = { help: "board_alert_help", debrief: "board_alert_debrief", risk: "board_alert_risk" };
+const TRIAGE_TEXTS = {
+  none: "triage_none",
+  wish_to_be_dead: "triage_wish_to_be_dead",
+  ideation: "triage_ideation",
+  method: "triage_method",
+  intent: "triage_intent",
+  plan: "triage_plan",
+  behaviour: "triage_behaviour",
+};
 const CHANNEL_TEXTS = { chat: "board_channel_chat", message: "board_channel_message" };
 const PRESENCE_TEXTS = { available: "presence_available", pause: "presence_pause", offline: "offline" };
 /** @param {Record<string, string>} map @param {string} value */
@@ -124,10 +133,24 @@ function fill(list, items, emptyText) {
   list.replaceChildren(...(items.length ? items : [item(emptyText)]));
 }
 
+/**
+ * What the triage read, in words: the level, someone else's if higher, and the words that
+ * triggered it (an aid, never a diagnosis).
+ * @param {import("./protocol").TriageOut | null} triage
+ */
+function triageText(triage) {
+  if (!triage) return "";
+  const parts = [];
+  if (triage.level !== "none") parts.push(textOf(TRIAGE_TEXTS, triage.level));
+  if (triage.other !== "none") parts.push(t("triage_other", { level: textOf(TRIAGE_TEXTS, triage.other) }));
+  if (triage.triggers.length > 0) parts.push(t("triage_words", { words: triage.triggers.join(", ") }));
+  return parts.join(" — ");
+}
+
 /** @param {AlertOut} a */
 function alertItem(a) {
   const kind = textOf(KIND_TEXTS, a.kind);
-  const li = item(kind, a.label, a.listener, t("board_since", { n: minutesSince(a.raised_at) }));
+  const li = item(kind, a.label, a.listener ?? "", t("board_since", { n: minutesSince(a.raised_at) }));
   li.className = `alert ${a.kind}`;
   li.dataset.alertId = a.alert_id;
   if (a.in_progress) li.append(" ", button(t("board_read"), () => watch(a.contact_id), "primary"));
@@ -148,6 +171,7 @@ function render() {
         w.priority > 0 ? t("board_priority", { n: w.priority }) : "",
         w.returning ? t("board_returning") : "",
         t("board_minutes", { n: minutesSince(w.since) }),
+        triageText(w.triage),
       ),
     ),
     t("board_nobody_waiting"),
@@ -204,7 +228,7 @@ function onBoard(next) {
     ui.alertLive.textContent = t("board_alert_title", {
       kind: textOf(KIND_TEXTS, a.kind),
       label: a.label,
-      listener: a.listener,
+      listener: a.listener ?? "",
     });
     beep();
   }

@@ -92,7 +92,7 @@ async fn an_alert_a_read_and_a_private_note_then_the_audit_log() {
     let alert = &board.alerts[0];
     assert_eq!(alert.kind, AlertKind::Help);
     assert_eq!(alert.contact_id, contact);
-    assert_eq!(alert.listener, "Lina");
+    assert_eq!(alert.listener.as_deref(), Some("Lina"));
     assert!(alert.in_progress);
     let alert_id = alert.alert_id.clone();
 
@@ -237,7 +237,7 @@ async fn a_sheet_asking_for_a_debrief_reaches_the_board() {
     );
     let board = board_until(&mut sup, "the debrief request", |b| !b.alerts.is_empty()).await;
     assert_eq!(board.alerts[0].kind, AlertKind::Debrief);
-    assert_eq!(board.alerts[0].listener, "Lina");
+    assert_eq!(board.alerts[0].listener.as_deref(), Some("Lina"));
     assert!(!board.alerts[0].in_progress, "the conversation is over");
 }
 
@@ -306,4 +306,71 @@ async fn refusals_are_precise() {
         .try_open::<ecoute_testkit::ws::Supervisor>()
         .await;
     assert!(listener_board.is_err(), "a listener opened the board");
+}
+
+#[tokio::test]
+async fn triage_moves_a_person_at_risk_ahead_and_alerts_the_supervisors() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("lina", "listener").await;
+    app.add_user("sara", "supervisor").await;
+    let (mut sup, _, _) = supervisor(&app, "sara").await;
+    let mut first = app.person().await;
+    first
+        .ws
+        .send(PersonIn::Send {
+            id: "a1".into(),
+            body: "Bonsoir, je me sens seul ce soir".into(),
+        })
+        .await;
+    expect_frame!(first.ws, PersonOut::Ack { .. });
+    let mut second = app.person().await;
+    second
+        .ws
+        .send(PersonIn::Send {
+            id: "b1".into(),
+            body: "J'ai acheté deux boîtes de doliprane, je vais tout prendre ce soir".into(),
+        })
+        .await;
+    expect_frame!(second.ws, PersonOut::Ack { .. });
+
+    // The second person is now first in the queue, and the supervisors are alerted.
+    let board = board_until(&mut sup, "the risk alert", |b| {
+        b.alerts.iter().any(|a| a.kind == AlertKind::Risk)
+    })
+    .await;
+    let second_label = second
+        .contact_id
+        .parse::<ecoute_domain::ContactId>()
+        .expect("id")
+        .person_label();
+    assert_eq!(board.waiting.len(), 2);
+    assert_eq!(board.waiting[0].label, second_label, "{:?}", board.waiting);
+    let triage = board.waiting[0].triage.as_ref().expect("triage shown");
+    assert!(
+        triage.level >= ecoute_domain::triage::TriageLevel::Plan,
+        "{triage:?}"
+    );
+    assert!(!triage.triggers.is_empty());
+    assert_eq!(triage.version, ecoute_domain::triage::SCORER_VERSION);
+    assert!(
+        board.waiting[1].triage.is_none(),
+        "loneliness is no risk level"
+    );
+    let risk = board
+        .alerts
+        .iter()
+        .find(|a| a.kind == AlertKind::Risk)
+        .expect("risk alert");
+    assert_eq!(risk.label, second_label);
+    assert_eq!(risk.listener, None);
+
+    // "next" takes them first, and the listener sees what the triage read.
+    let mut lina = app.listener("lina").await;
+    lina.available().await;
+    lina.ws.send(ListenerIn::Next).await;
+    let conversation =
+        expect_frame!(lina.ws, ListenerOut::Assigned { conversation } => conversation);
+    assert_eq!(conversation.contact_id, second.contact_id);
+    let seen = conversation.triage.expect("the listener sees the triage");
+    assert_eq!(seen.triggers, triage.triggers);
 }

@@ -2,13 +2,14 @@
 -- listener, and the audit of conversation reads.
 
 -- A call for a supervisor about a conversation; open while resolved_at is NULL. At most one
--- open alert of each kind per conversation.
+-- open alert of each kind per conversation. listener_id is NULL for a risk alert raised by
+-- triage while the person waits.
 CREATE TABLE alerts (
     id           TEXT    PRIMARY KEY,
     centre_id    INTEGER NOT NULL REFERENCES centres (id),
     contact_id   TEXT    NOT NULL REFERENCES contacts (id),
-    listener_id  INTEGER NOT NULL REFERENCES users (id),
-    kind         TEXT    NOT NULL CHECK (kind IN ('help', 'debrief')),
+    listener_id  INTEGER REFERENCES users (id),
+    kind         TEXT    NOT NULL CHECK (kind IN ('help', 'debrief', 'risk')),
     raised_at    INTEGER NOT NULL,
     resolved_by  INTEGER REFERENCES users (id),
     resolved_at  INTEGER
@@ -34,3 +35,15 @@ CREATE TABLE conversation_reads (
     contact_id  TEXT    NOT NULL
 );
 CREATE INDEX conversation_reads_by_time ON conversation_reads (at);
+
+-- What the risk triage made of a waiting person's words (the highest level seen): the level,
+-- the scorer's version, and the words that triggered it, which are conversation text, so
+-- purged with the messages.
+CREATE TABLE triage_scores (
+    contact_id  TEXT    PRIMARY KEY REFERENCES contacts (id),
+    version     TEXT    NOT NULL,
+    level       TEXT    NOT NULL,
+    other       TEXT    NOT NULL,
+    triggers    TEXT    NOT NULL,
+    at          INTEGER NOT NULL
+);

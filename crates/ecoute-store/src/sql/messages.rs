@@ -139,13 +139,17 @@ where
                         &[ended_before.0.into()],
                     )
                     .await?;
-                // A supervisor's notes are conversation text too.
-                tx.exec(
-                    "DELETE FROM whispers WHERE contact_id IN \
-                     (SELECT id FROM contacts WHERE state = 'ended' AND ended_at <= $1)",
-                    &[ended_before.0.into()],
-                )
-                .await?;
+                // A supervisor's notes, and the words triage read, are conversation text too.
+                for table in ["whispers", "triage_scores"] {
+                    tx.exec(
+                        &format!(
+                            "DELETE FROM {table} WHERE contact_id IN \
+                             (SELECT id FROM contacts WHERE state = 'ended' AND ended_at <= $1)"
+                        ),
+                        &[ended_before.0.into()],
+                    )
+                    .await?;
+                }
                 tx.exec(
                     "UPDATE contacts SET resume_hash = NULL \
                      WHERE state = 'ended' AND ended_at <= $1 AND resume_hash IS NOT NULL",

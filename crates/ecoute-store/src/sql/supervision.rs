@@ -6,16 +6,40 @@ use crate::dialect::{Dialect, SqlStore};
 use crate::query::{Columns, Run};
 use crate::{NewAlert, Ongoing, RosterEntry, StoreError, StoreResult, SupervisionStore};
 use async_trait::async_trait;
+use ecoute_domain::triage::TriageLevel;
 use ecoute_domain::{
     Alert, AlertId, AlertKind, AnsweredShare, CentreId, ContactId, ContactState, ConversationRead,
-    Presence, Timestamp, TransitionError, UserId, Whisper,
+    Presence, Timestamp, TransitionError, TriageRecord, UserId, Whisper,
 };
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 
 /// The columns of an alert with its listener's pseudonym, from `alerts a` (a `WHERE` follows).
 const SELECT_ALERT: &str = "SELECT a.id, a.centre_id, a.contact_id, a.listener_id, \
     u.pseudonym AS listener_pseudonym, a.kind, a.raised_at, a.resolved_by, a.resolved_at \
-    FROM alerts a JOIN users u ON u.id = a.listener_id";
+    FROM alerts a LEFT JOIN users u ON u.id = a.listener_id";
+
+/// The columns of a triage record (a `WHERE` follows).
+const SELECT_TRIAGE: &str = "SELECT s.contact_id, s.version, s.level, s.other, s.triggers, s.at \
+    FROM triage_scores s";
+
+fn to_triage<R: Columns + ?Sized>(row: &R) -> StoreResult<TriageRecord> {
+    let level = |col: &str| -> StoreResult<TriageLevel> {
+        let name: String = row.get(col)?;
+        TriageLevel::parse(&name).ok_or_else(|| corrupt("triage level", &name))
+    };
+    let triggers: String = row.get("triggers")?;
+    Ok(TriageRecord {
+        version: row.get("version")?,
+        level: level("level")?,
+        other: level("other")?,
+        triggers: triggers
+            .split('\n')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        at: Timestamp(row.get("at")?),
+    })
+}
 
 /// The columns of a whisper with its writer's pseudonym (a `WHERE` follows).
 const SELECT_WHISPER: &str = "SELECT w.contact_id, w.seq, w.from_id, u.pseudonym, w.body, w.at \
@@ -29,7 +53,7 @@ fn to_alert<R: Columns + ?Sized>(row: &R) -> StoreResult<Alert> {
         id: AlertId(row.get("id")?),
         centre: CentreId(row.get("centre_id")?),
         contact: row.get("contact_id")?,
-        listener: UserId(row.get("listener_id")?),
+        listener: row.get::<Option<i64>>("listener_id")?.map(UserId),
         listener_pseudonym: row.get("listener_pseudonym")?,
         kind: AlertKind::parse(&kind).ok_or_else(|| corrupt("alert kind", &kind))?,
         raised_at: Timestamp(row.get("raised_at")?),
@@ -86,7 +110,7 @@ where
                         new.id.0.into(),
                         contact.centre.0.into(),
                         new.contact.into(),
-                        new.listener.0.into(),
+                        new.listener.map(|u| u.0).into(),
                         new.kind.as_str().into(),
                         new.now.0.into(),
                     ],
@@ -227,6 +251,86 @@ where
             })
         })
         .await
+    }
+
+    async fn record_triage(
+        &self,
+        contact: ContactId,
+        record: &TriageRecord,
+    ) -> StoreResult<TriageRecord> {
+        let record = record.clone();
+        self.write(move |tx| {
+            let record = record.clone();
+            Box::pin(async move {
+                Self::lock_contact(tx, contact).await?;
+                let stored = tx
+                    .optional(
+                        &format!("{SELECT_TRIAGE} WHERE s.contact_id = $1"),
+                        &[contact.into()],
+                    )
+                    .await?
+                    .as_ref()
+                    .map(to_triage)
+                    .transpose()?;
+                let merged = match &stored {
+                    Some(earlier) => earlier.merged(&record),
+                    None => record,
+                };
+                // One trigger per line: a trigger never holds one.
+                let triggers = merged
+                    .triggers
+                    .iter()
+                    .map(|t| t.replace(['\n', '\r'], " "))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let args = [
+                    contact.into(),
+                    merged.version.as_str().into(),
+                    merged.level.as_str().into(),
+                    merged.other.as_str().into(),
+                    triggers.as_str().into(),
+                    merged.at.0.into(),
+                ];
+                let sql = if stored.is_some() {
+                    "UPDATE triage_scores SET version = $2, level = $3, other = $4, \
+                     triggers = $5, at = $6 WHERE contact_id = $1"
+                } else {
+                    "INSERT INTO triage_scores (contact_id, version, level, other, triggers, at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)"
+                };
+                tx.exec(sql, &args)
+                    .await
+                    .map_err(|e| write_error(e, "triage already recorded"))?;
+                Ok(merged)
+            })
+        })
+        .await
+    }
+
+    async fn triage(&self, contact: ContactId) -> StoreResult<Option<TriageRecord>> {
+        sqlx::query(&format!("{SELECT_TRIAGE} WHERE s.contact_id = $1"))
+            .bind(D::id(contact.0))
+            .fetch_optional(&self.read)
+            .await?
+            .as_ref()
+            .map(to_triage)
+            .transpose()
+    }
+
+    async fn waiting_triage(
+        &self,
+        centre: CentreId,
+    ) -> StoreResult<Vec<(ContactId, TriageRecord)>> {
+        sqlx::query(&format!(
+            "{SELECT_TRIAGE} JOIN contacts c ON c.id = s.contact_id \
+             WHERE c.centre_id = $1 AND c.state = 'waiting'"
+        ))
+        .bind(centre.0)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|row| Ok((row.get("contact_id")?, to_triage(row)?)))
+        .collect()
     }
 
     async fn conversation_reads(&self, limit: u32) -> StoreResult<Vec<ConversationRead>> {

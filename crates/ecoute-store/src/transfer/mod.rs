@@ -285,6 +285,17 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "triage_scores",
+        columns: &[
+            ("contact_id", Uuid),
+            ("version", Text),
+            ("level", Text),
+            ("other", Text),
+            ("triggers", Text),
+            ("at", Int),
+        ],
+    },
+    Table {
         name: "conversation_reads",
         columns: &[("at", Int), ("reader_id", Int), ("contact_id", Uuid)],
     },

@@ -236,6 +236,16 @@ const SCRIPT_TEXTS: &[&str] = &[
     "alert_notify_denied",
     "emergency_message",
     "alert_supervisor_sent",
+    "triage_title",
+    "triage_none",
+    "triage_wish_to_be_dead",
+    "triage_ideation",
+    "triage_method",
+    "triage_intent",
+    "triage_plan",
+    "triage_behaviour",
+    "triage_other",
+    "triage_words",
     "whisper_from",
 ];
 

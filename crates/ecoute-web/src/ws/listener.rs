@@ -114,10 +114,14 @@ impl Side for ListenerConn {
             let active = store.active_for_listener(user).await?;
             let away = store.persons_away_since(self.state.clock.now()).await?;
             let pending = store.pending_sheets(user).await?;
-            Ok::<_, StoreError>((presence, active, away, pending))
+            let mut triage = Vec::new();
+            for c in &active {
+                triage.push(store.triage(c.id).await?);
+            }
+            Ok::<_, StoreError>((presence, active, away, pending, triage))
         }
         .await;
-        let (presence, active, away, pending) = match loaded {
+        let (presence, active, away, pending, triage) = match loaded {
             Ok(v) => v,
             Err(e) => {
                 tracing::error!(error = %e, "workspace load failed");
@@ -138,7 +142,8 @@ impl Side for ListenerConn {
             capacity: self.state.config.chat.max_conversations,
             conversations: active
                 .iter()
-                .map(|c| conversation(c, away.contains(&c.id)))
+                .zip(&triage)
+                .map(|(c, t)| conversation(c, away.contains(&c.id), t.as_ref()))
                 .collect(),
             pending_sheets: pending
                 .iter()
@@ -278,8 +283,13 @@ impl Side for ListenerConn {
     }
 }
 
-fn conversation(c: &Contact, person_away: bool) -> ConversationOut {
+fn conversation(
+    c: &Contact,
+    person_away: bool,
+    triage: Option<&ecoute_domain::TriageRecord>,
+) -> ConversationOut {
     ConversationOut {
+        triage: triage.map(ecoute_protocol::TriageOut::from),
         contact_id: c.id.to_string(),
         label: c.id.person_label(),
         returning: c.returning,
@@ -371,8 +381,13 @@ impl ListenerConn {
                     .await
                     .map(|a| a.contains(&contact.id))
                     .unwrap_or(false);
+                // What the triage read while the person waited, for the listener to see.
+                let triage = store.triage(contact.id).await.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "triage read failed");
+                    None
+                });
                 let frame = ListenerOut::Assigned {
-                    conversation: conversation(&contact, away),
+                    conversation: conversation(&contact, away, triage.as_ref()),
                 };
                 if !io.send(&frame).await {
                     return false;

@@ -13,7 +13,7 @@ use ecoute_domain::{
 };
 use ecoute_protocol::{
     AlertOut, Audience, BoardOut, ErrorCode, ErrorOut, MessageOut, OngoingOut, RosterOut,
-    SupervisorIn, SupervisorOut, WaitingOut, WhisperOut,
+    SupervisorIn, SupervisorOut, TriageOut, WaitingOut, WhisperOut,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -391,6 +391,11 @@ fn board_out(board: Board, written: &[ecoute_domain::Thread]) -> BoardOut {
         .waiting
         .iter()
         .map(|e| WaitingOut {
+            triage: board
+                .triage
+                .iter()
+                .find(|(id, _)| *id == e.id)
+                .map(|(_, r)| TriageOut::from(r)),
             label: e.id.person_label(),
             channel: Channel::Chat,
             priority: e.priority,
@@ -400,6 +405,7 @@ fn board_out(board: Board, written: &[ecoute_domain::Thread]) -> BoardOut {
         .collect();
     waiting.extend(written.iter().filter_map(|t| {
         t.waiting_since.map(|since| WaitingOut {
+            triage: None,
             label: t.id.label(),
             channel: Channel::Message,
             priority: t.priority,
