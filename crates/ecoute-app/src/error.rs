@@ -83,6 +83,9 @@ pub enum AppError {
     /// A supervisor's note to a listener is empty or too long.
     #[error(transparent)]
     InvalidWhisper(#[from] WhisperError),
+    /// A priority set by hand outside its range.
+    #[error("a priority is between 0 and 9")]
+    InvalidPriority,
     /// Only staff who may supervise read a conversation that is not theirs.
     #[error("you may not read this conversation")]
     NotSupervisor,

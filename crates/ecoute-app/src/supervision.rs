@@ -2,6 +2,7 @@
 //! board, reading a conversation (recorded when the reader is not its listener), and a
 //! supervisor's private notes to a listener.
 
+use ecoute_domain::supervision::MAX_PRIORITY;
 use ecoute_domain::triage::{assess, raise_priority};
 use ecoute_domain::TriageRecord;
 use ecoute_domain::{
@@ -130,6 +131,36 @@ impl App {
             self.raise(None, &c, AlertKind::Risk).await?;
         }
         Ok(())
+    }
+
+    /// `supervisor` moves a waiting person of their centre up or down by hand (recorded:
+    /// who, from what, to what, when). The triage only ever raises a priority; lowering one
+    /// is a person's decision. [`AppError::InvalidPriority`] outside 0–[`MAX_PRIORITY`];
+    /// [`AppError::Refused`]`(NotWaiting)` once a listener has answered.
+    pub async fn change_priority(
+        &self,
+        supervisor: &User,
+        contact: ContactId,
+        priority: i32,
+    ) -> AppResult<Contact> {
+        may_supervise(supervisor)?;
+        if !(0..=MAX_PRIORITY).contains(&priority) {
+            return Err(AppError::InvalidPriority);
+        }
+        let c = self
+            .store
+            .contact(contact)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if c.centre != supervisor.centre {
+            return Err(AppError::NotFound);
+        }
+        let (changed, _) = self
+            .store
+            .set_priority_by_hand(contact, supervisor.id, priority, self.now())
+            .await?;
+        publish_contact_change(self.bus.as_ref(), &changed).await;
+        Ok(changed)
     }
 
     /// `supervisor` takes an alert in hand: it leaves every board. [`AppError::NotFound`]

@@ -41,6 +41,15 @@ pub fn fraction(s: &str) -> Result<f64, String> {
     number(s, |x| (0.0..=1.0).contains(&x), "must be from 0 to 1")
 }
 
+/// A probability above zero, at most 1 (a recall, a precision).
+pub fn above_zero_to_one(s: &str) -> Result<f64, String> {
+    number(
+        s,
+        |x| x > 0.0 && x <= 1.0,
+        "must be above 0 and at most 1, such as 0.88",
+    )
+}
+
 /// Days to simulate: positive, at most ten years.
 pub fn days(s: &str) -> Result<f64, String> {
     number(
@@ -87,6 +96,7 @@ mod tests {
             .contains("zero or"));
         assert!(share("1").is_err() && share("0.5").is_ok());
         assert!(fraction("1").is_ok() && fraction("1.1").is_err());
+        assert!(above_zero_to_one("1").is_ok() && above_zero_to_one("0").is_err());
         assert!(days("3661").expect_err("long").contains("3660"));
         assert!(days("abc").expect_err("text").contains("not a number"));
     }

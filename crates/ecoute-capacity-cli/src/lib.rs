@@ -1,5 +1,5 @@
-//! The `ecoute capacity …` command line: Erlang tables, year simulations and shift plans
-//! over the pure [`ecoute_capacity`] crate, printed as tables, JSON or CSV, with SVG
+//! The `ecoute capacity …` command line: Erlang tables, year simulations, shift plans and
+//! what the risk triage changes, over the pure [`ecoute_capacity`] crate, printed as tables, JSON or CSV, with SVG
 //! charts.
 //!
 //! The binary crate mounts [`CapacityArgs`] under `ecoute capacity` and calls [`run`].
@@ -11,6 +11,7 @@ mod output;
 mod plan;
 mod scenario_source;
 mod simulate;
+mod triage;
 
 use std::io::Write;
 
@@ -19,6 +20,7 @@ use clap::{Args, Subcommand};
 pub use erlang::ErlangArgs;
 pub use plan::PlanArgs;
 pub use simulate::SimulateArgs;
+pub use triage::TriageArgs;
 
 /// `ecoute capacity`: plan listener capacity.
 #[derive(Debug, Args)]
@@ -38,6 +40,9 @@ pub enum CapacityCommand {
     /// Listener-hours for a target, the worth of a volunteer, Erlang A per hour, and the
     /// best placement of the shifts — each checked by simulation.
     Plan(PlanArgs),
+    /// What the risk triage changes for the people at high risk, and what it costs the
+    /// others: the scenario's line with triage off (FIFO) and on, over several seeds.
+    Triage(TriageArgs),
 }
 
 /// Runs a capacity command, printing to standard output.
@@ -53,5 +58,6 @@ pub fn run_to(args: CapacityArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         CapacityCommand::Erlang(a) => erlang::run(a, out),
         CapacityCommand::Simulate(a) => simulate::run(a, out),
         CapacityCommand::Plan(a) => plan::run(a, out),
+        CapacityCommand::Triage(a) => triage::run(a, out),
     }
 }

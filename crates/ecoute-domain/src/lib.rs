@@ -40,8 +40,8 @@ pub use stats::{
 };
 pub use story::{current_stories, shipped_stories, Story, StoryError, StoryPart, StoryText};
 pub use supervision::{
-    whisper_text, Alert, AlertId, AlertKind, AnsweredShare, ConversationRead, TriageRecord,
-    Whisper, WhisperError,
+    whisper_text, Alert, AlertId, AlertKind, AnsweredShare, ConversationRead, PriorityChange,
+    TriageRecord, Whisper, WhisperError,
 };
 pub use time::Timestamp;
 pub use triage::{

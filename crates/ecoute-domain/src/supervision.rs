@@ -215,6 +215,26 @@ impl TriageRecord {
     }
 }
 
+/// The highest priority a supervisor may set by hand (triage's own go up to 6).
+pub const MAX_PRIORITY: i32 = 9;
+
+/// A priority a supervisor changed by hand, as the audit log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PriorityChange {
+    /// When.
+    pub at: Timestamp,
+    /// The supervisor.
+    pub by: UserId,
+    /// Their pseudonym.
+    pub by_pseudonym: String,
+    /// The waiting contact.
+    pub contact: ContactId,
+    /// The priority before.
+    pub from: i32,
+    /// The priority set.
+    pub to: i32,
+}
+
 /// Trigger words kept per contact, at most.
 pub const MAX_TRIGGERS: usize = 20;
 

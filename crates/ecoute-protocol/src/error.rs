@@ -39,11 +39,13 @@ pub enum ErrorCode {
     UnknownAlert,
     /// The account may not do this (a listener's socket cannot supervise).
     Forbidden,
+    /// A supervisor changed the priority of someone no longer waiting (a listener answered).
+    NotWaiting,
 }
 
 impl ErrorCode {
     /// Every code, for docs and tests.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::BadFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::HelloRequired,
@@ -60,6 +62,7 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::UnknownAlert,
         ErrorCode::Forbidden,
+        ErrorCode::NotWaiting,
     ];
 
     /// The code as on the wire.
@@ -81,6 +84,7 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::UnknownAlert => "unknown_alert",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotWaiting => "not_waiting",
         }
     }
 

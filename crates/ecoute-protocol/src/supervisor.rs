@@ -35,6 +35,14 @@ pub enum SupervisorIn {
         /// Text (1–2000 characters).
         body: String,
     },
+    /// Set the priority of someone waiting (0–9; higher is served first), up or down; the
+    /// change is recorded (who, from what, to what, when).
+    Priority {
+        /// The waiting contact.
+        contact_id: String,
+        /// The new priority.
+        priority: i32,
+    },
     /// Take an alert in hand: it leaves every board.
     Resolve {
         /// The alert.
@@ -70,6 +78,8 @@ impl From<&ecoute_domain::TriageRecord> for TriageOut {
 /// Someone waiting for an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WaitingOut {
+    /// The contact (chats only: a written thread is answered from the inbox).
+    pub contact_id: Option<String>,
     /// Their label ("P-3F9A" for a chat, "W-3F9A" for a written thread).
     pub label: String,
     /// Chat or written message.

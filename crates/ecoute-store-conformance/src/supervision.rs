@@ -351,6 +351,60 @@ pub async fn supervision_triage_records(store: Arc<dyn Store>) {
     );
 }
 
+/// A supervisor moves a waiting person up or down by hand, recorded in the same step; once
+/// taken or ended, the priority is no longer theirs to change, and nothing is recorded.
+pub async fn supervision_priority_by_hand_is_recorded(store: Arc<dyn Store>) {
+    let lina = listener(&*store, "lina").await;
+    let sup = supervisor(&*store).await;
+    let first = waiting(&*store, 5).await;
+    let second = waiting(&*store, 6).await;
+    let (raised, before) = store
+        .set_priority_by_hand(second.id, sup, 4, at(10))
+        .await
+        .expect("raise");
+    assert_eq!((raised.priority, before), (4, 0));
+    let order: Vec<_> = {
+        let mut w = store.waiting(CENTRE).await.expect("waiting");
+        w.sort_by(|a, b| a.serve_order(b));
+        w.iter().map(|e| e.id).collect()
+    };
+    assert_eq!(order, vec![second.id, first.id], "moved ahead");
+    let (lowered, before) = store
+        .set_priority_by_hand(second.id, sup, 1, at(11))
+        .await
+        .expect("lower");
+    assert_eq!((lowered.priority, before), (1, 4));
+    let changes = store.priority_changes(10).await.expect("changes");
+    assert_eq!(changes.len(), 2);
+    assert_eq!(
+        (changes[0].from, changes[0].to, changes[0].at),
+        (4, 1, at(11))
+    );
+    assert_eq!(changes[0].by_pseudonym, "P sup");
+    assert_eq!(changes[0].contact, second.id);
+    assert_eq!((changes[1].from, changes[1].to), (0, 4));
+
+    assert_eq!(take(&*store, lina, 20).await.id, second.id);
+    assert_transition(
+        store.set_priority_by_hand(second.id, sup, 0, at(21)).await,
+        TransitionError::NotWaiting,
+    );
+    store
+        .transition(first.id, Transition::PersonEnds, at(22))
+        .await
+        .expect("left");
+    assert_transition(
+        store.set_priority_by_hand(first.id, sup, 3, at(23)).await,
+        TransitionError::AlreadyEnded,
+    );
+    assert_not_found(
+        store
+            .set_priority_by_hand(ecoute_domain::ContactId::new_random(), sup, 3, at(24))
+            .await,
+    );
+    assert_eq!(store.priority_changes(10).await.expect("changes").len(), 2);
+}
+
 /// Refusals say what happened as variants.
 pub async fn supervision_refusals(store: Arc<dyn Store>) {
     let c = waiting(&*store, 5).await;

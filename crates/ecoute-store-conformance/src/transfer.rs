@@ -192,6 +192,10 @@ async fn fill(store: &dyn Store) -> (UserId, ContactId, ContactId, ContactId) {
         )
         .await
         .expect("triage");
+    store
+        .set_priority_by_hand(queued.id, root, 2, at(75))
+        .await
+        .expect("priority");
     (lina, talking.id, queued.id, done.id)
 }
 
@@ -238,6 +242,7 @@ pub async fn transfer_copies_everything(store: Arc<dyn Store>) {
         ("whispers", 1),
         ("conversation_reads", 1),
         ("triage_scores", 1),
+        ("priority_changes", 1),
     ] {
         assert_eq!(rows(table), want, "{table} in the source");
     }

@@ -40,7 +40,9 @@ pub use error::{StoreError, StoreResult};
 pub use types::*;
 
 use async_trait::async_trait;
-use ecoute_domain::{Alert, AlertId, AnsweredShare, ConversationRead, TriageRecord, Whisper};
+use ecoute_domain::{
+    Alert, AlertId, AnsweredShare, ConversationRead, PriorityChange, TriageRecord, Whisper,
+};
 use ecoute_domain::{Application, ApplicationEvent, ApplicationId, Stage};
 use ecoute_domain::{
     Campaign, CampaignCount, CentreId, ClientMessageId, Contact, ContactId, Day, Message,
@@ -474,6 +476,19 @@ pub trait SupervisionStore: Send + Sync {
     /// The triage records of the people waiting in `centre`.
     async fn waiting_triage(&self, centre: CentreId)
         -> StoreResult<Vec<(ContactId, TriageRecord)>>;
+    /// A supervisor sets the priority of a *waiting* contact by hand (up or down), recorded
+    /// in the same step (who, from what, to what, when). Returns the contact after it and the
+    /// priority before. [`StoreError::Transition`] (`NotWaiting`, `AlreadyEnded`) once a
+    /// listener has it or it ended; [`StoreError::NotFound`].
+    async fn set_priority_by_hand(
+        &self,
+        contact: ContactId,
+        by: UserId,
+        priority: i32,
+        now: Timestamp,
+    ) -> StoreResult<(Contact, i32)>;
+    /// The latest priorities changed by hand, newest first.
+    async fn priority_changes(&self, limit: u32) -> StoreResult<Vec<PriorityChange>>;
     /// The latest conversation reads, newest first.
     async fn conversation_reads(&self, limit: u32) -> StoreResult<Vec<ConversationRead>>;
     /// The conversations in progress in `centre`, the longest first.

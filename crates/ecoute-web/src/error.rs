@@ -267,6 +267,7 @@ impl From<AppError> for WebError {
             | AppError::InvalidApplication(_)
             | AppError::InvalidNote
             | AppError::InvalidWhisper(_)
+            | AppError::InvalidPriority
             | AppError::InvalidCampaign(_)
             | AppError::InvalidStory(_) => WebError::Unprocessable(e.to_string()),
             AppError::ContactEnded

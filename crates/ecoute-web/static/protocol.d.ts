@@ -15,7 +15,7 @@ export type WaitEstimate = { "kind": "soon" } | { "kind": "seconds",
  */
 seconds: number, } | { "kind": "no_listener_on_duty" };
 
-export type ErrorCode = "bad_frame" | "frame_too_large" | "hello_required" | "bad_token" | "session_expired" | "message_invalid" | "bad_message_id" | "duplicate_message_id" | "contact_ended" | "not_your_contact" | "busy" | "not_available" | "rate_limited" | "internal" | "unknown_alert" | "forbidden";
+export type ErrorCode = "bad_frame" | "frame_too_large" | "hello_required" | "bad_token" | "session_expired" | "message_invalid" | "bad_message_id" | "duplicate_message_id" | "contact_ended" | "not_your_contact" | "busy" | "not_available" | "rate_limited" | "internal" | "unknown_alert" | "forbidden" | "not_waiting";
 
 export type ErrorOut = { 
 /**
@@ -373,6 +373,10 @@ triggers: Array<string>, };
 
 export type WaitingOut = { 
 /**
+ * The contact (chats only: a written thread is answered from the inbox).
+ */
+contact_id: string | null, 
+/**
  * Their label ("P-3F9A" for a chat, "W-3F9A" for a written thread).
  */
 label: string, 
@@ -539,7 +543,15 @@ id: string,
 /**
  * Text (1–2000 characters).
  */
-body: string, } | { "type": "resolve", 
+body: string, } | { "type": "priority", 
+/**
+ * The waiting contact.
+ */
+contact_id: string, 
+/**
+ * The new priority.
+ */
+priority: number, } | { "type": "resolve", 
 /**
  * The alert.
  */

@@ -11,6 +11,8 @@ import { ChatSocket, MessageList, loadTexts, newMessageId, sendOnEnter } from ".
 
 /** The supervisor's choice of sound for a new alert ("off", or anything else: on). */
 const SOUND_KEY = "ecoute.supervisor.sound";
+/** The highest priority a supervisor sets by hand (the server refuses more). */
+const MAX_PRIORITY = 9;
 /** Durations on the board are recounted this often. */
 const TICK_MS = 15000;
 
@@ -164,16 +166,24 @@ function render() {
   fill(ui.alerts, b.alerts.map(alertItem), t("board_no_alert"));
   fill(
     ui.waiting,
-    b.waiting.map((w) =>
-      item(
+    b.waiting.map((w) => {
+      const li = item(
         w.label,
         textOf(CHANNEL_TEXTS, w.channel),
         w.priority > 0 ? t("board_priority", { n: w.priority }) : "",
         w.returning ? t("board_returning") : "",
         t("board_minutes", { n: minutesSince(w.since) }),
         triageText(w.triage),
-      ),
-    ),
+      );
+      const contactId = w.contact_id;
+      if (contactId) {
+        // By hand, up or down: the change is recorded in the audit log.
+        const set = (priority) => socket.send({ type: "priority", contact_id: contactId, priority });
+        if (w.priority < MAX_PRIORITY) li.append(" ", button(t("board_priority_up"), () => set(w.priority + 1)));
+        if (w.priority > 0) li.append(" ", button(t("board_priority_down"), () => set(w.priority - 1)));
+      }
+      return li;
+    }),
     t("board_nobody_waiting"),
   );
   fill(

@@ -374,3 +374,59 @@ async fn triage_moves_a_person_at_risk_ahead_and_alerts_the_supervisors() {
     let seen = conversation.triage.expect("the listener sees the triage");
     assert_eq!(seen.triggers, triage.triggers);
 }
+
+#[tokio::test]
+async fn a_supervisor_moves_someone_waiting_by_hand_and_it_is_recorded() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("lina", "listener").await;
+    app.add_user("sara", "supervisor").await;
+    app.add_user("root", "admin").await;
+    let (mut sup, _, _) = supervisor(&app, "sara").await;
+    let _first = app.person().await;
+    let second = app.person().await;
+    board_until(&mut sup, "two waiting", |b| b.waiting.len() == 2).await;
+
+    sup.send(SupervisorIn::Priority {
+        contact_id: second.contact_id.clone(),
+        priority: 3,
+    })
+    .await;
+    let board = board_until(&mut sup, "the second moved ahead", |b| {
+        b.waiting.first().and_then(|w| w.contact_id.as_deref()) == Some(&second.contact_id)
+    })
+    .await;
+    assert_eq!(board.waiting[0].priority, 3);
+
+    let refused = |code: ErrorCode| move |f: &SupervisorOut| matches!(f, SupervisorOut::Error(e) if e.code == code);
+    sup.send(SupervisorIn::Priority {
+        contact_id: second.contact_id.clone(),
+        priority: 10,
+    })
+    .await;
+    sup.until("out of range", refused(ErrorCode::BadFrame))
+        .await;
+
+    let mut lina = app.listener("lina").await;
+    lina.available().await;
+    assert_eq!(lina.next().await, second.contact_id, "served first");
+    sup.send(SupervisorIn::Priority {
+        contact_id: second.contact_id.clone(),
+        priority: 0,
+    })
+    .await;
+    sup.until("no longer waiting", refused(ErrorCode::NotWaiting))
+        .await;
+
+    let changes = app.store.priority_changes(10).await.expect("changes");
+    assert_eq!(changes.len(), 1);
+    assert_eq!((changes[0].from, changes[0].to), (0, 3));
+    assert_eq!(changes[0].by_pseudonym, "Sara");
+    let root = app.login("root", PASSWORD).await.expect("login");
+    let html = app
+        .get_as("/admin/audit", &root)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(html.contains("0 → 3"), "{html}");
+}

@@ -66,6 +66,101 @@ pub enum Discipline {
         /// Share of people in the priority class.
         high_share: f64,
     },
+    /// Two groups of people, at high risk or not, and a triage that puts those it flags
+    /// in the priority class: the report then tallies each group apart
+    /// ([`SimReport::by_risk`](super::SimReport::by_risk)). With
+    /// [`RiskTriage::off`] nobody is flagged and the order is FIFO, with the same tallies.
+    Triage(RiskTriage),
+}
+
+/// Who is at high risk, and whom the triage flags, for [`Discipline::Triage`].
+///
+/// Each new person is at high risk with probability `high_risk_share`; the triage then
+/// flags them with probability `recall` if they are, `false_positive_rate` if not. A
+/// person keeps their group and flag over their redials.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RiskTriage {
+    /// Share of new people at high risk.
+    pub high_risk_share: f64,
+    /// Probability that a person at high risk is flagged: the triage's recall.
+    pub recall: f64,
+    /// Probability that a person not at high risk is flagged.
+    pub false_positive_rate: f64,
+}
+
+impl RiskTriage {
+    /// No triage: the same people, nobody flagged, FIFO order.
+    pub fn off(high_risk_share: f64) -> Self {
+        RiskTriage {
+            high_risk_share,
+            recall: 0.0,
+            false_positive_rate: 0.0,
+        }
+    }
+
+    /// The false-positive rate implied by a precision measured on a set where a share
+    /// `prevalence` was at high risk: flagged = `recall·q` true + `f·(1 − q)` false, so
+    /// precision `p = recall·q / (recall·q + f·(1 − q))` and
+    /// `f = recall·q·(1 − p) / (p·(1 − q))`. Precision depends on prevalence, the
+    /// false-positive rate does not: that is the figure to carry from the measuring set to
+    /// a line with another share at risk. Errors if the result is not a probability.
+    pub fn false_positive_rate_from_precision(
+        recall: f64,
+        precision: f64,
+        prevalence: f64,
+    ) -> Result<f64> {
+        probability("recall", recall)?;
+        probability("prevalence", prevalence)?;
+        if !(precision > 0.0 && precision <= 1.0) {
+            return Err(CapacityError::invalid(
+                "precision",
+                precision,
+                "must be above 0 and at most 1",
+            ));
+        }
+        if prevalence >= 1.0 {
+            return Err(CapacityError::invalid(
+                "prevalence",
+                prevalence,
+                "must be below 1: with everyone at risk no false positive can be measured",
+            ));
+        }
+        let f = recall * prevalence * (1.0 - precision) / (precision * (1.0 - prevalence));
+        if f > 1.0 {
+            return Err(CapacityError::invalid(
+                "precision",
+                format!("{precision} (a false-positive rate of {f:.2})"),
+                "implies that more people not at risk are flagged than there are: precision, \
+                 recall and prevalence do not fit together",
+            ));
+        }
+        Ok(f)
+    }
+
+    /// The precision this triage has on the line: the share of the flagged who are at
+    /// high risk (0 if it flags nobody).
+    pub fn precision(&self) -> f64 {
+        let h = self.high_risk_share;
+        let flagged_at_risk = self.recall * h;
+        let flagged = flagged_at_risk + self.false_positive_rate * (1.0 - h);
+        if flagged > 0.0 {
+            flagged_at_risk / flagged
+        } else {
+            0.0
+        }
+    }
+
+    /// Share of new people flagged.
+    pub fn flagged_share(&self) -> f64 {
+        self.recall * self.high_risk_share + self.false_positive_rate * (1.0 - self.high_risk_share)
+    }
+
+    fn validate(&self) -> Result<()> {
+        probability("high_risk_share", self.high_risk_share)?;
+        probability("recall", self.recall)?;
+        probability("false_positive_rate", self.false_positive_rate)?;
+        Ok(())
+    }
 }
 
 /// A complete description of one simulation.
@@ -191,8 +286,12 @@ impl SimConfig {
                 "at least one listener must be on duty at some time of the week",
             ));
         }
-        if let Discipline::Priority { high_share } = self.discipline {
-            probability("priority share", high_share)?;
+        match self.discipline {
+            Discipline::Fifo => {}
+            Discipline::Priority { high_share } => {
+                probability("priority share", high_share)?;
+            }
+            Discipline::Triage(triage) => triage.validate()?,
         }
         Ok(())
     }

@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_distr::Exp1;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::config::{Discipline, SimConfig};
+use super::config::{Discipline, RiskTriage, SimConfig};
 use super::report::{SimReport, Tally, WAIT_HISTOGRAM_SECS};
 use crate::dist::Sampler;
 use crate::error::{CapacityError, Result};
@@ -41,8 +41,14 @@ enum Kind {
     ConversationEnd,
     /// The caller in waiting slot `slot` runs out of patience, if still the same caller.
     GiveUp { slot: u32, generation: u32 },
-    /// A person dials again: attempt number `attempt` (1-based), in class `class`.
-    Redial { attempt: u16, class: u8 },
+    /// A person dials again: attempt number `attempt` (1-based), in class `class`, with
+    /// what the risk groups' tallies need of them (inline: the event stays 32 bytes).
+    Redial {
+        attempt: u16,
+        class: u8,
+        high_risk: bool,
+        since: f64,
+    },
 }
 
 impl Event {
@@ -74,12 +80,23 @@ impl PartialEq for Event {
 }
 impl Eq for Event {}
 
+/// What the risk groups' tallies need of a person, carried over their redials (unused but
+/// under [`Discipline::Triage`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Who {
+    /// Time of their first attempt, to measure the wait from it.
+    since: f64,
+    high_risk: bool,
+}
+
 /// A caller in the line.
 #[derive(Debug, Clone, Copy)]
 struct Waiter {
     arrival: f64,
     attempt: u16,
     class: u8,
+    /// Who is waiting, for the risk groups' tallies.
+    who: Who,
     /// Bumped each time the slot is reused, so stale give-up events can be told apart.
     generation: u32,
     /// False once the caller gave up (the entry stays in the FIFO until reached).
@@ -94,6 +111,9 @@ struct Streams {
     handle: Xoshiro256PlusPlus,
     patience: Xoshiro256PlusPlus,
     redial: Xoshiro256PlusPlus,
+    /// Who is at risk and who is flagged, drawn only under [`Discipline::Triage`], so the
+    /// other streams, and every other discipline's runs, are unchanged by it.
+    risk: Xoshiro256PlusPlus,
 }
 
 impl Streams {
@@ -106,11 +126,14 @@ impl Streams {
         patience.jump();
         let mut redial = patience.clone();
         redial.jump();
+        let mut risk = redial.clone();
+        risk.jump();
         Streams {
             arrivals,
             handle,
             patience,
             redial,
+            risk,
         }
     }
 }
@@ -124,6 +147,8 @@ pub(crate) struct Engine<'a> {
     /// Arrival rate per second for each hour of the week.
     rates: Vec<f64>,
     high_share: f64,
+    /// The risk groups and the triage, under [`Discipline::Triage`].
+    triage: Option<RiskTriage>,
     horizon: f64,
 
     now: f64,
@@ -150,9 +175,10 @@ pub(crate) struct Engine<'a> {
 impl<'a> Engine<'a> {
     pub(crate) fn new(config: &'a SimConfig, seed: u64, max_in_flight: usize) -> Result<Self> {
         config.validate()?;
-        let high_share = match config.discipline {
-            Discipline::Fifo => 0.0,
-            Discipline::Priority { high_share } => high_share,
+        let (high_share, triage) = match config.discipline {
+            Discipline::Fifo => (0.0, None),
+            Discipline::Priority { high_share } => (high_share, None),
+            Discipline::Triage(triage) => (0.0, Some(triage)),
         };
         let mut engine = Engine {
             config,
@@ -166,6 +192,7 @@ impl<'a> Engine<'a> {
                 .map(|r| r / SECS_PER_HOUR)
                 .collect(),
             high_share,
+            triage,
             horizon: config.horizon_days * 86_400.0,
             now: 0.0,
             heap: BinaryHeap::with_capacity(1024),
@@ -179,7 +206,7 @@ impl<'a> Engine<'a> {
             queues: [VecDeque::with_capacity(256), VecDeque::with_capacity(1024)],
             waiters: Vec::with_capacity(1024),
             free_waiters: Vec::with_capacity(1024),
-            tally: Tally::new(config.redial.max_attempts as usize),
+            tally: Tally::new(config.redial.max_attempts as usize, triage.is_some()),
             max_in_flight,
         };
         engine.next_fresh = engine.draw_next_fresh(0.0);
@@ -204,12 +231,19 @@ impl<'a> Engine<'a> {
                 self.change_slot();
                 progress(self.now / self.horizon);
             } else if t == self.next_fresh {
-                let class = u8::from(
-                    !(self.high_share > 0.0 && self.rng.arrivals.random::<f64>() < self.high_share),
-                );
+                let (class, who) = match self.triage {
+                    None => (
+                        u8::from(
+                            !(self.high_share > 0.0
+                                && self.rng.arrivals.random::<f64>() < self.high_share),
+                        ),
+                        Who::default(),
+                    ),
+                    Some(triage) => self.new_person(triage),
+                };
                 let hour = self.hour();
                 self.tally.by_hour[hour].first_attempts += 1;
-                self.arrive(1, class);
+                self.arrive(1, class, who);
                 self.next_fresh = self.draw_next_fresh(self.now);
             } else if let Some(event) = self.heap.pop() {
                 match event.kind {
@@ -218,7 +252,12 @@ impl<'a> Engine<'a> {
                         self.dispatch();
                     }
                     Kind::GiveUp { slot, generation } => self.give_up(slot, generation),
-                    Kind::Redial { attempt, class } => self.arrive(attempt, class),
+                    Kind::Redial {
+                        attempt,
+                        class,
+                        high_risk,
+                        since,
+                    } => self.arrive(attempt, class, Who { since, high_risk }),
                 }
             }
         }
@@ -311,13 +350,41 @@ impl<'a> Engine<'a> {
         f64::INFINITY
     }
 
+    /// A new person under [`Discipline::Triage`]: at risk or not, flagged or not (two
+    /// draws each, always, so that the same seed gives the same people at risk whatever
+    /// the recall). Returns their class and who they are.
+    fn new_person(&mut self, triage: RiskTriage) -> (u8, Who) {
+        let high_risk = self.rng.risk.random::<f64>() < triage.high_risk_share;
+        let flag_probability = if high_risk {
+            triage.recall
+        } else {
+            triage.false_positive_rate
+        };
+        let flagged = self.rng.risk.random::<f64>() < flag_probability;
+        if let Some(groups) = &mut self.tally.groups {
+            let g = &mut groups[group(high_risk)];
+            g.people += 1;
+            g.flagged += u64::from(flagged);
+        }
+        (
+            u8::from(!flagged),
+            Who {
+                since: self.now,
+                high_risk,
+            },
+        )
+    }
+
     /// An attempt reaches the line.
-    fn arrive(&mut self, attempt: u16, class: u8) {
+    fn arrive(&mut self, attempt: u16, class: u8, who: Who) {
         let hour = self.hour();
         self.tally.by_hour[hour].attempts += 1;
         self.tally.class_attempts[usize::from(class)] += 1;
+        if let Some(groups) = &mut self.tally.groups {
+            groups[group(who.high_risk)].attempts += 1;
+        }
         if self.busy < self.capacity && self.waiting == 0 {
-            self.answer(self.now, attempt, class);
+            self.answer(self.now, attempt, class, who);
             return;
         }
         if self
@@ -326,7 +393,7 @@ impl<'a> Engine<'a> {
             .is_some_and(|cap| self.waiting >= cap)
         {
             self.tally.by_hour[hour].blocked += 1;
-            self.failed(attempt, class);
+            self.failed(attempt, class, who);
             return;
         }
         let patience = self.patience.sample(&mut self.rng.patience);
@@ -337,6 +404,7 @@ impl<'a> Engine<'a> {
                     arrival: 0.0,
                     attempt: 0,
                     class: 0,
+                    who: Who::default(),
                     generation: 0,
                     waiting: false,
                 });
@@ -347,6 +415,7 @@ impl<'a> Engine<'a> {
         w.arrival = self.now;
         w.attempt = attempt;
         w.class = class;
+        w.who = who;
         w.waiting = true;
         let generation = w.generation;
         self.queues[usize::from(class)].push_back(slot);
@@ -355,8 +424,11 @@ impl<'a> Engine<'a> {
     }
 
     /// Starts a conversation with an attempt that arrived at `arrival`.
-    fn answer(&mut self, arrival: f64, attempt: u16, class: u8) {
+    fn answer(&mut self, arrival: f64, attempt: u16, class: u8, who: Who) {
         let wait = self.now - arrival;
+        if let Some(groups) = &mut self.tally.groups {
+            groups[group(who.high_risk)].answered(wait, self.now - who.since);
+        }
         let stats = &mut self.tally.by_hour[hour_of(arrival)];
         stats.answered += 1;
         stats.wait_answered_secs += wait;
@@ -384,7 +456,7 @@ impl<'a> Engine<'a> {
             self.release(slot);
             if w.waiting {
                 self.waiting -= 1;
-                self.answer(w.arrival, w.attempt, w.class);
+                self.answer(w.arrival, w.attempt, w.class, w.who);
             }
         }
     }
@@ -405,16 +477,16 @@ impl<'a> Engine<'a> {
         }
         // Stay in the FIFO, marked, until reached; the slot is freed then.
         w.waiting = false;
-        let (arrival, attempt, class) = (w.arrival, w.attempt, w.class);
+        let (arrival, attempt, class, who) = (w.arrival, w.attempt, w.class, w.who);
         self.waiting -= 1;
         let stats = &mut self.tally.by_hour[hour_of(arrival)];
         stats.abandoned += 1;
         stats.wait_abandoned_secs += self.now - arrival;
-        self.failed(attempt, class);
+        self.failed(attempt, class, who);
     }
 
     /// An attempt ended unanswered: the person may try again.
-    fn failed(&mut self, attempt: u16, class: u8) {
+    fn failed(&mut self, attempt: u16, class: u8, who: Who) {
         let redial = &self.config.redial;
         if u32::from(attempt) < redial.max_attempts
             && self.rng.redial.random::<f64>() < redial.probability
@@ -425,12 +497,20 @@ impl<'a> Engine<'a> {
                 Kind::Redial {
                     attempt: attempt + 1,
                     class,
+                    high_risk: who.high_risk,
+                    since: who.since,
                 },
             );
         } else {
             self.tally.lost_after_attempts[usize::from(attempt) - 1] += 1;
         }
     }
+}
+
+/// Index of a risk group in the tallies: 0 at high risk, 1 the others.
+#[inline]
+fn group(high_risk: bool) -> usize {
+    usize::from(!high_risk)
 }
 
 #[inline]

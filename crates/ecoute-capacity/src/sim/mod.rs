@@ -12,15 +12,17 @@
 mod config;
 mod engine;
 mod report;
+mod triage;
 
 pub use config::{
-    Discipline, Redial, SimConfig, MAX_CONVERSATIONS_PER_LISTENER, MAX_HORIZON_DAYS,
+    Discipline, Redial, RiskTriage, SimConfig, MAX_CONVERSATIONS_PER_LISTENER, MAX_HORIZON_DAYS,
     MAX_PEOPLE_PER_RUN,
 };
 pub use engine::MAX_IN_FLIGHT;
+pub use triage::{compare_triage, Spread, TriageFigures, TriagePair};
 
 pub(crate) use config::horizon;
-pub use report::{occupancy, HourStats, SimReport, Totals};
+pub use report::{occupancy, GroupStats, HourStats, RiskGroups, SimReport, Totals};
 
 pub(crate) use report::ratio;
 

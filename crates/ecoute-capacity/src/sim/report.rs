@@ -162,6 +162,81 @@ pub struct SimReport {
     pub answered_share_by_class: [f64; 2],
     /// Conversations per listener, copied from the configuration for occupancy.
     pub conversations_per_listener: u32,
+    /// The people at high risk and the others, tallied apart: under
+    /// [`Discipline::Triage`](super::Discipline::Triage) only (absent from the JSON
+    /// otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_risk: Option<RiskGroups>,
+}
+
+/// The two risk groups of a [`Discipline::Triage`](super::Discipline::Triage) run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskGroups {
+    /// People at high risk.
+    pub high_risk: GroupStats,
+    /// Everyone else.
+    pub others: GroupStats,
+}
+
+/// What happened to one risk group. Waits are counted in whole seconds up to three hours
+/// (longer ones in the last second), as for the totals' percentile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupStats {
+    /// New people in the group.
+    pub people: u64,
+    /// Of them, those the triage flagged (answered in the priority class).
+    pub flagged: u64,
+    /// Their attempts, redials included.
+    pub attempts: u64,
+    /// Attempts answered (= people answered).
+    pub answered: u64,
+    /// Share of attempts answered.
+    pub answered_share: f64,
+    /// Share of people answered on one of their attempts.
+    pub people_answered_share: f64,
+    /// Mean wait of answered attempts, seconds (from that attempt's dial).
+    pub mean_wait_answered_secs: f64,
+    /// 90th percentile of the wait of answered attempts, seconds.
+    pub p90_wait_answered_secs: f64,
+    /// Mean time from a person's first dial to being answered, redials included, seconds.
+    pub mean_since_first_dial_secs: f64,
+    /// `wait_histogram[s]`: answered attempts that waited from `s` to `s + 1` seconds.
+    #[serde(skip)]
+    pub wait_histogram: Vec<u64>,
+    /// `since_first_dial_histogram[s]`: people answered `s` to `s + 1` seconds after
+    /// their first dial.
+    #[serde(skip)]
+    pub since_first_dial_histogram: Vec<u64>,
+}
+
+impl GroupStats {
+    /// Share of attempts answered after waiting less than `secs` (whole seconds, at most
+    /// three hours; longer bounds count as three hours).
+    pub fn answered_within_share(&self, secs: u32) -> f64 {
+        ratio(
+            below(&self.wait_histogram, secs) as f64,
+            self.attempts as f64,
+        )
+    }
+
+    /// Share of people answered less than `secs` after their first dial, however many
+    /// times they had to dial.
+    pub fn people_answered_within_share(&self, secs: u32) -> f64 {
+        ratio(
+            below(&self.since_first_dial_histogram, secs) as f64,
+            self.people as f64,
+        )
+    }
+
+    /// Share of people flagged by the triage.
+    pub fn flagged_share(&self) -> f64 {
+        ratio(self.flagged as f64, self.people as f64)
+    }
+}
+
+/// Counts of the bins below `secs`.
+fn below(histogram: &[u64], secs: u32) -> u64 {
+    histogram.iter().take(secs as usize).sum()
 }
 
 impl SimReport {
@@ -191,10 +266,65 @@ pub(crate) struct Tally {
     pub lost_after_attempts: Vec<u64>,
     pub class_attempts: [u64; 2],
     pub class_answered: [u64; 2],
+    /// The risk groups (high risk first) under `Discipline::Triage`.
+    pub groups: Option<[GroupTally; 2]>,
+}
+
+/// Running counts of one risk group.
+pub(crate) struct GroupTally {
+    pub people: u64,
+    pub flagged: u64,
+    pub attempts: u64,
+    answered: u64,
+    wait_secs: f64,
+    since_first_dial_secs: f64,
+    wait_histogram: Vec<u64>,
+    since_first_dial_histogram: Vec<u64>,
+}
+
+impl GroupTally {
+    fn new() -> Self {
+        GroupTally {
+            people: 0,
+            flagged: 0,
+            attempts: 0,
+            answered: 0,
+            wait_secs: 0.0,
+            since_first_dial_secs: 0.0,
+            wait_histogram: vec![0; WAIT_HISTOGRAM_SECS + 1],
+            since_first_dial_histogram: vec![0; WAIT_HISTOGRAM_SECS + 1],
+        }
+    }
+
+    /// An attempt answered after `wait` seconds, `since_first_dial` after the person's
+    /// first attempt.
+    pub(crate) fn answered(&mut self, wait: f64, since_first_dial: f64) {
+        self.answered += 1;
+        self.wait_secs += wait;
+        self.since_first_dial_secs += since_first_dial;
+        self.wait_histogram[(wait as usize).min(WAIT_HISTOGRAM_SECS)] += 1;
+        self.since_first_dial_histogram[(since_first_dial as usize).min(WAIT_HISTOGRAM_SECS)] += 1;
+    }
+
+    fn finish(self) -> GroupStats {
+        GroupStats {
+            people: self.people,
+            flagged: self.flagged,
+            attempts: self.attempts,
+            answered: self.answered,
+            answered_share: ratio(self.answered as f64, self.attempts as f64),
+            people_answered_share: ratio(self.answered as f64, self.people as f64),
+            mean_wait_answered_secs: ratio(self.wait_secs, self.answered as f64),
+            p90_wait_answered_secs: percentile(&self.wait_histogram, 0.9),
+            mean_since_first_dial_secs: ratio(self.since_first_dial_secs, self.answered as f64),
+            wait_histogram: self.wait_histogram,
+            since_first_dial_histogram: self.since_first_dial_histogram,
+        }
+    }
 }
 
 impl Tally {
-    pub(crate) fn new(max_attempts: usize) -> Self {
+    pub(crate) fn new(max_attempts: usize, risk_groups: bool) -> Self {
         Tally {
             by_hour: (0..HOURS_PER_WEEK)
                 .map(|h| HourStats {
@@ -208,6 +338,7 @@ impl Tally {
             lost_after_attempts: vec![0; max_attempts],
             class_attempts: [0; 2],
             class_answered: [0; 2],
+            groups: risk_groups.then(|| [GroupTally::new(), GroupTally::new()]),
         }
     }
 
@@ -267,6 +398,10 @@ impl Tally {
                 ratio(self.class_answered[1] as f64, self.class_attempts[1] as f64),
             ],
             conversations_per_listener,
+            by_risk: self.groups.map(|[high_risk, others]| RiskGroups {
+                high_risk: high_risk.finish(),
+                others: others.finish(),
+            }),
         }
     }
 }

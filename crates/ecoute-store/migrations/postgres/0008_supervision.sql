@@ -47,3 +47,13 @@ CREATE TABLE triage_scores (
     triggers    TEXT    NOT NULL,
     at          BIGINT  NOT NULL
 );
+
+-- Priorities a supervisor changed by hand: who, which waiting contact, from what to what.
+CREATE TABLE priority_changes (
+    at             BIGINT  NOT NULL,
+    user_id        BIGINT  NOT NULL REFERENCES users (id),
+    contact_id     UUID    NOT NULL,
+    from_priority  BIGINT  NOT NULL,
+    to_priority    BIGINT  NOT NULL
+);
+CREATE INDEX priority_changes_by_time ON priority_changes (at);

@@ -47,3 +47,13 @@ CREATE TABLE triage_scores (
     triggers    TEXT    NOT NULL,
     at          INTEGER NOT NULL
 );
+
+-- Priorities a supervisor changed by hand: who, which waiting contact, from what to what.
+CREATE TABLE priority_changes (
+    at             INTEGER NOT NULL,
+    user_id        INTEGER NOT NULL REFERENCES users (id),
+    contact_id     TEXT    NOT NULL,
+    from_priority  INTEGER NOT NULL,
+    to_priority    INTEGER NOT NULL
+);
+CREATE INDEX priority_changes_by_time ON priority_changes (at);

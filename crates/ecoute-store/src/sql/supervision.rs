@@ -8,8 +8,9 @@ use crate::{NewAlert, Ongoing, RosterEntry, StoreError, StoreResult, Supervision
 use async_trait::async_trait;
 use ecoute_domain::triage::TriageLevel;
 use ecoute_domain::{
-    Alert, AlertId, AlertKind, AnsweredShare, CentreId, ContactId, ContactState, ConversationRead,
-    Presence, Timestamp, TransitionError, TriageRecord, UserId, Whisper,
+    Alert, AlertId, AlertKind, AnsweredShare, CentreId, Contact, ContactId, ContactState,
+    ConversationRead, Presence, PriorityChange, Timestamp, TransitionError, TriageRecord, UserId,
+    Whisper,
 };
 use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Type};
 
@@ -330,6 +331,69 @@ where
         .await?
         .iter()
         .map(|row| Ok((row.get("contact_id")?, to_triage(row)?)))
+        .collect()
+    }
+
+    async fn set_priority_by_hand(
+        &self,
+        contact: ContactId,
+        by: UserId,
+        priority: i32,
+        now: Timestamp,
+    ) -> StoreResult<(Contact, i32)> {
+        self.write(move |tx| {
+            Box::pin(async move {
+                let before = Self::lock_contact(tx, contact).await?;
+                match before.state {
+                    ContactState::Waiting => {}
+                    ContactState::Ended { .. } => return Err(TransitionError::AlreadyEnded.into()),
+                    ContactState::Active { .. } => return Err(TransitionError::NotWaiting.into()),
+                }
+                let after = before.with_priority(priority)?;
+                Self::write_contact(tx, &after).await?;
+                tx.exec(
+                    "INSERT INTO priority_changes (at, user_id, contact_id, from_priority, \
+                     to_priority) VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        now.0.into(),
+                        by.0.into(),
+                        contact.into(),
+                        i64::from(before.priority).into(),
+                        i64::from(priority).into(),
+                    ],
+                )
+                .await
+                .map_err(|e| write_error(e, "priority change refused"))?;
+                Ok((after, before.priority))
+            })
+        })
+        .await
+    }
+
+    async fn priority_changes(&self, limit: u32) -> StoreResult<Vec<PriorityChange>> {
+        sqlx::query(
+            "SELECT p.at, p.user_id, u.pseudonym, p.contact_id, p.from_priority, p.to_priority \
+             FROM priority_changes p JOIN users u ON u.id = p.user_id \
+             ORDER BY p.at DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|row| {
+            let priority = |col: &str| -> StoreResult<i32> {
+                let n: i64 = row.get(col)?;
+                i32::try_from(n).map_err(|_| corrupt("priority", &n.to_string()))
+            };
+            Ok(PriorityChange {
+                at: Timestamp(row.get("at")?),
+                by: UserId(row.get("user_id")?),
+                by_pseudonym: row.get("pseudonym")?,
+                contact: row.get("contact_id")?,
+                from: priority("from_priority")?,
+                to: priority("to_priority")?,
+            })
+        })
         .collect()
     }
 

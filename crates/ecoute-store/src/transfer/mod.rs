@@ -296,6 +296,16 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "priority_changes",
+        columns: &[
+            ("at", Int),
+            ("user_id", Int),
+            ("contact_id", Uuid),
+            ("from_priority", Int),
+            ("to_priority", Int),
+        ],
+    },
+    Table {
         name: "conversation_reads",
         columns: &[("at", Int), ("reader_id", Int), ("contact_id", Uuid)],
     },

@@ -1,5 +1,6 @@
 //! `/admin/audit`: for administrators, the log of conversations read by someone other than
-//! their listener — who, which conversation, when; never what was read.
+//! their listener — who, which conversation, when; never what was read — and of the
+//! priorities supervisors changed by hand.
 
 use askama::Template;
 use axum::extract::State;
@@ -23,11 +24,21 @@ struct ReadRow {
     label: String,
 }
 
+struct PriorityRow {
+    at: String,
+    at_machine: String,
+    by: String,
+    label: String,
+    from: i32,
+    to: i32,
+}
+
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
     layout: Layout,
     reads: Vec<ReadRow>,
+    priorities: Vec<PriorityRow>,
     shown: usize,
 }
 page_layout!(AuditPage);
@@ -51,9 +62,24 @@ pub async fn audit_page(
             label: r.contact.person_label(),
         })
         .collect();
+    let priorities = state
+        .store
+        .priority_changes(SHOWN)
+        .await?
+        .into_iter()
+        .map(|p| PriorityRow {
+            at: shown_time(p.at),
+            at_machine: machine_time(p.at),
+            by: p.by_pseudonym,
+            label: p.contact.person_label(),
+            from: p.from,
+            to: p.to,
+        })
+        .collect();
     render(&AuditPage {
         layout,
         reads,
+        priorities,
         shown: SHOWN as usize,
     })
 }

@@ -17,6 +17,8 @@ const SCRIPT_TEXTS: &[&str] = &[
     "board_alert_help",
     "board_alert_debrief",
     "board_alert_risk",
+    "board_priority_up",
+    "board_priority_down",
     "triage_none",
     "triage_wish_to_be_dead",
     "triage_ideation",

@@ -144,6 +144,10 @@ impl Side for SupervisorConn {
                 body,
             } => self.on_whisper(io, &contact_id, id, &body).await,
             SupervisorIn::Resolve { alert_id } => self.on_resolve(io, &alert_id).await,
+            SupervisorIn::Priority {
+                contact_id,
+                priority,
+            } => self.on_priority(io, &contact_id, priority).await,
             // Answered by the connection loop.
             SupervisorIn::Hello | SupervisorIn::Ping => true,
         };
@@ -336,6 +340,37 @@ impl SupervisorConn {
         }
     }
 
+    async fn on_priority(&mut self, io: &mut Io, contact_id: &str, priority: i32) -> bool {
+        let Ok(contact) = contact_id.parse::<ContactId>() else {
+            return io.error(unknown_contact(contact_id)).await;
+        };
+        match self
+            .state
+            .app
+            .change_priority(&self.session.user, contact, priority)
+            .await
+        {
+            // The board follows through the centre's event.
+            Ok(_) => true,
+            Err(AppError::InvalidPriority) => {
+                let err = ErrorOut::new(ErrorCode::BadFrame, "a priority is between 0 and 9")
+                    .with_contact(contact_id);
+                io.error(err).await
+            }
+            Err(AppError::Refused(_) | AppError::ContactEnded) => {
+                let err = ErrorOut::new(
+                    ErrorCode::NotWaiting,
+                    "this person is no longer waiting: a listener has answered, or they left",
+                )
+                .with_contact(contact_id);
+                io.error(err).await
+            }
+            Err(AppError::NotFound) => io.error(unknown_contact(contact_id)).await,
+            Err(AppError::NotSupervisor) => io.error(forbidden()).await,
+            Err(e) => self.internal(io, e, Some(contact_id), None).await,
+        }
+    }
+
     async fn on_resolve(&mut self, io: &mut Io, alert_id: &str) -> bool {
         let unknown = || ErrorOut::new(ErrorCode::UnknownAlert, "there is no such alert");
         let Ok(id) = alert_id.parse::<AlertId>() else {
@@ -391,6 +426,7 @@ fn board_out(board: Board, written: &[ecoute_domain::Thread]) -> BoardOut {
         .waiting
         .iter()
         .map(|e| WaitingOut {
+            contact_id: Some(e.id.to_string()),
             triage: board
                 .triage
                 .iter()
@@ -405,6 +441,7 @@ fn board_out(board: Board, written: &[ecoute_domain::Thread]) -> BoardOut {
         .collect();
     waiting.extend(written.iter().filter_map(|t| {
         t.waiting_since.map(|since| WaitingOut {
+            contact_id: None,
             triage: None,
             label: t.id.label(),
             channel: Channel::Message,
