@@ -1,6 +1,6 @@
 //! The `ecoute capacity …` command line: Erlang tables, year simulations, shift plans and
-//! what the risk triage changes, over the pure [`ecoute_capacity`] crate, printed as tables, JSON or CSV, with SVG
-//! charts.
+//! what the risk triage changes, over the pure [`ecoute_capacity`] crate, printed as
+//! tables, JSON or CSV, with SVG charts.
 //!
 //! The binary crate mounts [`CapacityArgs`] under `ecoute capacity` and calls [`run`].
 

@@ -123,94 +123,126 @@ enum Kind {
     Secs,
 }
 
+/// One figure of the comparison: its JSON key, its label, and how to read it.
+struct Figure {
+    key: &'static str,
+    label: String,
+    kind: Kind,
+    get: fn(&TriageFigures) -> f64,
+}
+
+impl Figure {
+    fn new(key: &'static str, label: String, kind: Kind, get: fn(&TriageFigures) -> f64) -> Self {
+        Figure {
+            key,
+            label,
+            kind,
+            get,
+        }
+    }
+
+    /// A mean ± sd in the figure's unit.
+    fn show(&self, s: &Spread) -> String {
+        match self.kind {
+            Kind::Share => format!("{} ± {:.1}", pct(s.mean), 100.0 * s.sd),
+            Kind::Secs => format!("{} ± {:.0}s", secs(s.mean), s.sd),
+        }
+    }
+
+    /// A change (on − off) ± sd: points for shares, seconds for waits.
+    fn change(&self, s: &Spread) -> String {
+        match self.kind {
+            Kind::Share => format!("{:+.1} pts ± {:.1}", 100.0 * s.mean, 100.0 * s.sd),
+            Kind::Secs => format!("{:+.0}s ± {:.0}s", s.mean, s.sd),
+        }
+    }
+}
+
 /// The figures compared, in the order printed.
-fn figures(within: &str) -> Vec<(&'static str, String, Kind, fn(&TriageFigures) -> f64)> {
+fn figures(within: &str) -> Vec<Figure> {
     vec![
-        (
+        Figure::new(
             "high_risk_answered_within",
             format!("high risk: attempts answered within {within}"),
             Kind::Share,
             |f| f.high_risk_answered_within,
         ),
-        (
+        Figure::new(
             "high_risk_people_answered_within",
             format!("high risk: people answered within {within} of first dial"),
             Kind::Share,
             |f| f.high_risk_people_answered_within,
         ),
-        (
+        Figure::new(
             "high_risk_answered",
             "high risk: attempts answered".into(),
             Kind::Share,
             |f| f.high_risk_answered,
         ),
-        (
+        Figure::new(
             "high_risk_people_answered",
             "high risk: people answered".into(),
             Kind::Share,
             |f| f.high_risk_people_answered,
         ),
-        (
+        Figure::new(
             "high_risk_mean_wait_secs",
             "high risk: mean wait, answered".into(),
             Kind::Secs,
             |f| f.high_risk_mean_wait_secs,
         ),
-        (
+        Figure::new(
             "others_answered_within",
             format!("others: attempts answered within {within}"),
             Kind::Share,
             |f| f.others_answered_within,
         ),
-        (
+        Figure::new(
             "others_people_answered_within",
             format!("others: people answered within {within} of first dial"),
             Kind::Share,
             |f| f.others_people_answered_within,
         ),
-        (
+        Figure::new(
             "others_answered",
             "others: attempts answered".into(),
             Kind::Share,
             |f| f.others_answered,
         ),
-        (
+        Figure::new(
             "others_people_answered",
             "others: people answered".into(),
             Kind::Share,
             |f| f.others_people_answered,
         ),
-        (
+        Figure::new(
             "others_mean_wait_secs",
             "others: mean wait, answered".into(),
             Kind::Secs,
             |f| f.others_mean_wait_secs,
         ),
-        (
+        Figure::new(
             "others_p90_wait_secs",
             "others: 90th percentile wait, answered".into(),
             Kind::Secs,
             |f| f.others_p90_wait_secs,
         ),
-        (
+        Figure::new(
             "answered",
             "everyone: attempts answered".into(),
             Kind::Share,
             |f| f.answered,
         ),
-        (
+        Figure::new(
             "people_answered",
             "everyone: people answered".into(),
             Kind::Share,
             |f| f.people_answered,
         ),
-        (
-            "flagged",
-            "people flagged".into(),
-            Kind::Share,
-            |f| f.flagged,
-        ),
-        (
+        Figure::new("flagged", "people flagged".into(), Kind::Share, |f| {
+            f.flagged
+        }),
+        Figure::new(
             "flagged_at_risk",
             "flagged who are at high risk".into(),
             Kind::Share,
@@ -273,19 +305,25 @@ pub fn run(args: TriageArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let within = secs(f64::from(args.within_secs));
     let summary: Vec<Row> = figures(&within)
         .into_iter()
-        .map(|(key, figure, _, f)| Row {
-            key,
-            figure,
-            off: Spread::of(pairs.iter().map(|p| f(&p.off))),
-            on: Spread::of(pairs.iter().map(|p| f(&p.on))),
-            change: Spread::of(pairs.iter().map(|p| f(&p.on) - f(&p.off))),
-        })
+        .map(
+            |Figure {
+                 key, label, get, ..
+             }| Row {
+                key,
+                figure: label,
+                off: Spread::of(pairs.iter().map(|p| get(&p.off))),
+                on: Spread::of(pairs.iter().map(|p| get(&p.on))),
+                change: Spread::of(pairs.iter().map(|p| get(&p.on) - get(&p.off))),
+            },
+        )
         .collect();
     let assumptions = Assumptions {
         high_risk_share: h,
         recall: args.recall,
         false_positive_rate,
-        measured_precision: args.precision.filter(|_| args.false_positive_rate.is_none()),
+        measured_precision: args
+            .precision
+            .filter(|_| args.false_positive_rate.is_none()),
         measured_at_prevalence: args
             .precision
             .map(|_| args.precision_prevalence.unwrap_or(h)),
@@ -310,7 +348,13 @@ pub fn run(args: TriageArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         let mut t = Table::new(
             "",
             &[
-                "figure", "off_mean", "off_sd", "on_mean", "on_sd", "change_mean", "change_sd",
+                "figure",
+                "off_mean",
+                "off_sd",
+                "on_mean",
+                "on_sd",
+                "change_mean",
+                "change_sd",
             ],
         );
         for r in &summary {
@@ -367,22 +411,12 @@ pub fn run(args: TriageArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         "What triage changes (change: on − off, run by run, same callers)",
         &["figure", "triage off (FIFO)", "triage on", "change"],
     );
-    for ((_, _, kind, _), r) in figures(&within).into_iter().zip(&summary) {
-        let (show, change): (fn(&Spread) -> String, fn(&Spread) -> String) = match kind {
-            Kind::Share => (
-                |s| format!("{} ± {:.1}", pct(s.mean), 100.0 * s.sd),
-                |s| format!("{:+.1} pts ± {:.1}", 100.0 * s.mean, 100.0 * s.sd),
-            ),
-            Kind::Secs => (
-                |s| format!("{} ± {:.0}s", secs(s.mean), s.sd),
-                |s| format!("{:+.0}s ± {:.0}s", s.mean, s.sd),
-            ),
-        };
+    for (f, r) in figures(&within).iter().zip(&summary) {
         t.row(vec![
             r.figure.clone(),
-            show(&r.off),
-            show(&r.on),
-            change(&r.change),
+            f.show(&r.off),
+            f.show(&r.on),
+            f.change(&r.change),
         ]);
     }
     t.print(out)?;

@@ -445,3 +445,151 @@ fn a_kept_plan_and_the_target_are_shown() {
     }
     assert!(curve.contains(",000 h\n"), "listener-hour ticks");
 }
+
+/// `triage` on the small line: the people at high risk whom the triage flags are
+/// answered sooner; the false-positive rate comes from the precision at the prevalence it
+/// was measured at; the table shows both sides.
+#[test]
+fn triage_off_and_on_on_a_small_line() {
+    let file = temp_path("triage.toml");
+    std::fs::write(&file, SMALL).expect("temp file");
+    let path = file.to_str().expect("utf-8");
+    let args = [
+        "triage",
+        "--scenario-file",
+        path,
+        "--days",
+        "14",
+        "--runs",
+        "2",
+        "--high-risk-share",
+        "0.05",
+        "--recall",
+        "0.875",
+        "--precision",
+        "0.9722",
+        "--precision-prevalence",
+        "0.4651",
+        "--quiet",
+    ];
+    let text = run(&args).expect("runs");
+    for s in [
+        "triage off (FIFO)",
+        "triage on",
+        "high risk: people answered within 5m00s of first dial",
+        "others: 90th percentile wait, answered",
+        "measured where 46.5 % were at risk",
+        "seeds 1–2",
+    ] {
+        assert!(text.contains(s), "{s:?} in {text}");
+    }
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let v: serde_json::Value =
+        serde_json::from_str(&run(&json_args).expect("runs")).expect("valid JSON");
+    let f = v["assumptions"]["false_positive_rate"]
+        .as_f64()
+        .expect("rate");
+    assert!((f - 1.0 / 46.0).abs() < 2e-4, "{f}");
+    let row = |key: &str| {
+        v["summary"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["key"] == key))
+            .unwrap_or_else(|| panic!("{key} in {v}"))
+            .clone()
+    };
+    let within = row("high_risk_people_answered_within");
+    let (off, on) = (
+        within["off"]["mean"].as_f64().expect("off"),
+        within["on"]["mean"].as_f64().expect("on"),
+    );
+    // Four listeners who free up every five minutes or so, for callers of two minutes'
+    // patience: even a flagged person often hangs up before anyone is free.
+    assert!(on > off + 0.05, "{within}");
+    assert_eq!(v["runs"].as_array().map(Vec::len), Some(2));
+    let mut csv_args = args.to_vec();
+    csv_args.push("--csv");
+    let csv = run(&csv_args).expect("runs");
+    assert_eq!(csv.lines().count(), 16, "{csv}");
+    assert!(csv.starts_with("figure,off_mean,off_sd,on_mean"), "{csv}");
+}
+
+/// Every `triage` input is bounded and refused naming its flag.
+#[test]
+fn triage_refusals_name_the_flag() {
+    // Each case replaces the inputs it names (a flag may be given only once).
+    let base = [
+        ("--high-risk-share", "0.03"),
+        ("--recall", "0.9"),
+        ("--precision", "0.9"),
+    ];
+    for (extra, flag, reason) in [
+        (
+            &["--high-risk-share", "1.5"][..],
+            "--high-risk-share",
+            "from 0 to 1",
+        ),
+        (&["--recall", "0"], "--recall", "above 0 and at most 1"),
+        (
+            &["--precision", "1.2"],
+            "--precision",
+            "above 0 and at most 1",
+        ),
+        (
+            &["--precision", "0.9", "--precision-prevalence", "1"],
+            "--precision-prevalence",
+            "strictly between 0 and 1",
+        ),
+        (
+            &["--false-positive-rate", "-0.1"],
+            "--false-positive-rate",
+            "from 0 to 1",
+        ),
+        (&["--runs", "0"], "--runs", "1..=20"),
+        (&["--runs", "21"], "--runs", "1..=20"),
+        (&["--within-secs", "0"], "--within-secs", "1..=10800"),
+        (&["--days", "0"], "--days", "positive number of days"),
+        (&["--precision"], "--precision", "a value is required"),
+        (
+            &["--precision", "0.9", "--false-positive-rate", "0.1"],
+            "--false-positive-rate",
+            "cannot be used with",
+        ),
+    ] {
+        let mut argv = vec!["triage"];
+        for (name, value) in base {
+            let replaced = extra.contains(&name)
+                || (name == "--precision" && extra.contains(&"--false-positive-rate"));
+            if !replaced {
+                argv.extend([name, value]);
+            }
+        }
+        argv.extend(extra.iter().copied());
+        let text = parse_error(&argv);
+        assert!(text.contains(flag), "{argv:?}: {text}");
+        assert!(text.contains(reason), "{argv:?}: {text}");
+    }
+    // Neither --precision nor --false-positive-rate: one is required.
+    let text = parse_error(&["triage", "--high-risk-share", "0.03", "--recall", "0.9"]);
+    assert!(
+        text.contains("--precision") && text.contains("required"),
+        "{text}"
+    );
+    // A precision that would flag more people than there are is refused before simulating.
+    let err = run(&[
+        "triage",
+        "--high-risk-share",
+        "0.03",
+        "--recall",
+        "1",
+        "--precision",
+        "0.01",
+        "--precision-prevalence",
+        "0.5",
+        "--quiet",
+    ])
+    .expect_err("99 false flags per true one");
+    let text = format!("{err:#}");
+    assert!(text.contains("--precision"), "{text}");
+    assert!(text.contains("do not fit together"), "{text}");
+}

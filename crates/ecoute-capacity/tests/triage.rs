@@ -29,11 +29,8 @@ fn with(config: &SimConfig, discipline: Discipline) -> SimConfig {
 fn triage_off_is_fifo() {
     let config = overloaded(7.0);
     let fifo = simulate(&config, 5).expect("valid");
-    let off = simulate(
-        &with(&config, Discipline::Triage(RiskTriage::off(0.05))),
-        5,
-    )
-    .expect("valid");
+    let off =
+        simulate(&with(&config, Discipline::Triage(RiskTriage::off(0.05))), 5).expect("valid");
     assert_eq!(fifo.totals, off.totals);
     assert_eq!(fifo.by_hour, off.by_hour);
     assert_eq!(fifo.answered_share_by_class, off.answered_share_by_class);
@@ -74,7 +71,10 @@ fn with_nobody_at_risk_the_others_are_fifo() {
     assert_eq!(others.attempts, fifo.totals.attempts);
     assert_eq!(others.answered, fifo.totals.answered);
     assert_eq!(others.answered_share, fifo.totals.answered_share);
-    assert_eq!(others.p90_wait_answered_secs, fifo.totals.p90_wait_answered_secs);
+    assert_eq!(
+        others.p90_wait_answered_secs,
+        fifo.totals.p90_wait_answered_secs
+    );
     assert!((others.mean_wait_answered_secs - fifo.totals.mean_wait_answered_secs).abs() < 1e-9);
 }
 
@@ -127,7 +127,10 @@ fn the_same_seed_gives_the_same_people_at_risk() {
     };
     let ra = simulate(&with(&config, Discipline::Triage(a)), 4).expect("valid");
     let rb = simulate(&with(&config, Discipline::Triage(b)), 4).expect("valid");
-    let (ga, gb) = (ra.by_risk.clone().expect("groups"), rb.by_risk.expect("groups"));
+    let (ga, gb) = (
+        ra.by_risk.clone().expect("groups"),
+        rb.by_risk.expect("groups"),
+    );
     assert_eq!(ga.high_risk.people, gb.high_risk.people);
     assert_eq!(gb.high_risk.flagged, gb.high_risk.people);
     assert_eq!(gb.others.flagged, 0);
@@ -145,8 +148,8 @@ fn false_positive_rate_from_the_measured_precision() {
     assert!((f - 1.0 / 46.0).abs() < 1e-12, "{f}");
     // The same precision read at the line's 3 % would mean some thirty times fewer false
     // alarms.
-    let naive = RiskTriage::false_positive_rate_from_precision(0.875, 35.0 / 36.0, 0.03)
-        .expect("valid");
+    let naive =
+        RiskTriage::false_positive_rate_from_precision(0.875, 35.0 / 36.0, 0.03).expect("valid");
     assert!(naive < f / 25.0, "{naive}");
     // On a line where 3 % are at risk, that false-positive rate makes most flags false.
     let line = RiskTriage {
@@ -154,7 +157,11 @@ fn false_positive_rate_from_the_measured_precision() {
         recall: 0.875,
         false_positive_rate: f,
     };
-    assert!(line.precision() < 0.6 && line.precision() > 0.5, "{}", line.precision());
+    assert!(
+        line.precision() < 0.6 && line.precision() > 0.5,
+        "{}",
+        line.precision()
+    );
     assert!((line.flagged_share() - (0.875 * 0.03 + f * 0.97)).abs() < 1e-12);
     assert_eq!(RiskTriage::off(0.03).precision(), 0.0);
 
