@@ -31,6 +31,9 @@ pub enum AppError {
     /// The centre's queue holds its maximum of waiting people.
     #[error("the queue is full right now; please try again in a few minutes")]
     QueueFull,
+    /// The listener already holds as many conversations as they may.
+    #[error("this listener already holds as many conversations as they may")]
+    AtCapacity,
     /// A listener pressed "next" while not available.
     #[error("set your presence to available to take a contact")]
     NotAvailable,
@@ -110,6 +113,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::QueueFull => AppError::QueueFull,
+            StoreError::AtCapacity => AppError::AtCapacity,
             StoreError::Overloaded => AppError::Overloaded,
             StoreError::UsernameTaken(name) => AppError::UsernameTaken(name),
             StoreError::SheetExists => AppError::SheetExists,

@@ -9,6 +9,7 @@ use ecoute_domain::{
     whisper_text, Alert, AlertId, AlertKind, AnsweredShare, CentreId, Contact, ContactId,
     ContactState, Event, Message, Permission, QueueEntry, Timestamp, Topic, UserId, Whisper,
 };
+use ecoute_domain::{ContactEvent, Presence};
 use ecoute_store::{NewAlert, Ongoing, RosterEntry, StoreError, User};
 
 use crate::publish::publish_contact_change;
@@ -161,6 +162,59 @@ impl App {
             .await?;
         publish_contact_change(self.bus.as_ref(), &changed).await;
         Ok(changed)
+    }
+
+    /// `supervisor` hands a conversation in progress of their centre to listener `to`, or
+    /// takes it over themselves (`to` = `None`): a warm transfer. The person is told in plain
+    /// words; the former listener's workspace lets it go; the new one opens it with its
+    /// messages and notes so far. `to` must be an enabled account of the centre that may
+    /// listen, available, below its capacity ([`AppError::NotAvailable`],
+    /// [`AppError::AtCapacity`]).
+    pub async fn transfer(
+        &self,
+        supervisor: &User,
+        contact: ContactId,
+        to: Option<UserId>,
+    ) -> AppResult<Contact> {
+        may_supervise(supervisor)?;
+        let to = to.unwrap_or(supervisor.id);
+        let c = self
+            .store
+            .contact(contact)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if c.centre != supervisor.centre {
+            return Err(AppError::NotFound);
+        }
+        let listener = self.store.user(to).await?.ok_or(AppError::NotFound)?;
+        if listener.centre != supervisor.centre
+            || listener.disabled
+            || !listener.role.may(Permission::Listen)
+        {
+            return Err(AppError::NotFound);
+        }
+        if self.store.presence(to).await? != Presence::Available {
+            return Err(AppError::NotAvailable);
+        }
+        let (moved, from) = self
+            .store
+            .transfer_contact(contact, to, self.settings.max_conversations)
+            .await?;
+        let event = Event::Transferred {
+            contact: ContactEvent::from(&moved),
+            from,
+        };
+        self.publish(Topic::Contact(contact), event).await;
+        self.publish(Topic::Listener(to), Event::Handed { contact })
+            .await;
+        self.publish(
+            Topic::Centre(moved.centre),
+            Event::QueueChanged {
+                centre: moved.centre,
+            },
+        )
+        .await;
+        Ok(moved)
     }
 
     /// `supervisor` takes an alert in hand: it leaves every board. [`AppError::NotFound`]

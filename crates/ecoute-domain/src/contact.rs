@@ -165,6 +165,9 @@ pub enum TransitionError {
     /// A contact is only taken by "next", in queue order (never by a direct transition).
     #[error("a contact is taken with next, in queue order")]
     TakenOutOfOrder,
+    /// A conversation transferred to the listener who already holds it.
+    #[error("this listener already holds the conversation")]
+    SameListener,
 }
 
 impl ContactState {

@@ -90,6 +90,21 @@ pub enum Event {
         /// The note.
         whisper: Whisper,
     },
+    /// A supervisor handed a conversation to another listener (or took it over): the person
+    /// is told in plain words, the former listener's workspace lets it go. Published on the
+    /// conversation's topic; the new listener hears it as [`Event::Handed`].
+    Transferred {
+        /// The conversation, after the transfer.
+        contact: ContactEvent,
+        /// The listener who had it.
+        from: UserId,
+    },
+    /// A conversation was handed to this listener (on their own topic): their workspace
+    /// opens it with its messages so far.
+    Handed {
+        /// The conversation.
+        contact: ContactId,
+    },
     /// A newer socket of the same party took over: the older one closes.
     Replaced {
         /// The connection that took over.

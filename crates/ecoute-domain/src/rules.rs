@@ -92,6 +92,25 @@ impl Contact {
         Ok(next)
     }
 
+    /// The contact after a supervisor hands its conversation to listener `to` (a warm
+    /// transfer, or taking it over themselves): only a conversation in progress, to someone
+    /// else. The answer time stays the first listener's: the person was answered then.
+    pub fn after_transfer(&self, to: UserId) -> Result<Contact, TransitionError> {
+        match self.state {
+            ContactState::Active { listener } if listener == to => {
+                Err(TransitionError::SameListener)
+            }
+            ContactState::Active { .. } => {
+                let mut next = self.clone();
+                next.state = ContactState::Active { listener: to };
+                next.listener = Some(to);
+                Ok(next)
+            }
+            ContactState::Waiting => Err(TransitionError::NotActive),
+            ContactState::Ended { .. } => Err(TransitionError::AlreadyEnded),
+        }
+    }
+
     /// The contact with its triage priority set; an ended contact keeps its own.
     pub fn with_priority(&self, priority: i32) -> Result<Contact, TransitionError> {
         if let ContactState::Ended { .. } = self.state {

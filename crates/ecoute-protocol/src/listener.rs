@@ -178,6 +178,14 @@ pub enum ListenerOut {
         /// Highest seq shown on the person's page.
         seq: i64,
     },
+    /// A supervisor handed this conversation to another listener (or took it over): it
+    /// leaves this workspace, with no sheet to fill here.
+    TransferredAway {
+        /// Conversation.
+        contact_id: String,
+        /// The pseudonym of the listener who has it now.
+        to: String,
+    },
     /// The supervisors on duty have been alerted about this conversation.
     AlertRaised {
         /// Conversation.

@@ -103,6 +103,12 @@ pub enum PersonOut {
         /// The pseudonym.
         listener: String,
     },
+    /// Another listener takes over the conversation (a supervisor's warm transfer); the
+    /// page says so in plain words. They can read what was written so far.
+    Transferred {
+        /// The new listener's pseudonym.
+        listener: String,
+    },
     /// The listener's connection dropped.
     ListenerAway,
     /// The listener's connection came back.

@@ -43,6 +43,20 @@ pub enum SupervisorIn {
         /// The new priority.
         priority: i32,
     },
+    /// Take the conversation over oneself (a warm transfer to one's own workspace, which
+    /// must be open and available); the person is told.
+    TakeOver {
+        /// The conversation.
+        contact_id: String,
+    },
+    /// Hand the conversation to another listener on duty (from the roster); the person is
+    /// told.
+    Transfer {
+        /// The conversation.
+        contact_id: String,
+        /// The listener's account id (`user_id` of the roster).
+        to: i64,
+    },
     /// Take an alert in hand: it leaves every board.
     Resolve {
         /// The alert.
@@ -110,6 +124,8 @@ pub struct OngoingOut {
 /// A listener on duty or on pause.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RosterOut {
+    /// Their account id (for `transfer`).
+    pub user_id: i64,
     /// Their pseudonym.
     pub pseudonym: String,
     /// Available or on pause.

@@ -120,6 +120,7 @@ macro_rules! conformance_tests {
             supervision::supervision_board_reads,
             supervision::supervision_triage_records,
             supervision::supervision_priority_by_hand_is_recorded,
+            supervision::supervision_transfer_hands_a_conversation_over,
             supervision::supervision_refusals,
             transfer::transfer_copies_everything,
             instances::dead_instances_connections_are_detached,

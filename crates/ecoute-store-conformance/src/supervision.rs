@@ -405,6 +405,67 @@ pub async fn supervision_priority_by_hand_is_recorded(store: Arc<dyn Store>) {
     assert_eq!(store.priority_changes(10).await.expect("changes").len(), 2);
 }
 
+/// A conversation in progress is handed to another listener below their capacity, keeping
+/// its answer time; not to the one who has it, not while waiting or once ended.
+pub async fn supervision_transfer_hands_a_conversation_over(store: Arc<dyn Store>) {
+    let lina = listener(&*store, "lina").await;
+    let marc = listener(&*store, "marc").await;
+    let queued = waiting(&*store, 5).await;
+    assert_transition(
+        store.transfer_contact(queued.id, marc, 1).await,
+        TransitionError::NotActive,
+    );
+    let c = take(&*store, lina, 10).await;
+    assert_transition(
+        store.transfer_contact(c.id, lina, 1).await,
+        TransitionError::SameListener,
+    );
+    let (moved, from) = store
+        .transfer_contact(c.id, marc, 1)
+        .await
+        .expect("transfer");
+    assert_eq!(from, lina);
+    assert_eq!(
+        moved.state,
+        ecoute_domain::ContactState::Active { listener: marc }
+    );
+    assert_eq!(moved.listener, Some(marc));
+    assert_eq!(
+        moved.answered_at, c.answered_at,
+        "answered when Lina answered"
+    );
+    assert_eq!(
+        store.contact(c.id).await.expect("read"),
+        Some(moved.clone())
+    );
+    assert!(store
+        .active_for_listener(lina)
+        .await
+        .expect("lina")
+        .is_empty());
+
+    // Marc now holds one: at a capacity of one, nothing more is handed to him.
+    let other = waiting(&*store, 20).await;
+    assert_eq!(take(&*store, lina, 21).await.id, other.id);
+    match store.transfer_contact(other.id, marc, 1).await {
+        Err(StoreError::AtCapacity) => {}
+        got => panic!("expected AtCapacity, got {got:?}"),
+    }
+    store
+        .transition(c.id, Transition::ListenerEnds { listener: marc }, at(30))
+        .await
+        .expect("end");
+    assert_transition(
+        store.transfer_contact(c.id, lina, 5).await,
+        TransitionError::AlreadyEnded,
+    );
+    assert_not_found(
+        store
+            .transfer_contact(ecoute_domain::ContactId::new_random(), marc, 1)
+            .await,
+    );
+}
+
 /// Refusals say what happened as variants.
 pub async fn supervision_refusals(store: Arc<dyn Store>) {
     let c = waiting(&*store, 5).await;

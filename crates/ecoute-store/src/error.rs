@@ -21,6 +21,9 @@ pub enum StoreError {
     /// The centre's queue already holds its maximum of waiting people.
     #[error("the queue is full right now; please try again in a few minutes")]
     QueueFull,
+    /// The listener already holds as many conversations as they may.
+    #[error("this listener already holds as many conversations as they may")]
+    AtCapacity,
     /// The written inbox holds its maximum of open threads.
     #[error("too many written threads are open right now; please try again later")]
     InboxFull,

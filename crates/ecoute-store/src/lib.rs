@@ -487,6 +487,17 @@ pub trait SupervisionStore: Send + Sync {
         priority: i32,
         now: Timestamp,
     ) -> StoreResult<(Contact, i32)>;
+    /// Hands a conversation in progress to listener `to` (a supervisor's warm transfer, or
+    /// their taking it over), unless `to` already holds `capacity` conversations
+    /// ([`StoreError::AtCapacity`]). Returns the contact after it and the listener who had it.
+    /// [`StoreError::Transition`] (`NotActive`, `AlreadyEnded`, `SameListener`),
+    /// [`StoreError::NotFound`].
+    async fn transfer_contact(
+        &self,
+        contact: ContactId,
+        to: UserId,
+        capacity: u32,
+    ) -> StoreResult<(Contact, UserId)>;
     /// The latest priorities changed by hand, newest first.
     async fn priority_changes(&self, limit: u32) -> StoreResult<Vec<PriorityChange>>;
     /// The latest conversation reads, newest first.

@@ -224,6 +224,7 @@ impl From<StoreError> for WebError {
                 WebError::Unavailable(e.to_string())
             }
             StoreError::Busy => WebError::Unavailable(e.to_string()),
+            StoreError::AtCapacity => WebError::Conflict(e.to_string()),
             StoreError::Overloaded => WebError::Busy {
                 retry_after: OVERLOADED_RETRY_SECONDS,
             },
@@ -277,6 +278,7 @@ impl From<AppError> for WebError {
             | AppError::Thread(_)
             | AppError::Stage(_)
             | AppError::NotAvailable
+            | AppError::AtCapacity
             | AppError::UsernameTaken(_)
             | AppError::CampaignExists(_) => WebError::Conflict(e.to_string()),
             AppError::Overloaded => WebError::Busy {

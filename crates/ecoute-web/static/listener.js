@@ -325,6 +325,10 @@ function onFrame(frame) {
       views.get(frame.contact_id)?.close(t("requeued_listener"), null);
       updateEmptyHint();
       break;
+    case "transferred_away":
+      views.get(frame.contact_id)?.close(t("transferred_away", { listener: frame.to }), null);
+      updateEmptyHint();
+      break;
     case "alert_raised":
       views.get(frame.contact_id)?.alerted();
       break;

@@ -160,6 +160,10 @@ seq: number, } | { "type": "message" } & MessageOut | { "type": "typing" } | { "
 /**
  * The pseudonym.
  */
+listener: string, } | { "type": "transferred", 
+/**
+ * The new listener's pseudonym.
+ */
 listener: string, } | { "type": "listener_away" } | { "type": "listener_back" } | { "type": "requeued" } | { "type": "ended", 
 /**
  * How.
@@ -341,7 +345,15 @@ contact_id: string,
 /**
  * Highest seq shown on the person's page.
  */
-seq: number, } | { "type": "alert_raised", 
+seq: number, } | { "type": "transferred_away", 
+/**
+ * Conversation.
+ */
+contact_id: string, 
+/**
+ * The pseudonym of the listener who has it now.
+ */
+to: string, } | { "type": "alert_raised", 
 /**
  * Conversation.
  */
@@ -420,6 +432,10 @@ listener: string,
 answered_at: number | null, };
 
 export type RosterOut = { 
+/**
+ * Their account id (for `transfer`).
+ */
+user_id: number, 
 /**
  * Their pseudonym.
  */
@@ -551,7 +567,19 @@ contact_id: string,
 /**
  * The new priority.
  */
-priority: number, } | { "type": "resolve", 
+priority: number, } | { "type": "take_over", 
+/**
+ * The conversation.
+ */
+contact_id: string, } | { "type": "transfer", 
+/**
+ * The conversation.
+ */
+contact_id: string, 
+/**
+ * The listener's account id (`user_id` of the roster).
+ */
+to: number, } | { "type": "resolve", 
 /**
  * The alert.
  */

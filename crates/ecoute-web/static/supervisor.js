@@ -61,6 +61,10 @@ const ui = {
   whisperForm: $("whisper-form"),
   whisperText: /** @type {HTMLTextAreaElement} */ ($("whisper-form").querySelector("textarea")),
   readerClose: $("reader-close"),
+  handover: $("handover"),
+  takeOver: $("take-over"),
+  transferTo: /** @type {HTMLSelectElement} */ ($("transfer-to")),
+  transferButton: $("transfer"),
 };
 
 /** @type {BoardOut | null} */
@@ -230,6 +234,7 @@ function render() {
 function onBoard(next) {
   board = next;
   skew = next.now - Date.now();
+  if (reading) fillTransferChoices();
   const fresh = next.alerts.filter((a) => seenAlerts && !seenAlerts.has(a.alert_id));
   seenAlerts = new Set(next.alerts.map((a) => a.alert_id));
   render();
@@ -250,6 +255,23 @@ function watch(contactId) {
   socket.send({ type: "watch", contact_id: contactId });
 }
 
+/** The listeners to whom the conversation read may be handed: available, not its own. */
+function fillTransferChoices() {
+  const select = ui.transferTo;
+  const current = select.value;
+  select.replaceChildren();
+  const here = board?.ongoing.find((o) => o.contact_id === reading);
+  for (const r of board?.roster ?? []) {
+    if (r.presence !== "available" || r.pseudonym === here?.listener) continue;
+    const option = document.createElement("option");
+    option.value = String(r.user_id);
+    option.textContent = r.pseudonym;
+    select.append(option);
+  }
+  if ([...select.options].some((o) => o.value === current)) select.value = current;
+  ui.transferButton.disabled = select.options.length === 0;
+}
+
 /** @param {Extract<SupervisorOut, {type: "transcript"}>} frame */
 function onTranscript(frame) {
   reading = frame.contact_id;
@@ -266,6 +288,8 @@ function onTranscript(frame) {
   });
   for (const m of frame.messages) transcript.show(m);
   for (const w of frame.whispers) showWhisper(w);
+  ui.handover.hidden = false;
+  fillTransferChoices();
   ui.whisperText.focus();
 }
 
@@ -323,6 +347,7 @@ socket.addEventListener("frame", (event) => {
         ui.readerNote.textContent = t("board_reading_ended");
         transcript?.note(t("board_reading_ended"));
         ui.whisperForm.hidden = true;
+        ui.handover.hidden = true;
         reading = null;
       }
       break;
@@ -354,5 +379,13 @@ ui.whisperForm.addEventListener("submit", (event) => {
 });
 sendOnEnter(ui.whisperText, sendWhisper);
 ui.readerClose.addEventListener("click", closeReader);
+// A warm transfer: the person is told in plain words, the conversation goes on.
+ui.takeOver.addEventListener("click", () => {
+  if (reading) socket.send({ type: "take_over", contact_id: reading });
+});
+ui.transferButton.addEventListener("click", () => {
+  const to = Number(ui.transferTo.value);
+  if (reading && to) socket.send({ type: "transfer", contact_id: reading, to });
+});
 setInterval(render, TICK_MS);
 socket.connect();

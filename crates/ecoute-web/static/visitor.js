@@ -161,6 +161,12 @@ function onFrame(frame) {
       chat.list.note(t("assigned", { listener: frame.listener }));
       showActive();
       break;
+    case "transferred":
+      // A supervisor's warm transfer: said in plain words, and the conversation goes on.
+      chat.listener = frame.listener;
+      chat.list.note(t("transferred", { listener: frame.listener }));
+      showActive();
+      break;
     case "listener_away":
       chat.list.note(t("listener_away", { listener: chat.listener ?? "" }));
       setStatus([t("listener_away", { listener: chat.listener ?? "" })]);

@@ -430,3 +430,90 @@ async fn a_supervisor_moves_someone_waiting_by_hand_and_it_is_recorded() {
         .expect("page");
     assert!(html.contains("0 → 3"), "{html}");
 }
+
+#[tokio::test]
+async fn a_warm_transfer_then_a_supervisor_takes_over() {
+    let app = spawn_app(fast_config()).await;
+    app.add_user("lina", "listener").await;
+    app.add_user("marc", "listener").await;
+    app.add_user("sara", "supervisor").await;
+    let (mut sup, _, _) = supervisor(&app, "sara").await;
+    let (mut lina, mut person, contact) = talking(&app).await;
+    let mut marc = app.listener("marc").await;
+    marc.available().await;
+    let board = board_until(&mut sup, "both on the roster", |b| b.roster.len() == 2).await;
+    let marc_id = board
+        .roster
+        .iter()
+        .find(|r| r.pseudonym == "Marc")
+        .expect("Marc on the roster")
+        .user_id;
+
+    // Handed to Marc: the person is told, Lina lets it go, Marc opens it with its messages.
+    sup.send(SupervisorIn::Transfer {
+        contact_id: contact.clone(),
+        to: marc_id,
+    })
+    .await;
+    let told = expect_frame!(person.ws, PersonOut::Transferred { listener } => listener);
+    assert_eq!(told, "Marc");
+    let (gone, to) =
+        expect_frame!(lina.ws, ListenerOut::TransferredAway { contact_id, to } => (contact_id, to));
+    assert_eq!((gone.as_str(), to.as_str()), (contact.as_str(), "Marc"));
+    let opened =
+        expect_frame!(marc.ws, ListenerOut::Assigned { conversation } => conversation.contact_id);
+    assert_eq!(opened, contact);
+    let first = expect_frame!(marc.ws, ListenerOut::Message(m) => m);
+    assert_eq!(first.body, "Je n'en peux plus");
+
+    // Marc writes; Lina can no longer.
+    marc.ws
+        .send(ListenerIn::Send {
+            contact_id: contact.clone(),
+            id: "r1".into(),
+            body: "Je suis Marc, je prends le relais".into(),
+        })
+        .await;
+    expect_frame!(marc.ws, ListenerOut::Ack { .. });
+    let m = expect_frame!(person.ws, PersonOut::Message(m) => m);
+    assert_eq!(m.listener.as_deref(), Some("Marc"));
+    lina.ws
+        .send(ListenerIn::Send {
+            contact_id: contact.clone(),
+            id: "x1".into(),
+            body: "encore là ?".into(),
+        })
+        .await;
+    let code = expect_frame!(lina.ws, ListenerOut::Error(e) => e.code);
+    assert_eq!(code, ErrorCode::NotYourContact);
+
+    // The supervisor takes over, from a workspace of their own that is available.
+    let refused = |code: ErrorCode| move |f: &SupervisorOut| matches!(f, SupervisorOut::Error(e) if e.code == code);
+    sup.send(SupervisorIn::TakeOver {
+        contact_id: contact.clone(),
+    })
+    .await;
+    sup.until("not available yet", refused(ErrorCode::NotAvailable))
+        .await;
+    let mut own = app.listener("sara").await;
+    own.available().await;
+    sup.send(SupervisorIn::TakeOver {
+        contact_id: contact.clone(),
+    })
+    .await;
+    let told = expect_frame!(person.ws, PersonOut::Transferred { listener } => listener);
+    assert_eq!(told, "Sara");
+    expect_frame!(marc.ws, ListenerOut::TransferredAway { .. });
+    let opened =
+        expect_frame!(own.ws, ListenerOut::Assigned { conversation } => conversation.contact_id);
+    assert_eq!(opened, contact);
+
+    // The one who ends it owes the sheet.
+    own.ws
+        .send(ListenerIn::End {
+            contact_id: contact.clone(),
+        })
+        .await;
+    let sheet = expect_frame!(own.ws, ListenerOut::Ended { sheet_url, .. } => sheet_url);
+    assert!(sheet.is_some());
+}

@@ -370,6 +370,37 @@ where
         .await
     }
 
+    async fn transfer_contact(
+        &self,
+        contact: ContactId,
+        to: UserId,
+        capacity: u32,
+    ) -> StoreResult<(Contact, UserId)> {
+        self.write(move |tx| {
+            Box::pin(async move {
+                let before = Self::lock_contact(tx, contact).await?;
+                let after = before.after_transfer(to)?;
+                let from = before.state.listener().ok_or(TransitionError::NotActive)?;
+                let held: i64 = tx
+                    .one(
+                        "SELECT COUNT(*) AS n FROM contacts WHERE state = 'active' \
+                         AND listener_id = $1",
+                        &[to.0.into()],
+                    )
+                    .await?
+                    .get("n")?;
+                if count(held)? >= u64::from(capacity) {
+                    return Err(StoreError::AtCapacity);
+                }
+                Self::write_contact(tx, &after)
+                    .await
+                    .map_err(|e| write_error(e, "transfer refused"))?;
+                Ok((after, from))
+            })
+        })
+        .await
+    }
+
     async fn priority_changes(&self, limit: u32) -> StoreResult<Vec<PriorityChange>> {
         sqlx::query(
             "SELECT p.at, p.user_id, u.pseudonym, p.contact_id, p.from_priority, p.to_priority \

@@ -10,6 +10,7 @@ use crate::state::AppState;
 
 /// Strings the visitor script needs.
 const SCRIPT_TEXTS: &[&str] = &[
+    "transferred",
     "left_queue",
     "sent",
     "starting",

@@ -251,6 +251,7 @@ impl Side for ListenerConn {
                     Flow::Replaced
                 }
                 Ok(Event::SessionsChanged { .. }) => self.check_session(io).await,
+                Ok(Event::Handed { contact }) => self.on_handed(io, *contact).await.into(),
                 Ok(Event::Whisper { whisper }) => io
                     .send(&ListenerOut::Whisper(WhisperOut::from(whisper)))
                     .await
@@ -366,7 +367,6 @@ impl ListenerConn {
     }
 
     async fn on_next(&mut self, io: &mut Io) -> bool {
-        let store = self.state.store.clone();
         let capacity = self.state.config.chat.max_conversations;
         let outcome = self
             .state
@@ -374,34 +374,7 @@ impl ListenerConn {
             .take_next(self.session.user.centre, self.user())
             .await;
         match outcome {
-            Ok(TakeOutcome::Taken(contact)) => {
-                self.follow(io, contact.id, 0);
-                let away = store
-                    .persons_away_since(self.state.clock.now())
-                    .await
-                    .map(|a| a.contains(&contact.id))
-                    .unwrap_or(false);
-                // What the triage read while the person waited, for the listener to see.
-                let triage = store.triage(contact.id).await.unwrap_or_else(|e| {
-                    tracing::warn!(error = %e, "triage read failed");
-                    None
-                });
-                let frame = ListenerOut::Assigned {
-                    conversation: conversation(&contact, away, triage.as_ref()),
-                };
-                if !io.send(&frame).await {
-                    return false;
-                }
-                let sent = match self.delivered.catch_up(store.as_ref(), contact.id).await {
-                    Ok(messages) => io.send_messages(messages, ListenerOut::Message).await,
-                    Err(e) => {
-                        let id = contact.id.to_string();
-                        self.internal(io, e, Some(&id), None).await
-                    }
-                };
-                // A requeued conversation keeps its supervisors' notes.
-                sent && self.send_whispers(io, contact.id).await
-            }
+            Ok(TakeOutcome::Taken(contact)) => self.open_conversation(io, &contact).await,
             Ok(TakeOutcome::QueueEmpty) => io.send(&ListenerOut::QueueEmpty).await,
             Ok(TakeOutcome::AtCapacity) => {
                 let err = ErrorOut::new(
@@ -419,6 +392,87 @@ impl ListenerConn {
             }
             Err(e) => self.internal(io, e, None, None).await,
         }
+    }
+
+    /// Opens a conversation that just became this listener's (taken with "next", or handed
+    /// over by a supervisor): `assigned`, its messages so far, its notes.
+    async fn open_conversation(&mut self, io: &mut Io, contact: &Contact) -> bool {
+        let store = self.state.store.clone();
+        self.follow(io, contact.id, 0);
+        let away = store
+            .persons_away_since(self.state.clock.now())
+            .await
+            .map(|a| a.contains(&contact.id))
+            .unwrap_or(false);
+        // What the triage read while the person waited, for the listener to see.
+        let triage = store.triage(contact.id).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "triage read failed");
+            None
+        });
+        let frame = ListenerOut::Assigned {
+            conversation: conversation(contact, away, triage.as_ref()),
+        };
+        if !io.send(&frame).await {
+            return false;
+        }
+        let sent = match self.delivered.catch_up(store.as_ref(), contact.id).await {
+            Ok(messages) => io.send_messages(messages, ListenerOut::Message).await,
+            Err(e) => {
+                let id = contact.id.to_string();
+                self.internal(io, e, Some(&id), None).await
+            }
+        };
+        // A requeued or handed-over conversation keeps its supervisors' notes.
+        sent && self.send_whispers(io, contact.id).await
+    }
+
+    /// A supervisor handed `contact` to this listener: opened here unless already open.
+    async fn on_handed(&mut self, io: &mut Io, contact: ContactId) -> bool {
+        if io.follows(Topic::Contact(contact)) {
+            return true;
+        }
+        match self.state.store.contact(contact).await {
+            Ok(Some(c))
+                if c.state
+                    == (ContactState::Active {
+                        listener: self.user(),
+                    }) =>
+            {
+                self.open_conversation(io, &c).await
+            }
+            // Moved on meanwhile (ended, handed again): nothing to open.
+            Ok(_) => true,
+            Err(e) => {
+                let id = contact.to_string();
+                self.internal(io, e, Some(&id), None).await
+            }
+        }
+    }
+
+    /// The conversation is no longer this listener's (handed to `to`): it leaves the
+    /// workspace, with no sheet to fill here.
+    async fn let_go(&mut self, io: &mut Io, contact: ContactId, to: Option<UserId>) -> bool {
+        if !io.follows(Topic::Contact(contact)) {
+            return true;
+        }
+        self.unfollow(io, contact);
+        let to = match to {
+            Some(user) => self
+                .state
+                .store
+                .user(user)
+                .await
+                .ok()
+                .flatten()
+                .map(|u| u.pseudonym)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        io.send(&ListenerOut::TransferredAway {
+            contact_id: contact.to_string(),
+            to,
+        })
+        .await
     }
 
     async fn on_send(&mut self, io: &mut Io, contact_id: &str, id: String, body: String) -> bool {
@@ -575,6 +629,10 @@ impl ListenerConn {
                 io.send(&ListenerOut::Delivered { contact_id, seq }).await
             }
             Event::Contact { contact: change } => self.on_contact_change(io, change).await,
+            Event::Transferred {
+                contact: change,
+                from,
+            } if *from == self.user() => self.let_go(io, change.id, change.listener).await,
             _ => true,
         }
     }
@@ -609,6 +667,10 @@ impl ListenerConn {
             ContactStatus::Waiting => {
                 self.unfollow(io, change.id);
                 io.send(&ListenerOut::Requeued { contact_id }).await
+            }
+            // Handed to someone else while this socket missed the event.
+            ContactStatus::Active if change.listener != Some(self.user()) => {
+                self.let_go(io, change.id, change.listener).await
             }
             ContactStatus::Active => true,
         }

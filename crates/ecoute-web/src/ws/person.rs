@@ -266,6 +266,13 @@ impl Side for PersonConn {
                 ..
             } => io.send(&PersonOut::Delivered { seq: *seq }).await,
             Event::Contact { contact } => self.on_contact_change(io, contact).await,
+            Event::Transferred { contact, .. } => {
+                let Some(listener) = contact.listener else {
+                    return Flow::Continue;
+                };
+                let name = self.pseudonym(listener).await.unwrap_or_default();
+                io.send(&PersonOut::Transferred { listener: name }).await
+            }
             Event::Replaced { connection } if *connection != self.conn => {
                 io.send(&PersonOut::Replaced).await;
                 return Flow::Replaced;

@@ -10,6 +10,7 @@ use ecoute_app::supervision::{Board, Transcript};
 use ecoute_app::AppError;
 use ecoute_domain::{
     AlertId, CentreId, Channel, ContactId, ContactStatus, Event, QueueSnapshot, Topic,
+    TransitionError, UserId,
 };
 use ecoute_protocol::{
     AlertOut, Audience, BoardOut, ErrorCode, ErrorOut, MessageOut, OngoingOut, RosterOut,
@@ -144,6 +145,10 @@ impl Side for SupervisorConn {
                 body,
             } => self.on_whisper(io, &contact_id, id, &body).await,
             SupervisorIn::Resolve { alert_id } => self.on_resolve(io, &alert_id).await,
+            SupervisorIn::TakeOver { contact_id } => self.on_transfer(io, &contact_id, None).await,
+            SupervisorIn::Transfer { contact_id, to } => {
+                self.on_transfer(io, &contact_id, Some(UserId(to))).await
+            }
             SupervisorIn::Priority {
                 contact_id,
                 priority,
@@ -340,6 +345,45 @@ impl SupervisorConn {
         }
     }
 
+    async fn on_transfer(&mut self, io: &mut Io, contact_id: &str, to: Option<UserId>) -> bool {
+        let Ok(contact) = contact_id.parse::<ContactId>() else {
+            return io.error(unknown_contact(contact_id)).await;
+        };
+        let refused = |code, text: &str| ErrorOut::new(code, text).with_contact(contact_id);
+        match self
+            .state
+            .app
+            .transfer(&self.session.user, contact, to)
+            .await
+        {
+            // The board, the workspaces and the person follow through the events.
+            Ok(_) => true,
+            Err(AppError::NotAvailable) => {
+                let text = if to.is_none() {
+                    "open your workspace and set yourself available to take the conversation over"
+                } else {
+                    "this listener is not available"
+                };
+                io.error(refused(ErrorCode::NotAvailable, text)).await
+            }
+            Err(AppError::AtCapacity) => {
+                let text = "this listener already holds as many conversations as they may";
+                io.error(refused(ErrorCode::Busy, text)).await
+            }
+            Err(AppError::Refused(TransitionError::SameListener)) => {
+                let text = "this listener already holds the conversation";
+                io.error(refused(ErrorCode::BadFrame, text)).await
+            }
+            Err(AppError::ContactEnded | AppError::Refused(_)) => {
+                let text = "the conversation is not in progress";
+                io.error(refused(ErrorCode::ContactEnded, text)).await
+            }
+            Err(AppError::NotFound) => io.error(unknown_contact(contact_id)).await,
+            Err(AppError::NotSupervisor) => io.error(forbidden()).await,
+            Err(e) => self.internal(io, e, Some(contact_id), None).await,
+        }
+    }
+
     async fn on_priority(&mut self, io: &mut Io, contact_id: &str, priority: i32) -> bool {
         let Ok(contact) = contact_id.parse::<ContactId>() else {
             return io.error(unknown_contact(contact_id)).await;
@@ -467,6 +511,7 @@ fn board_out(board: Board, written: &[ecoute_domain::Thread]) -> BoardOut {
             .roster
             .iter()
             .map(|r| RosterOut {
+                user_id: r.user.0,
                 pseudonym: r.pseudonym.clone(),
                 presence: r.presence,
                 conversations: r.conversations,
