@@ -174,3 +174,22 @@ export async function openBoard(page, base, { lang } = {}) {
   // The figures read "–" until the server's first board is drawn.
   await page.waitForFunction(() => /^\d+$/.test(document.getElementById("count-waiting")?.textContent ?? ""));
 }
+
+/** Opens the workspace of the account logged in on `page` in a second page of its context (its
+ *  own session: a supervisor's board in one tab, their workspace in another); returns the new
+ *  page once its socket is welcomed. Confirmations are accepted and page errors recorded, as on
+ *  `openPage`'s pages. */
+export async function openWorkspaceBeside(page, base, { lang } = {}) {
+  const workspace = await page.context().newPage();
+  workspace.setDefaultTimeout(STEP_TIMEOUT_MS);
+  workspace.dialogs = [];
+  workspace.on("dialog", async (dialog) => {
+    workspace.dialogs.push({ type: dialog.type(), message: dialog.message() });
+    await dialog.accept();
+  });
+  workspace.errors = [];
+  workspace.on("pageerror", (error) => workspace.errors.push(error));
+  await workspace.goto(`${base}/listener${lang === "en" ? "?lang=en" : ""}`);
+  await workspaceReady(workspace);
+  return workspace;
+}

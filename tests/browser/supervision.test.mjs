@@ -5,7 +5,9 @@
 // conversation as it goes and writes the listener a private note that the person never
 // receives, then takes the alert in hand. A sheet that marks a high risk brings a debrief
 // request. An administrator finds the read in the audit log (who, which conversation, when —
-// never what was said), and a listener is refused the board.
+// never what was said), and a listener is refused the board. A warm transfer: the supervisor
+// hands a conversation to another listener, then takes it over into her own workspace; the
+// person is told in plain words each time, and only the last listener owes the sheet.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,15 +15,18 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { openPage, screenshot, useEcoute } from "./harness.mjs";
 import {
+  fillSheet,
   listenerSees,
   listenerSend,
   logIn,
   openBoard,
+  openWorkspaceBeside,
   setAvailable,
   startChat,
   takeNext,
   visitorSees,
   visitorSend,
+  workspaceReady,
 } from "./flows.mjs";
 
 /** Records the audio contexts and the tones the page makes (the test's spies, not the page's). */
@@ -308,6 +313,133 @@ describe("live supervision", () => {
 
     for (const page of [supervisor, listener, person, admin]) assert.deepEqual(page.errors, []);
     for (const page of [supervisor, listener, person, admin]) await page.context().close();
+  });
+
+  test("a warm transfer: the supervisor hands a conversation to another listener, then takes it over herself", async () => {
+    const said = {
+      first: "Bonsoir, j'ai besoin de parler à quelqu'un, ça ne va pas du tout.",
+      lou: "Bonsoir, je vous écoute. Que se passe-t-il ?",
+      noa: "Bonsoir, c'est Noa. J'ai lu ce que vous avez écrit, je suis là.",
+      second: "Merci. C'est mon travail, je n'en peux plus.",
+      sara: "Bonsoir, c'est Sara. Je prends la suite, prenez votre temps.",
+    };
+
+    // ---- 1. Lou answers a person; Sara has the board open, and her own workspace in another tab.
+    const lou = await openPage(lab.browser);
+    await logIn(lou, lab.ecoute.url, "lou");
+    await setAvailable(lou);
+    const person = await openPage(lab.browser);
+    await startChat(person, lab.ecoute.url);
+    await visitorSend(person, said.first);
+    await person.locator("#messages .delivery", { hasText: "envoyé" }).waitFor();
+    const fromLou = await takeNext(lou);
+    await listenerSees(fromLou, said.first);
+    const label = /(P-[0-9A-F]{4})/.exec((await fromLou.locator(".conversation-title").textContent()) ?? "")?.[1];
+    assert.ok(label, "the conversation has a label");
+    await listenerSend(fromLou, said.lou);
+    await visitorSees(person, said.lou);
+
+    const board = await openPage(lab.browser);
+    await logIn(board, lab.ecoute.url, "sara");
+    await openBoard(board, lab.ecoute.url);
+    const sara = await openWorkspaceBeside(board, lab.ecoute.url);
+    const noa = await openPage(lab.browser);
+    await logIn(noa, lab.ecoute.url, "noa");
+    await setAvailable(noa);
+
+    // Sara reads the conversation in progress.
+    await board.locator("#ongoing-list li", { hasText: new RegExp(`^${label} · Lou( · |\\b)`) }).getByRole("button", { name: "Lire" }).click();
+    await reads(board, "#reader-title", `Conversation ${label} avec Lou`);
+    await board.locator("#reader-messages li.message .body", { hasText: said.lou }).waitFor();
+    await board.locator("#handover").waitFor({ state: "visible" });
+    // Her workspace is open but not available: taking over is refused, and nothing moves.
+    assert.notEqual(await sara.getAttribute("#presence", "data-current"), "available");
+    await board.click("#take-over");
+    await board.locator("#reader-note", { hasText: /^Une erreur est survenue : / }).waitFor();
+    await setAvailable(sara);
+    // She may hand it to the available listeners, never to the one who has it.
+    const choices = (page, names) =>
+      page.waitForFunction(
+        (want) => [...document.querySelectorAll("#transfer-to option")].map((o) => o.textContent).sort().join(",") === want,
+        [...names].sort().join(","),
+      );
+    await choices(board, ["Noa", "Sara"]);
+    assert.equal(await board.isEnabled("#transfer"), true);
+
+    // ---- 2. Sara hands the conversation to Noa.
+    await board.selectOption("#transfer-to", { label: "Noa" });
+    await board.click("#transfer");
+    // The person is told, in plain words, who takes over; the conversation goes on.
+    await person
+      .locator("#messages li.note", { hasText: "Un autre écoutant, Noa, prend le relais de votre conversation." })
+      .waitFor();
+    // Lou's panel lets it go, with no sheet owed.
+    await fromLou.locator(".conversation-note", { hasText: "Un superviseur a confié cette conversation à Noa." }).waitFor();
+    await fromLou.locator("form.composer").waitFor({ state: "hidden" });
+    assert.equal(await fromLou.locator("a.sheet-link").isVisible(), false, "Lou has no sheet to fill");
+    // Noa's workspace opens it by itself, with the messages so far and who wrote them.
+    const withNoa = noa.locator("article.conversation", { has: noa.locator(".conversation-title", { hasText: label }) });
+    await withNoa.waitFor();
+    await listenerSees(withNoa, said.first);
+    await listenerSees(withNoa, said.lou);
+    const louReply = withNoa.locator("li.message", { has: noa.locator(".body", { hasText: said.lou }) });
+    assert.equal((await louReply.locator(".author").textContent())?.trim(), "Lou");
+    // The board follows: the conversation is Noa's now, and the choices are those left.
+    await board.locator("#ongoing-list li", { hasText: new RegExp(`^${label} · Noa( · |\\b)`) }).waitFor();
+    await reads(board, "#reader-title", `Conversation ${label} avec Noa`);
+    await reads(board, "#reader-note", "");
+    await choices(board, ["Lou", "Sara"]);
+    await listenerSend(withNoa, said.noa);
+    await visitorSees(person, said.noa);
+    await visitorSend(person, said.second);
+    await listenerSees(withNoa, said.second);
+    await board.locator("#reader-messages li.message .body", { hasText: said.second }).waitFor();
+    assert.equal(await lou.locator(`article.conversation li.message .body`, { hasText: said.second }).count(), 0);
+    await screenshot(person, "person-transferred");
+    await screenshot(noa, "listener-transferred-in");
+
+    // ---- 3. Sara takes it over herself, into her own workspace.
+    await board.click("#take-over");
+    await person
+      .locator("#messages li.note", { hasText: "Un autre écoutant, Sara, prend le relais de votre conversation." })
+      .waitFor();
+    await withNoa.locator(".conversation-note", { hasText: "Un superviseur a confié cette conversation à Sara." }).waitFor();
+    await withNoa.locator("form.composer").waitFor({ state: "hidden" });
+    assert.equal(await withNoa.locator("a.sheet-link").isVisible(), false, "Noa has no sheet to fill");
+    const withSara = sara.locator("article.conversation", { has: sara.locator(".conversation-title", { hasText: label }) });
+    await withSara.waitFor();
+    for (const text of [said.first, said.lou, said.noa, said.second]) await listenerSees(withSara, text);
+    await board.locator("#ongoing-list li", { hasText: new RegExp(`^${label} · Sara( · |\\b)`) }).waitFor();
+    await reads(board, "#reader-title", `Conversation ${label} avec Sara`);
+    await choices(board, ["Lou", "Noa"]);
+    await listenerSend(withSara, said.sara);
+    await visitorSees(person, said.sara);
+    const saraReply = person.locator("#messages li.message", { has: person.locator(".body", { hasText: said.sara }) });
+    assert.equal((await saraReply.locator(".author").textContent())?.trim(), "Sara");
+    await screenshot(board, "supervisor-took-over");
+
+    // Sara ends it: the person's page says so, and the sheet is hers to fill.
+    await withSara.locator("button.end").click();
+    await person.locator("#new-chat").waitFor({ state: "visible" });
+    await reads(board, "#reader-note", "La conversation est terminée.");
+    await board.locator("#handover").waitFor({ state: "hidden" });
+    const sheetLink = withSara.locator("a.sheet-link");
+    await sheetLink.waitFor({ state: "visible" });
+    assert.match((await sheetLink.getAttribute("href")) ?? "", /^\/listener\/sheet\/[0-9a-f-]{36}/);
+    assert.equal(await withNoa.locator("a.sheet-link").isVisible(), false);
+    assert.equal(await fromLou.locator("a.sheet-link").isVisible(), false);
+    // Nor do Lou and Noa owe one when their workspaces are opened again.
+    for (const page of [lou, noa]) {
+      await page.reload();
+      await workspaceReady(page);
+      assert.equal(await page.locator("#pending").isVisible(), false);
+    }
+    await Promise.all([sara.waitForURL(/\/listener\/sheet\//), sheetLink.click()]);
+    await fillSheet(sara, (url) => url.pathname === "/listener");
+    await sara.locator(".notice", { hasText: "Fiche enregistrée." }).waitFor();
+
+    for (const page of [board, sara, lou, noa, person]) assert.deepEqual(page.errors, []);
+    for (const page of [board, lou, noa, person]) await page.context().close();
   });
 
   test("a listener is refused the board and its socket; a supervisor is refused the audit log", async () => {

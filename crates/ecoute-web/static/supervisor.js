@@ -234,7 +234,10 @@ function render() {
 function onBoard(next) {
   board = next;
   skew = next.now - Date.now();
-  if (reading) fillTransferChoices();
+  if (reading) {
+    followReading();
+    fillTransferChoices();
+  }
   const fresh = next.alerts.filter((a) => seenAlerts && !seenAlerts.has(a.alert_id));
   seenAlerts = new Set(next.alerts.map((a) => a.alert_id));
   render();
@@ -253,6 +256,16 @@ function onBoard(next) {
 function watch(contactId) {
   if (reading && reading !== contactId) socket.send({ type: "unwatch", contact_id: reading });
   socket.send({ type: "watch", contact_id: contactId });
+}
+
+/** After a warm transfer, the reader names the conversation's new listener (and drops a stale note). */
+function followReading() {
+  const here = board?.ongoing.find((o) => o.contact_id === reading);
+  if (!here) return;
+  const title = t("board_reading", { label: here.label, listener: here.listener });
+  if (ui.readerTitle.textContent === title) return;
+  ui.readerTitle.textContent = title;
+  ui.readerNote.textContent = "";
 }
 
 /** The listeners to whom the conversation read may be handed: available, not its own. */
