@@ -1,6 +1,7 @@
 //! The contact's use cases: join the queue, take next, send a message, end (either side),
 //! presence, and the connections of both sides coming and going.
 
+use ecoute_domain::duty_cap_reached;
 use ecoute_domain::{
     Author, CentreId, Channel, ClientMessageId, Contact, ContactId, Event, MessageBody, Presence,
     Topic, Transition, UserId,
@@ -46,8 +47,13 @@ impl App {
     /// and below their capacity. [`AppError::NotAvailable`] unless their presence is
     /// available.
     pub async fn take_next(&self, centre: CentreId, listener: UserId) -> AppResult<TakeOutcome> {
-        if self.store.presence(listener).await? != Presence::Available {
+        let (presence, since) = self.store.presence_since(listener).await?;
+        if presence != Presence::Available {
             return Err(AppError::NotAvailable);
+        }
+        // Listener wellbeing: after the cap on continuous duty, a break before the next.
+        if duty_cap_reached(since, self.now(), self.settings.max_duty_minutes) {
+            return Err(AppError::DutyCap(self.settings.max_duty_minutes));
         }
         let outcome = self
             .store

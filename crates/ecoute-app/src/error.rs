@@ -34,6 +34,9 @@ pub enum AppError {
     /// The listener already holds as many conversations as they may.
     #[error("this listener already holds as many conversations as they may")]
     AtCapacity,
+    /// A listener reached the cap on continuous duty (minutes): a pause first.
+    #[error("you have been on duty for {0} minutes without a break: take a pause before the next person")]
+    DutyCap(u64),
     /// A listener pressed "next" while not available.
     #[error("set your presence to available to take a contact")]
     NotAvailable,

@@ -50,6 +50,9 @@ pub struct Settings {
     pub max_waiting: u64,
     /// Most conversations a listener holds at once.
     pub max_conversations: u32,
+    /// Continuous minutes available (without a pause) after which "next" is refused until the
+    /// listener takes a break; 0: no cap.
+    pub max_duty_minutes: u64,
     /// A person away this long ends their contact.
     pub person_return_seconds: u64,
     /// A listener away this long sends their conversations back to the queue.

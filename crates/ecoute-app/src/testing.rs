@@ -14,6 +14,7 @@ pub async fn app() -> (App, Arc<ManualClock>) {
     let settings = Settings {
         max_waiting: 10,
         max_conversations: 2,
+        max_duty_minutes: 0,
         person_return_seconds: 60,
         listener_return_seconds: 60,
         hello_grace_seconds: 60,

@@ -32,6 +32,7 @@ fn settings() -> Settings {
     Settings {
         max_waiting: 2,
         max_conversations: 1,
+        max_duty_minutes: 240,
         person_return_seconds: 120,
         listener_return_seconds: 60,
         hello_grace_seconds: 30,
@@ -290,5 +291,42 @@ async fn a_new_account_breaking_a_rule_or_taken_is_refused_by_name() {
     assert!(matches!(
         h.app.create_account(bad_role).await,
         Err(AppError::InvalidAccount(ecoute_domain::UserError::Role))
+    ));
+}
+
+/// Listener wellbeing: after four hours available without a pause, "next" asks for a break
+/// first; a pause starts the count anew (time moved by the injected clock, never slept).
+#[tokio::test]
+async fn after_the_duty_cap_next_asks_for_a_break() {
+    let h = harness().await;
+    let listener = h.listener("camille").await;
+    h.app
+        .set_presence(listener, CENTRE, Presence::Available)
+        .await
+        .expect("available");
+    h.connected_person(1).await;
+    h.advance(4 * 3600 - 60);
+    // Re-choosing available keeps the time it was first chosen.
+    h.app
+        .set_presence(listener, CENTRE, Presence::Available)
+        .await
+        .expect("available again");
+    h.advance(60);
+    match h.app.take_next(CENTRE, listener).await {
+        Err(AppError::DutyCap(240)) => {}
+        other => panic!("expected the duty cap, got {other:?}"),
+    }
+    h.app
+        .set_presence(listener, CENTRE, Presence::Pause)
+        .await
+        .expect("pause");
+    h.advance(900);
+    h.app
+        .set_presence(listener, CENTRE, Presence::Available)
+        .await
+        .expect("back");
+    assert!(matches!(
+        h.app.take_next(CENTRE, listener).await,
+        Ok(ecoute_store::TakeOutcome::Taken(_))
     ));
 }

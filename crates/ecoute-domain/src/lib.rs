@@ -48,7 +48,9 @@ pub use triage::{
     assess, raise_priority, Assessment, Cue, CueKind, CueStatus, ScreenerRisk, TriageLevel,
     SCORER_VERSION,
 };
-pub use user::{Password, Permission, Presence, Pseudonym, Role, UserError, Username};
+pub use user::{
+    duty_cap_reached, Password, Permission, Presence, Pseudonym, Role, UserError, Username,
+};
 pub use volunteer::{
     Application, ApplicationError, ApplicationEvent, ApplicationId, Candidate, CandidateInput,
     Conversion, EventKind, PipelineCounts, Stage, StageError,

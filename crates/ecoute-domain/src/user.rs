@@ -220,6 +220,23 @@ pub enum UserError {
     Role,
 }
 
+/// Whether a listener available since `since` has reached the cap on continuous duty at
+/// `now` (`cap_minutes` 0: no cap). A pause starts the count anew; so does a listener whose
+/// presence was never set (nothing to count from).
+pub fn duty_cap_reached(
+    since: Option<crate::Timestamp>,
+    now: crate::Timestamp,
+    cap_minutes: u64,
+) -> bool {
+    match since {
+        Some(since) if cap_minutes > 0 => {
+            let minutes = now.0.saturating_sub(since.0) / 60_000;
+            u64::try_from(minutes).is_ok_and(|m| m >= cap_minutes)
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +295,15 @@ mod tests {
         for p in [Presence::Available, Presence::Pause, Presence::Offline] {
             assert_eq!(Presence::parse(p.as_str()), Some(p));
         }
+        // The cap on continuous duty.
+        let t = |min: i64| crate::Timestamp(min * 60_000);
+        assert!(!duty_cap_reached(Some(t(0)), t(239), 240));
+        assert!(duty_cap_reached(Some(t(0)), t(240), 240));
+        assert!(!duty_cap_reached(Some(t(0)), t(10_000), 0), "0: no cap");
+        assert!(!duty_cap_reached(None, t(10_000), 240));
+        assert!(
+            !duty_cap_reached(Some(t(10)), t(0), 240),
+            "a clock that went back"
+        );
     }
 }

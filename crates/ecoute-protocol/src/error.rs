@@ -41,11 +41,13 @@ pub enum ErrorCode {
     Forbidden,
     /// A supervisor changed the priority of someone no longer waiting (a listener answered).
     NotWaiting,
+    /// `next` after the cap on continuous duty: a pause first (listener wellbeing).
+    DutyCap,
 }
 
 impl ErrorCode {
     /// Every code, for docs and tests.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::BadFrame,
         ErrorCode::FrameTooLarge,
         ErrorCode::HelloRequired,
@@ -63,6 +65,7 @@ impl ErrorCode {
         ErrorCode::UnknownAlert,
         ErrorCode::Forbidden,
         ErrorCode::NotWaiting,
+        ErrorCode::DutyCap,
     ];
 
     /// The code as on the wire.
@@ -85,6 +88,7 @@ impl ErrorCode {
             ErrorCode::UnknownAlert => "unknown_alert",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotWaiting => "not_waiting",
+            ErrorCode::DutyCap => "duty_cap",
         }
     }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 /// the same stale-connection rule as the person's; an away listener is reported while they
 /// still hold a presence other than offline or a conversation.
 pub async fn presence_and_listener_connections(store: Arc<dyn Store>) {
-    let ls = listeners(&*store, 2).await;
+    let ls = listeners(&*store, 3).await;
     assert_eq!(
         store.presence(ls[0]).await.expect("presence"),
         Presence::Offline
@@ -34,6 +34,35 @@ pub async fn presence_and_listener_connections(store: Arc<dyn Store>) {
         store
             .set_presence(UserId(9_999), Presence::Available, at(1))
             .await,
+    );
+    // Since when: the same presence again keeps its time; another one starts anew.
+    assert_eq!(
+        store.presence_since(ls[2]).await.expect("since"),
+        (Presence::Offline, None)
+    );
+    store
+        .set_presence(ls[2], Presence::Available, at(3))
+        .await
+        .expect("set");
+    store
+        .set_presence(ls[2], Presence::Available, at(4))
+        .await
+        .expect("set again");
+    assert_eq!(
+        store.presence_since(ls[2]).await.expect("since"),
+        (Presence::Available, Some(at(3)))
+    );
+    store
+        .set_presence(ls[2], Presence::Pause, at(5))
+        .await
+        .expect("pause");
+    store
+        .set_presence(ls[2], Presence::Available, at(6))
+        .await
+        .expect("back");
+    assert_eq!(
+        store.presence_since(ls[2]).await.expect("since"),
+        (Presence::Available, Some(at(6)))
     );
 
     store.attach_listener(ls[0], 10).await.expect("attach");

@@ -222,6 +222,9 @@ pub trait PresenceStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// A listener's presence (`Offline` if never set).
     async fn presence(&self, user: UserId) -> StoreResult<Presence>;
+    /// A listener's presence and since when it is what it is (`None`: never set). Setting the
+    /// same presence again keeps its time.
+    async fn presence_since(&self, user: UserId) -> StoreResult<(Presence, Option<Timestamp>)>;
     /// Records that connection `conn` now carries the listener's workspace.
     async fn attach_listener(&self, user: UserId, conn: i64) -> StoreResult<()>;
     /// Records that connection `conn` closed at `now`, if it is still the listener's current

@@ -546,3 +546,4 @@ board_take_over = Take over this conversation
 board_transfer_to = or hand it to
 board_transfer = Hand over
 board_handover_hint = The person is told in plain words; your workspace must be open and available to take over.
+error_duty_cap = You have been on duty for a long time without a break. Take a pause (set your presence to "On a break"), then come back: someone else will answer meanwhile.

@@ -546,3 +546,4 @@ board_take_over = Reprendre cette conversation
 board_transfer_to = ou la confier à
 board_transfer = Confier
 board_handover_hint = La personne en est informée simplement ; pour la reprendre, votre poste d'écoute doit être ouvert et disponible.
+error_duty_cap = Vous êtes de permanence depuis longtemps sans pause. Faites une pause (présence « En pause »), puis revenez : quelqu'un d'autre répondra entre-temps.

@@ -40,6 +40,9 @@ pub struct ChatConfig {
     pub listener_return_seconds: u64,
     /// Conversations a listener may hold at once (1 or 2).
     pub max_conversations: u32,
+    /// Continuous minutes available without a pause after which "next" asks for a break
+    /// first (listener wellbeing); 0: no cap.
+    pub max_duty_minutes: u64,
     /// Most people waiting at once; beyond, newcomers are told the line is full.
     pub max_waiting: usize,
     /// How long a new contact may wait for its page to connect (say `hello`) before it leaves
@@ -239,6 +242,7 @@ impl WebConfig {
         ecoute_app::Settings {
             max_waiting: self.chat.max_waiting as u64,
             max_conversations: self.chat.max_conversations,
+            max_duty_minutes: self.chat.max_duty_minutes,
             person_return_seconds: self.chat.person_return_seconds,
             listener_return_seconds: self.chat.listener_return_seconds,
             hello_grace_seconds: self.chat.hello_grace_seconds,
@@ -264,6 +268,7 @@ impl Default for ChatConfig {
             person_return_seconds: 120,
             listener_return_seconds: 60,
             max_conversations: 1,
+            max_duty_minutes: 240,
             max_waiting: 1000,
             hello_grace_seconds: 30,
             default_handle_minutes: 20,
@@ -332,6 +337,12 @@ impl WebConfig {
         }
         if !(1..=2).contains(&c.max_conversations) {
             return Err(invalid("chat.max_conversations", "must be 1 or 2"));
+        }
+        if c.max_duty_minutes > 1440 {
+            return Err(invalid(
+                "chat.max_duty_minutes",
+                "must be between 0 (no cap) and 1440",
+            ));
         }
         if !(1..=86_400).contains(&c.person_return_seconds) {
             return Err(invalid(

@@ -279,6 +279,7 @@ impl From<AppError> for WebError {
             | AppError::Stage(_)
             | AppError::NotAvailable
             | AppError::AtCapacity
+            | AppError::DutyCap(_)
             | AppError::UsernameTaken(_)
             | AppError::CampaignExists(_) => WebError::Conflict(e.to_string()),
             AppError::Overloaded => WebError::Busy {

@@ -405,7 +405,12 @@ function updateEmptyHint() {
 }
 
 /** The refusals the page words itself, by code (the server's own texts are English). */
-const ERROR_TEXTS = { busy: "error_busy", not_available: "error_not_available", message_invalid: "message_invalid" };
+const ERROR_TEXTS = {
+  busy: "error_busy",
+  not_available: "error_not_available",
+  message_invalid: "message_invalid",
+  duty_cap: "error_duty_cap",
+};
 
 /** @param {import("./protocol").ErrorOut} frame */
 function onError(frame) {

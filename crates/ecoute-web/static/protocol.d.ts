@@ -15,7 +15,7 @@ export type WaitEstimate = { "kind": "soon" } | { "kind": "seconds",
  */
 seconds: number, } | { "kind": "no_listener_on_duty" };
 
-export type ErrorCode = "bad_frame" | "frame_too_large" | "hello_required" | "bad_token" | "session_expired" | "message_invalid" | "bad_message_id" | "duplicate_message_id" | "contact_ended" | "not_your_contact" | "busy" | "not_available" | "rate_limited" | "internal" | "unknown_alert" | "forbidden" | "not_waiting";
+export type ErrorCode = "bad_frame" | "frame_too_large" | "hello_required" | "bad_token" | "session_expired" | "message_invalid" | "bad_message_id" | "duplicate_message_id" | "contact_ended" | "not_your_contact" | "busy" | "not_available" | "rate_limited" | "internal" | "unknown_alert" | "forbidden" | "not_waiting" | "duty_cap";
 
 export type ErrorOut = { 
 /**

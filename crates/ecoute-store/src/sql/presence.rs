@@ -69,9 +69,13 @@ where
         self.write(move |tx| {
             Box::pin(async move {
                 tx.exec(
+                    // The same presence again keeps its time: "since when" is the duty cap's.
                     "INSERT INTO listener_presence (user_id, presence, changed_at) \
                      VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE \
-                     SET presence = excluded.presence, changed_at = excluded.changed_at",
+                     SET presence = excluded.presence, changed_at = CASE \
+                     WHEN listener_presence.presence = excluded.presence \
+                     AND listener_presence.changed_at IS NOT NULL \
+                     THEN listener_presence.changed_at ELSE excluded.changed_at END",
                     &[user.0.into(), presence.as_str().into(), now.0.into()],
                 )
                 .await
@@ -114,6 +118,22 @@ where
                 Presence::parse(&p).ok_or_else(|| StoreError::Corrupt(format!("presence {p:?}")))
             }
         }
+    }
+
+    async fn presence_since(&self, user: UserId) -> StoreResult<(Presence, Option<Timestamp>)> {
+        let row =
+            sqlx::query("SELECT presence, changed_at FROM listener_presence WHERE user_id = $1")
+                .bind(user.0)
+                .fetch_optional(&self.read)
+                .await?;
+        let Some(row) = row else {
+            return Ok((Presence::Offline, None));
+        };
+        let p: String = get(&row, "presence")?;
+        let presence =
+            Presence::parse(&p).ok_or_else(|| StoreError::Corrupt(format!("presence {p:?}")))?;
+        let since: Option<i64> = get(&row, "changed_at")?;
+        Ok((presence, since.map(Timestamp)))
     }
 
     async fn attach_listener(&self, user: UserId, conn: i64) -> StoreResult<()> {

@@ -236,6 +236,7 @@ const SCRIPT_TEXTS: &[&str] = &[
     "alert_notify_denied",
     "emergency_message",
     "alert_supervisor_sent",
+    "error_duty_cap",
     "transferred_away",
     "triage_title",
     "triage_none",

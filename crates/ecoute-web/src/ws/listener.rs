@@ -390,6 +390,10 @@ impl ListenerConn {
                 );
                 io.error(err).await
             }
+            Err(e @ AppError::DutyCap(_)) => {
+                io.error(ErrorOut::new(ErrorCode::DutyCap, e.to_string()))
+                    .await
+            }
             Err(e) => self.internal(io, e, None, None).await,
         }
     }
