@@ -154,6 +154,26 @@ impl Side for Supervisor {
     }
 }
 
+impl Ws<Supervisor> {
+    /// Waits for a `board` frame that satisfies `want` (boards come as the helpline changes).
+    pub async fn board_until(
+        &mut self,
+        what: &str,
+        want: impl Fn(&ecoute_protocol::BoardOut) -> bool,
+    ) -> ecoute_protocol::BoardOut {
+        match self
+            .until(
+                what,
+                |f| matches!(f, SupervisorOut::Board { board } if want(board)),
+            )
+            .await
+        {
+            SupervisorOut::Board { board } => board,
+            other => unreachable!("until returned {other:?}"),
+        }
+    }
+}
+
 pub type PersonWs = Ws<Person>;
 /// A supervisor's board socket.
 pub type SupervisorWs = Ws<Supervisor>;

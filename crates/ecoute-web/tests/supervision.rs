@@ -25,24 +25,6 @@ async fn supervisor(app: &TestApp, username: &str) -> (SupervisorWs, BoardOut, S
     (ws, board, cookie)
 }
 
-/// Waits for a board that satisfies `want` (boards come as the helpline changes).
-async fn board_until(
-    ws: &mut SupervisorWs,
-    what: &str,
-    want: impl Fn(&BoardOut) -> bool,
-) -> BoardOut {
-    match ws
-        .until(
-            what,
-            |f| matches!(f, SupervisorOut::Board { board } if want(board)),
-        )
-        .await
-    {
-        SupervisorOut::Board { board } => board,
-        _ => unreachable!(),
-    }
-}
-
 async fn talking(app: &TestApp) -> (Listener, Person, String) {
     let mut lina = app.listener("lina").await;
     lina.available().await;
@@ -69,10 +51,11 @@ async fn an_alert_a_read_and_a_private_note_then_the_audit_log() {
     assert!(first.waiting.is_empty() && first.ongoing.is_empty() && first.alerts.is_empty());
 
     let (mut lina, mut person, contact) = talking(&app).await;
-    let board = board_until(&mut sup, "the conversation on the board", |b| {
-        b.ongoing.len() == 1 && b.roster.iter().any(|r| r.conversations == 1)
-    })
-    .await;
+    let board = sup
+        .board_until("the conversation on the board", |b| {
+            b.ongoing.len() == 1 && b.roster.iter().any(|r| r.conversations == 1)
+        })
+        .await;
     assert_eq!(board.ongoing[0].contact_id, contact);
     assert_eq!(board.ongoing[0].listener, "Lina");
     assert!(board.waiting.is_empty());
@@ -87,7 +70,7 @@ async fn an_alert_a_read_and_a_private_note_then_the_audit_log() {
         let raised = expect_frame!(lina.ws, ListenerOut::AlertRaised { contact_id } => contact_id);
         assert_eq!(raised, contact);
     }
-    let board = board_until(&mut sup, "the alert", |b| !b.alerts.is_empty()).await;
+    let board = sup.board_until("the alert", |b| !b.alerts.is_empty()).await;
     assert_eq!(board.alerts.len(), 1, "{:?}", board.alerts);
     let alert = &board.alerts[0];
     assert_eq!(alert.kind, AlertKind::Help);
@@ -163,7 +146,7 @@ async fn an_alert_a_read_and_a_private_note_then_the_audit_log() {
 
     // Resolved: the alert leaves the board.
     sup.send(SupervisorIn::Resolve { alert_id }).await;
-    board_until(&mut sup, "no alert", |b| b.alerts.is_empty()).await;
+    sup.board_until("no alert", |b| b.alerts.is_empty()).await;
 
     // The conversation ends: the reader is told.
     again
@@ -235,7 +218,9 @@ async fn a_sheet_asking_for_a_debrief_reaches_the_board() {
         "{}",
         sheet.text().await.unwrap_or_default()
     );
-    let board = board_until(&mut sup, "the debrief request", |b| !b.alerts.is_empty()).await;
+    let board = sup
+        .board_until("the debrief request", |b| !b.alerts.is_empty())
+        .await;
     assert_eq!(board.alerts[0].kind, AlertKind::Debrief);
     assert_eq!(board.alerts[0].listener.as_deref(), Some("Lina"));
     assert!(!board.alerts[0].in_progress, "the conversation is over");
@@ -334,10 +319,11 @@ async fn triage_moves_a_person_at_risk_ahead_and_alerts_the_supervisors() {
     expect_frame!(second.ws, PersonOut::Ack { .. });
 
     // The second person is now first in the queue, and the supervisors are alerted.
-    let board = board_until(&mut sup, "the risk alert", |b| {
-        b.alerts.iter().any(|a| a.kind == AlertKind::Risk)
-    })
-    .await;
+    let board = sup
+        .board_until("the risk alert", |b| {
+            b.alerts.iter().any(|a| a.kind == AlertKind::Risk)
+        })
+        .await;
     let second_label = second
         .contact_id
         .parse::<ecoute_domain::ContactId>()
@@ -384,17 +370,19 @@ async fn a_supervisor_moves_someone_waiting_by_hand_and_it_is_recorded() {
     let (mut sup, _, _) = supervisor(&app, "sara").await;
     let _first = app.person().await;
     let second = app.person().await;
-    board_until(&mut sup, "two waiting", |b| b.waiting.len() == 2).await;
+    sup.board_until("two waiting", |b| b.waiting.len() == 2)
+        .await;
 
     sup.send(SupervisorIn::Priority {
         contact_id: second.contact_id.clone(),
         priority: 3,
     })
     .await;
-    let board = board_until(&mut sup, "the second moved ahead", |b| {
-        b.waiting.first().and_then(|w| w.contact_id.as_deref()) == Some(&second.contact_id)
-    })
-    .await;
+    let board = sup
+        .board_until("the second moved ahead", |b| {
+            b.waiting.first().and_then(|w| w.contact_id.as_deref()) == Some(&second.contact_id)
+        })
+        .await;
     assert_eq!(board.waiting[0].priority, 3);
 
     let refused = |code: ErrorCode| move |f: &SupervisorOut| matches!(f, SupervisorOut::Error(e) if e.code == code);
@@ -441,7 +429,9 @@ async fn a_warm_transfer_then_a_supervisor_takes_over() {
     let (mut lina, mut person, contact) = talking(&app).await;
     let mut marc = app.listener("marc").await;
     marc.available().await;
-    let board = board_until(&mut sup, "both on the roster", |b| b.roster.len() == 2).await;
+    let board = sup
+        .board_until("both on the roster", |b| b.roster.len() == 2)
+        .await;
     let marc_id = board
         .roster
         .iter()

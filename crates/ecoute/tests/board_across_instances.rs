@@ -6,49 +6,13 @@
 
 mod common;
 
-use common::{available_listener, join_queue, login, person_ws, pg_url, run_ok, serve, FreshDb};
-use ecoute_domain::AlertKind;
-use ecoute_protocol::{
-    BoardOut, ListenerIn, ListenerOut, PersonIn, PersonOut, SupervisorIn, SupervisorOut,
+use common::{
+    add_user, available_listener, join_queue, login, person_ws, pg_url, run_ok, serve, FreshDb,
 };
-use ecoute_testkit::{expect_frame, Connect, SupervisorWs, PASSWORD};
+use ecoute_domain::AlertKind;
+use ecoute_protocol::{ListenerIn, ListenerOut, PersonIn, PersonOut, SupervisorIn, SupervisorOut};
+use ecoute_testkit::{expect_frame, Connect, SupervisorWs};
 use std::time::Duration;
-
-fn add_user(db_url: &str, username: &str, pseudonym: &str, role: &str) {
-    run_ok(
-        db_url,
-        &[
-            "user",
-            "add",
-            "--username",
-            username,
-            "--pseudonym",
-            pseudonym,
-            "--role",
-            role,
-            "--password-stdin",
-        ],
-        &format!("{PASSWORD}\n"),
-    );
-}
-
-/// Waits for a board frame that satisfies `want`.
-async fn board_until(
-    ws: &mut SupervisorWs,
-    what: &str,
-    want: impl Fn(&BoardOut) -> bool,
-) -> BoardOut {
-    match ws
-        .until(
-            what,
-            |f| matches!(f, SupervisorOut::Board { board } if want(board)),
-        )
-        .await
-    {
-        SupervisorOut::Board { board } => board,
-        _ => unreachable!(),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_board_on_one_instance_follows_the_other() {
@@ -74,18 +38,24 @@ async fn the_board_on_one_instance_follows_the_other() {
     // Everything below happens on instance B.
     let lina = login(&b.addr, "lina").await;
     let mut listener = available_listener(&b.addr, &lina).await;
-    board_until(&mut board, "the listener on duty", |b| b.roster.len() == 1).await;
+    board
+        .board_until("the listener on duty", |b| b.roster.len() == 1)
+        .await;
     let (contact, token) = join_queue(&b.addr).await;
     let mut person = person_ws(&b.addr).await;
     person.send(PersonIn::hello(token, 0)).await;
     expect_frame!(person, PersonOut::Welcome { .. });
-    board_until(&mut board, "the person waiting", |b| b.waiting.len() == 1).await;
+    board
+        .board_until("the person waiting", |b| b.waiting.len() == 1)
+        .await;
 
     listener.send(ListenerIn::Next).await;
     let taken =
         expect_frame!(listener, ListenerOut::Assigned { conversation } => conversation.contact_id);
     assert_eq!(taken, contact);
-    let now = board_until(&mut board, "the conversation", |b| b.ongoing.len() == 1).await;
+    let now = board
+        .board_until("the conversation", |b| b.ongoing.len() == 1)
+        .await;
     assert_eq!(now.ongoing[0].contact_id, contact);
     assert!(now.waiting.is_empty());
 
@@ -95,7 +65,9 @@ async fn the_board_on_one_instance_follows_the_other() {
         })
         .await;
     expect_frame!(listener, ListenerOut::AlertRaised { .. });
-    let alerted = board_until(&mut board, "the alert", |b| !b.alerts.is_empty()).await;
+    let alerted = board
+        .board_until("the alert", |b| !b.alerts.is_empty())
+        .await;
     assert_eq!(alerted.alerts[0].kind, AlertKind::Help);
     assert_eq!(alerted.alerts[0].listener.as_deref(), Some("Lina"));
 

@@ -339,18 +339,7 @@ impl ListenerConn {
         contact_id: Option<&str>,
         id: Option<&str>,
     ) -> bool {
-        let mut err = super::server_failed(
-            e.into(),
-            "listener",
-            "the server failed; nothing was changed, please retry",
-        );
-        if let Some(contact) = contact_id {
-            err = err.with_contact(contact);
-        }
-        if let Some(id) = id {
-            err = err.with_id(id);
-        }
-        io.error(err).await
+        super::refuse_failed(io, e.into(), "listener", contact_id, id).await
     }
 
     async fn on_presence(&mut self, io: &mut Io, presence: Presence) -> bool {

@@ -103,6 +103,29 @@ fn server_failed(e: AppError, side: &str, text: &str) -> ErrorOut {
     }
 }
 
+/// Refuses a staff frame because the server failed: the refusal names the conversation and
+/// the message, so that the page can retry that very frame. Both staff sides use it.
+async fn refuse_failed(
+    io: &mut Io,
+    e: AppError,
+    side: &str,
+    contact_id: Option<&str>,
+    id: Option<&str>,
+) -> bool {
+    let mut err = server_failed(
+        e,
+        side,
+        "the server failed; nothing was changed, please retry",
+    );
+    if let Some(contact) = contact_id {
+        err = err.with_contact(contact);
+    }
+    if let Some(id) = id {
+        err = err.with_id(id);
+    }
+    io.error(err).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -429,6 +429,7 @@ impl SupervisorConn {
         }
     }
 
+    /// A refusal because the server failed, naming what failed (see `refuse_failed`).
     async fn internal(
         &self,
         io: &mut Io,
@@ -436,18 +437,7 @@ impl SupervisorConn {
         contact_id: Option<&str>,
         id: Option<&str>,
     ) -> bool {
-        let mut err = super::server_failed(
-            e.into(),
-            "supervisor",
-            "the server failed; nothing was changed, please retry",
-        );
-        if let Some(contact) = contact_id {
-            err = err.with_contact(contact);
-        }
-        if let Some(id) = id {
-            err = err.with_id(id);
-        }
-        io.error(err).await
+        super::refuse_failed(io, e.into(), "supervisor", contact_id, id).await
     }
 }
 

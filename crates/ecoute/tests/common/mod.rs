@@ -48,6 +48,11 @@ pub fn run_ok(db_url: &str, args: &[&str], stdin: &str) -> String {
 
 /// Creates a listener account through the CLI.
 pub fn add_listener(db_url: &str, username: &str, pseudonym: &str) {
+    add_user(db_url, username, pseudonym, "listener");
+}
+
+/// Creates an account of `role` through the CLI.
+pub fn add_user(db_url: &str, username: &str, pseudonym: &str, role: &str) {
     run_ok(
         db_url,
         &[
@@ -58,7 +63,7 @@ pub fn add_listener(db_url: &str, username: &str, pseudonym: &str) {
             "--pseudonym",
             pseudonym,
             "--role",
-            "listener",
+            role,
             "--password-stdin",
         ],
         &format!("{PASSWORD}\n"),
