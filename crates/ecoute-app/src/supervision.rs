@@ -240,9 +240,12 @@ impl App {
         may_supervise(supervisor)?;
         let centre = supervisor.centre;
         let now = self.now();
+        let mut waiting = self.store.waiting(centre).await?;
+        // The store lists them in no order; the board shows whom "next" would take first.
+        waiting.sort_by(|a, b| a.serve_order(b));
         Ok(Board {
             now,
-            waiting: self.store.waiting(centre).await?,
+            waiting,
             ongoing: self.store.in_progress(centre).await?,
             roster: self.store.roster(centre).await?,
             alerts: self.store.open_alerts(centre).await?,
